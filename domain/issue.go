@@ -1,0 +1,337 @@
+package domain
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Severity is how bad an incident is.
+type Severity string
+
+// The severities, most severe first.
+const (
+	SeverityCritical Severity = "critical"
+	SeverityHigh     Severity = "high"
+	SeverityMedium   Severity = "medium"
+	SeverityLow      Severity = "low"
+)
+
+// Severities lists every severity, most severe first.
+var Severities = []Severity{SeverityCritical, SeverityHigh, SeverityMedium, SeverityLow}
+
+// Valid reports whether s is a known severity.
+func (s Severity) Valid() bool { return contains(Severities, s) }
+
+// Status is where an incident stands in its life.
+type Status string
+
+// The statuses, in the order an incident usually passes through them.
+const (
+	StatusOpen          Status = "open"
+	StatusTriaging      Status = "triaging"
+	StatusInvestigating Status = "investigating"
+	StatusResolved      Status = "resolved"
+	StatusClosed        Status = "closed"
+)
+
+// Statuses lists every status in life-cycle order.
+var Statuses = []Status{StatusOpen, StatusTriaging, StatusInvestigating, StatusResolved, StatusClosed}
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool { return contains(Statuses, s) }
+
+// Done reports whether s is resolved or closed.
+func (s Status) Done() bool { return s == StatusResolved || s == StatusClosed }
+
+// Label returns s for people: "Open", "Triaging", ….
+func (s Status) Label() string { return capitalise(string(s)) }
+
+// Label returns s for people: "Critical", "High", ….
+func (s Severity) Label() string { return capitalise(string(s)) }
+
+// Category is the technical domain of an incident; it picks the triage prompt.
+type Category string
+
+// Categories lists every category: general plus the sixteen domains of the triage prompts.
+var Categories = []Category{
+	"general", "linux", "windows", "network", "kubernetes", "databases", "virtualization",
+	"hardware", "observability", "telephony", "security", "public_safety", "application",
+	"automation", "hpe_infra", "dell_hardware", "identity",
+}
+
+var categoryLabels = map[Category]string{
+	"general": "General", "linux": "Linux", "windows": "Windows", "network": "Network",
+	"kubernetes": "Kubernetes", "databases": "Databases", "virtualization": "Virtualization",
+	"hardware": "Hardware", "observability": "Observability", "telephony": "Telephony",
+	"security": "Security", "public_safety": "Public safety", "application": "Application",
+	"automation": "Automation", "hpe_infra": "HPE infrastructure", "dell_hardware": "Dell hardware",
+	"identity": "Identity",
+}
+
+// Valid reports whether c is a known category.
+func (c Category) Valid() bool { return contains(Categories, c) }
+
+// Label returns c for people.
+func (c Category) Label() string {
+	if l, ok := categoryLabels[c]; ok {
+		return l
+	}
+	return string(c)
+}
+
+func contains[T comparable](list []T, v T) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// Limits on incident fields.
+const (
+	MaxTitleRunes     = 200
+	MaxDescriptionLen = 100_000
+)
+
+// Issue is an incident a team triages. The seed calls it an issue; the pages say incident.
+type Issue struct {
+	ID          string     `json:"id"`
+	Title       string     `json:"title"`
+	Description string     `json:"description"`
+	Severity    Severity   `json:"severity"`
+	Category    Category   `json:"category"`
+	Status      Status     `json:"status"`
+	AssigneeID  *string    `json:"assignee_id"`
+	CreatedBy   *string    `json:"created_by"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+	ResolvedAt  *time.Time `json:"resolved_at"`
+
+	// Names of the assignee and the creator, for display. Not stored on the row.
+	AssigneeName  string `json:"assignee_name,omitempty"`
+	CreatedByName string `json:"created_by_name,omitempty"`
+}
+
+// IssueSummary is an incident as it appears in lists and search results.
+type IssueSummary struct {
+	ID           string     `json:"id"`
+	Title        string     `json:"title"`
+	Severity     Severity   `json:"severity"`
+	Status       Status     `json:"status"`
+	Category     Category   `json:"category"`
+	AssigneeID   *string    `json:"assignee_id"`
+	AssigneeName string     `json:"assignee_name,omitempty"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
+	ResolvedAt   *time.Time `json:"resolved_at"`
+	LogCount     int        `json:"log_count"`
+	StepCount    int        `json:"step_count"`
+	// Snippet is a search result's excerpt: text with the matched words between
+	// SnippetStart and SnippetStop markers. Views escape the text and turn the markers into marks.
+	Snippet string `json:"snippet,omitempty"`
+}
+
+// Markers that delimit the matched words of a search snippet. They are control characters, which
+// validated titles and descriptions never contain, so they cannot be forged by a user.
+const (
+	SnippetStart = "\x02"
+	SnippetStop  = "\x03"
+)
+
+// IssueDetail is an incident with everything it owns.
+type IssueDetail struct {
+	Issue            *Issue           `json:"issue"`
+	LogFiles         []any            `json:"log_files"`
+	ImageAttachments []any            `json:"image_attachments"`
+	ResolutionSteps  []*FiveWhy       `json:"resolution_steps"`
+	Conversations    []any            `json:"conversations"`
+	Documents        []any            `json:"documents"`
+	TimelineEvents   []*TimelineEvent `json:"timeline_events"`
+}
+
+// NewIssue is the input to create an incident.
+type NewIssue struct {
+	Title       string   `json:"title"`
+	Description string   `json:"description"`
+	Severity    Severity `json:"severity"`
+	Category    Category `json:"category"`
+	AssigneeID  *string  `json:"assignee_id"`
+}
+
+// Validate normalises n (defaults, trimmed title, newlines) and checks every field.
+func (n *NewIssue) Validate() error {
+	if n.Severity == "" {
+		n.Severity = SeverityMedium
+	}
+	if n.Category == "" {
+		n.Category = "general"
+	}
+	n.Title = strings.TrimSpace(n.Title)
+	n.Description = normaliseNewlines(n.Description)
+	if n.AssigneeID != nil && *n.AssigneeID == "" {
+		n.AssigneeID = nil
+	}
+	fields := map[string]string{}
+	validateTitle(n.Title, fields)
+	validateDescription(n.Description, fields)
+	if !n.Severity.Valid() {
+		fields["severity"] = "Choose critical, high, medium or low."
+	}
+	if !n.Category.Valid() {
+		fields["category"] = "Choose a category from the list."
+	}
+	return fieldsError(fields)
+}
+
+func validateTitle(title string, fields map[string]string) {
+	if title == "" {
+		fields["title"] = "Title is required."
+	} else if !utf8.ValidString(title) {
+		fields["title"] = "Title must be valid UTF-8 text."
+	} else if utf8.RuneCountInString(title) > MaxTitleRunes {
+		fields["title"] = "Title must be at most 200 characters."
+	} else if msg := validateText(title, 4*MaxTitleRunes, false); msg != "" {
+		fields["title"] = "Title: " + msg
+	}
+}
+
+func validateDescription(d string, fields map[string]string) {
+	if msg := validateText(d, MaxDescriptionLen, true); msg != "" {
+		fields["description"] = "Description: " + msg
+	}
+}
+
+func fieldsError(fields map[string]string) error {
+	if len(fields) > 0 {
+		return Invalid("Please correct the highlighted fields.", fields)
+	}
+	return nil
+}
+
+// IssueUpdate changes an incident; nil fields stay as they are. An AssigneeID pointing at ""
+// clears the assignee.
+type IssueUpdate struct {
+	Title       *string   `json:"title"`
+	Description *string   `json:"description"`
+	Severity    *Severity `json:"severity"`
+	Category    *Category `json:"category"`
+	Status      *Status   `json:"status"`
+	AssigneeID  *string   `json:"assignee_id"`
+}
+
+// Empty reports whether u changes nothing.
+func (u *IssueUpdate) Empty() bool {
+	return u.Title == nil && u.Description == nil && u.Severity == nil && u.Category == nil &&
+		u.Status == nil && u.AssigneeID == nil
+}
+
+// Validate normalises u and checks the fields it sets.
+func (u *IssueUpdate) Validate() error {
+	fields := map[string]string{}
+	if u.Title != nil {
+		t := strings.TrimSpace(*u.Title)
+		u.Title = &t
+		validateTitle(t, fields)
+	}
+	if u.Description != nil {
+		d := normaliseNewlines(*u.Description)
+		u.Description = &d
+		validateDescription(d, fields)
+	}
+	if u.Severity != nil && !u.Severity.Valid() {
+		fields["severity"] = "Choose critical, high, medium or low."
+	}
+	if u.Category != nil && !u.Category.Valid() {
+		fields["category"] = "Choose a category from the list."
+	}
+	if u.Status != nil && !u.Status.Valid() {
+		fields["status"] = "Choose open, triaging, investigating, resolved or closed."
+	}
+	return fieldsError(fields)
+}
+
+// IssueFilter selects and orders incidents for a list.
+type IssueFilter struct {
+	Status     []Status
+	Severity   []Severity
+	Category   []Category
+	AssigneeID *string // "" selects unassigned incidents
+	Sort       string  // "created_at" or "updated_at"
+	Desc       bool
+	Page       int // from 1
+	PerPage    int
+}
+
+// Pagination defaults and limits.
+const (
+	DefaultPerPage = 50
+	MaxPerPage     = 200
+)
+
+// Normalise fills defaults and clamps paging.
+func (f *IssueFilter) Normalise() {
+	if f.Sort != "created_at" {
+		f.Sort = "updated_at"
+	}
+	f.Page, f.PerPage = NormalisePage(f.Page, f.PerPage)
+}
+
+// NormalisePage clamps a page number and page size.
+func NormalisePage(page, perPage int) (int, int) {
+	if page < 1 {
+		page = 1
+	}
+	if page > 1_000_000 {
+		page = 1_000_000
+	}
+	if perPage <= 0 {
+		perPage = DefaultPerPage
+	}
+	if perPage > MaxPerPage {
+		perPage = MaxPerPage
+	}
+	return page, perPage
+}
+
+// MaxSearchQueryLen bounds a search query; longer ones are cut.
+const MaxSearchQueryLen = 500
+
+// Dashboard holds the figures of the dashboard page.
+type Dashboard struct {
+	ByStatus       map[Status]int
+	BySeverity     map[Severity]int // of incidents not resolved or closed
+	OpenCritical   []*IssueSummary
+	ResolvedLast7  int
+	Mine           []*IssueSummary
+	RecentActivity []*TimelineEvent
+}
+
+// IssueService stores incidents, their 5-Whys and their timelines. Each change is audited and,
+// where one applies, recorded on the timeline in the same transaction.
+type IssueService interface {
+	CreateIssue(ctx context.Context, n NewIssue) (*Issue, error)
+	FindIssueByID(ctx context.Context, id string) (*Issue, error)
+	FindIssueDetail(ctx context.Context, id string) (*IssueDetail, error)
+	FindIssues(ctx context.Context, f IssueFilter) ([]*IssueSummary, int, error)
+	SearchIssues(ctx context.Context, query string, page, perPage int) ([]*IssueSummary, int, error)
+	UpdateIssue(ctx context.Context, id string, u IssueUpdate) (*Issue, error)
+	DeleteIssue(ctx context.Context, id string) error
+	Dashboard(ctx context.Context) (*Dashboard, error)
+
+	AddFiveWhy(ctx context.Context, issueID string, n NewFiveWhy) (*FiveWhy, error)
+	UpdateFiveWhy(ctx context.Context, id string, u FiveWhyUpdate) (*FiveWhy, error)
+	FindFiveWhys(ctx context.Context, issueID string) ([]*FiveWhy, error)
+
+	AddTimelineEvent(ctx context.Context, issueID string, n NewTimelineEvent) (*TimelineEvent, error)
+	FindTimelineEvents(ctx context.Context, issueID string) ([]*TimelineEvent, error)
+}

@@ -1,0 +1,82 @@
+package handlers
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"tftsr/domain"
+)
+
+// handleAPIAudit is get_audit_log (admins only).
+func (s *Server) handleAPIAudit(c echo.Context) error {
+	f, err := auditFilterFromQuery(c)
+	if err != nil {
+		return err
+	}
+	entries, total, err := s.audit.FindAuditEntries(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newList(entries, total))
+}
+
+// auditFilterFromQuery reads the audit log's filters; from and to are RFC 3339 times or dates.
+func auditFilterFromQuery(c echo.Context) (domain.AuditFilter, error) {
+	f := domain.AuditFilter{Action: c.QueryParam("action"), EntityType: c.QueryParam("entity_type"), ActorID: c.QueryParam("actor")}
+	var err error
+	if f.Page, f.PerPage, err = pageParams(c); err != nil {
+		return f, err
+	}
+	for name, dst := range map[string]**time.Time{"from": &f.From, "to": &f.To} {
+		v := c.QueryParam(name)
+		if v == "" {
+			continue
+		}
+		t, err := parseTimeParam(v, name == "to")
+		if err != nil {
+			return f, domain.Invalid("Invalid date.", map[string]string{name: "Give a date (2006-01-02) or an RFC 3339 time."})
+		}
+		*dst = &t
+	}
+	return f, nil
+}
+
+// parseTimeParam parses an RFC 3339 time or a date; a date as an upper bound means the end of
+// that day.
+func parseTimeParam(v string, end bool) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+		return t, nil
+	}
+	t, err := time.Parse("2006-01-02", v)
+	if err != nil {
+		return t, err
+	}
+	if end {
+		t = t.Add(24*time.Hour - time.Microsecond)
+	}
+	return t, nil
+}
+
+// handleAPISettingsGet is get_settings.
+func (s *Server) handleAPISettingsGet(c echo.Context) error {
+	st, err := s.settings.GetSettings(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, st)
+}
+
+// handleAPISettingsUpdate is update_settings (admins only).
+func (s *Server) handleAPISettingsUpdate(c echo.Context) error {
+	var upd domain.SettingsUpdate
+	if err := bindJSON(c, &upd); err != nil {
+		return err
+	}
+	st, err := s.settings.UpdateSettings(c.Request().Context(), upd)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, st)
+}

@@ -1,0 +1,57 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"tftsr/domain"
+	"tftsr/views"
+)
+
+// handleLoginPage shows the sign-in form, or goes on to the next page when already signed in.
+func (s *Server) handleLoginPage(c echo.Context) error {
+	next := safeNext(c.QueryParam("next"))
+	if domain.UserFromContext(c.Request().Context()) != nil {
+		return c.Redirect(http.StatusSeeOther, next)
+	}
+	return render(c, http.StatusOK, views.Layout(s.pageProps(c, "Sign in", ""), views.LoginPage(s.pageProps(c, "Sign in", ""), views.LoginForm{Next: next})))
+}
+
+// handleLogin signs a user in. The session token is renewed so that a token planted before
+// sign-in is worthless after it.
+func (s *Server) handleLogin(c echo.Context) error {
+	ctx := c.Request().Context()
+	form := views.LoginForm{Username: c.FormValue("username"), Next: safeNext(c.FormValue("next"))}
+	u, err := s.users.Authenticate(ctx, form.Username, c.FormValue("password"), c.RealIP())
+	if err != nil {
+		status := http.StatusUnauthorized
+		switch domain.ErrorCode(err) {
+		case domain.EUNAUTHORIZED:
+		case domain.EUNAVAILABLE:
+			status = http.StatusTooManyRequests
+		default:
+			return err
+		}
+		form.Error = domain.ErrorMessage(err)
+		p := s.pageProps(c, "Sign in", "")
+		return render(c, status, views.Layout(p, views.LoginPage(p, form)))
+	}
+	if err := s.sessions.RenewToken(ctx); err != nil {
+		return err
+	}
+	s.sessions.Put(ctx, sessionUserKey, u.ID)
+	return redirect(c, form.Next)
+}
+
+// handleLogout signs the user out: the token is renewed and the session destroyed.
+func (s *Server) handleLogout(c echo.Context) error {
+	ctx := c.Request().Context()
+	if err := s.sessions.RenewToken(ctx); err != nil {
+		return err
+	}
+	if err := s.sessions.Destroy(ctx); err != nil {
+		return err
+	}
+	return redirect(c, "/login")
+}

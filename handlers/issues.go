@@ -1,0 +1,303 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"tftsr/domain"
+	"tftsr/views"
+)
+
+// listFromQuery reads the incident list's filters from the query string.
+func listFromQuery(c echo.Context, basePath string) (domain.IssueFilter, views.IssueListProps) {
+	q := c.QueryParams()
+	l := views.IssueListProps{
+		Status: q["status"], Severity: q["severity"], Assignee: q.Get("assignee"),
+		Sort: q.Get("sort"), Order: q.Get("order"), BasePath: basePath,
+	}
+	for _, cat := range q["category"] {
+		if cat != "" {
+			l.Category = append(l.Category, cat)
+		}
+	}
+	f := domain.IssueFilter{Sort: l.Sort, Desc: l.Order != "asc"}
+	for _, st := range l.Status {
+		f.Status = append(f.Status, domain.Status(st))
+	}
+	for _, sv := range l.Severity {
+		f.Severity = append(f.Severity, domain.Severity(sv))
+	}
+	for _, cat := range l.Category {
+		f.Category = append(f.Category, domain.Category(cat))
+	}
+	switch l.Assignee {
+	case "":
+	case "none":
+		none := ""
+		f.AssigneeID = &none
+	case "me":
+		me := domain.UserIDFromContext(c.Request().Context())
+		f.AssigneeID = &me
+	default:
+		id := l.Assignee
+		f.AssigneeID = &id
+	}
+	f.Page, _ = strconv.Atoi(q.Get("page"))
+	f.PerPage, _ = strconv.Atoi(q.Get("per_page"))
+	f.Normalise()
+	l.Page, l.PerPage = f.Page, f.PerPage
+	return f, l
+}
+
+// validListFilter refuses unknown enum values with a clear message rather than an empty list.
+func validListFilter(f domain.IssueFilter) error {
+	fields := map[string]string{}
+	for _, st := range f.Status {
+		if !st.Valid() {
+			fields["status"] = "Unknown status " + strconv.Quote(string(st)) + "."
+		}
+	}
+	for _, sv := range f.Severity {
+		if !sv.Valid() {
+			fields["severity"] = "Unknown severity " + strconv.Quote(string(sv)) + "."
+		}
+	}
+	for _, cat := range f.Category {
+		if !cat.Valid() {
+			fields["category"] = "Unknown category " + strconv.Quote(string(cat)) + "."
+		}
+	}
+	if len(fields) > 0 {
+		return domain.Invalid("Unknown filter value.", fields)
+	}
+	return nil
+}
+
+// handleIssueList shows the incident list; filter changes swap only the list.
+func (s *Server) handleIssueList(c echo.Context) error {
+	return s.issueList(c, "/issues", "Incidents", views.NavIssues)
+}
+
+// handleHistory shows all incidents, resolved and closed included, under the History tabs.
+func (s *Server) handleHistory(c echo.Context) error {
+	return s.issueList(c, "/history", "History", views.NavHistory)
+}
+
+func (s *Server) issueList(c echo.Context, basePath, title, nav string) error {
+	ctx := c.Request().Context()
+	f, l := listFromQuery(c, basePath)
+	if err := validListFilter(f); err != nil {
+		return err
+	}
+	items, total, err := s.issues.FindIssues(ctx, f)
+	if err != nil {
+		return err
+	}
+	l.Items, l.Total = items, total
+	if c.Request().Header.Get(hxTarget) == views.IssueListID {
+		return render(c, http.StatusOK, views.IssueList(l))
+	}
+	if l.Users, err = s.assignableUsers(ctx); err != nil {
+		return err
+	}
+	if basePath == "/history" {
+		return s.renderPage(c, http.StatusOK, title, nav, views.HistoryPage(l))
+	}
+	return s.renderPage(c, http.StatusOK, title, nav, views.IssueListPage(title, l))
+}
+
+// assignableUsers lists the enabled users an incident can be assigned to.
+func (s *Server) assignableUsers(ctx context.Context) ([]*domain.User, error) {
+	users, err := s.users.FindUsers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	enabled := users[:0:0]
+	for _, u := range users {
+		if !u.Disabled {
+			enabled = append(enabled, u)
+		}
+	}
+	return enabled, nil
+}
+
+// handleIssueNew shows the new incident form with the team's defaults.
+func (s *Server) handleIssueNew(c echo.Context) error {
+	ctx := c.Request().Context()
+	if err := domain.Require(ctx, domain.RoleResponder); err != nil {
+		return err
+	}
+	st, err := s.settings.GetSettings(ctx)
+	if err != nil {
+		return err
+	}
+	users, err := s.assignableUsers(ctx)
+	if err != nil {
+		return err
+	}
+	f := views.IssueForm{Severity: string(st.DefaultSeverity), Category: string(st.DefaultCategory), Users: users}
+	return s.renderPage(c, http.StatusOK, "New incident", views.NavIssues, views.IssueFormPage(s.pageProps(c, "", ""), f))
+}
+
+// issueFormFromRequest reads the incident form.
+func issueFormFromRequest(c echo.Context) views.IssueForm {
+	return views.IssueForm{
+		Title: c.FormValue("title"), Description: c.FormValue("description"),
+		Severity: c.FormValue("severity"), Category: c.FormValue("category"),
+		AssigneeID: c.FormValue("assignee_id"),
+	}
+}
+
+// formError re-renders the incident form with the error's field messages.
+func (s *Server) formError(c echo.Context, f views.IssueForm, err error) error {
+	if domain.ErrorCode(err) != domain.EINVALID {
+		return err
+	}
+	f.Errors, f.Message = domain.ErrorFields(err), domain.ErrorMessage(err)
+	users, uerr := s.assignableUsers(c.Request().Context())
+	if uerr != nil {
+		return uerr
+	}
+	f.Users = users
+	title := "New incident"
+	if f.ID != "" {
+		title = "Edit incident"
+	}
+	if wantsFragment(c) {
+		return render(c, http.StatusUnprocessableEntity, views.IssueFormFragment(s.pageProps(c, "", ""), f))
+	}
+	return s.renderPage(c, http.StatusUnprocessableEntity, title, views.NavIssues, views.IssueFormPage(s.pageProps(c, "", ""), f))
+}
+
+// handleIssueCreate creates an incident from the form and goes to its page.
+func (s *Server) handleIssueCreate(c echo.Context) error {
+	f := issueFormFromRequest(c)
+	var assignee *string
+	if f.AssigneeID != "" {
+		assignee = &f.AssigneeID
+	}
+	is, err := s.issues.CreateIssue(c.Request().Context(), domain.NewIssue{
+		Title: f.Title, Description: f.Description, Severity: domain.Severity(f.Severity),
+		Category: domain.Category(f.Category), AssigneeID: assignee,
+	})
+	if err != nil {
+		return s.formError(c, f, err)
+	}
+	s.flash(c, "Incident created.")
+	return redirect(c, "/issues/"+is.ID)
+}
+
+// issuePage loads what the incident page shows.
+func (s *Server) issuePage(c echo.Context, id string) (views.IssuePageProps, error) {
+	ctx := c.Request().Context()
+	d, err := s.issues.FindIssueDetail(ctx, id)
+	if err != nil {
+		return views.IssuePageProps{}, err
+	}
+	csrf, _ := c.Get(csrfContextKey).(string)
+	return views.IssuePageProps{Detail: d, CanEdit: domain.Require(ctx, domain.RoleResponder) == nil, CSRF: csrf}, nil
+}
+
+// renderIssue renders the incident page, or only its changing part for htmx.
+func (s *Server) renderIssue(c echo.Context, status int, p views.IssuePageProps) error {
+	if wantsFragment(c) {
+		return render(c, status, views.IssueDetailBody(p))
+	}
+	return s.renderPage(c, status, p.Detail.Issue.Title, views.NavIssues, views.IssuePage(p))
+}
+
+// handleIssueView shows an incident.
+func (s *Server) handleIssueView(c echo.Context) error {
+	p, err := s.issuePage(c, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return s.renderIssue(c, http.StatusOK, p)
+}
+
+// handleIssueEdit shows the edit form.
+func (s *Server) handleIssueEdit(c echo.Context) error {
+	ctx := c.Request().Context()
+	if err := domain.Require(ctx, domain.RoleResponder); err != nil {
+		return err
+	}
+	is, err := s.issues.FindIssueByID(ctx, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	users, err := s.assignableUsers(ctx)
+	if err != nil {
+		return err
+	}
+	f := views.IssueForm{
+		ID: is.ID, Title: is.Title, Description: is.Description, Severity: string(is.Severity),
+		Category: string(is.Category), Users: users,
+	}
+	if is.AssigneeID != nil {
+		f.AssigneeID = *is.AssigneeID
+	}
+	return s.renderPage(c, http.StatusOK, "Edit incident", views.NavIssues, views.IssueFormPage(s.pageProps(c, "", ""), f))
+}
+
+// handleIssueUpdate saves the edit form.
+func (s *Server) handleIssueUpdate(c echo.Context) error {
+	f := issueFormFromRequest(c)
+	f.ID = c.Param("id")
+	sev, cat := domain.Severity(f.Severity), domain.Category(f.Category)
+	upd := domain.IssueUpdate{Title: &f.Title, Description: &f.Description, Severity: &sev, Category: &cat, AssigneeID: &f.AssigneeID}
+	if _, err := s.issues.UpdateIssue(c.Request().Context(), f.ID, upd); err != nil {
+		return s.formError(c, f, err)
+	}
+	s.flash(c, "Incident saved.")
+	return redirect(c, "/issues/"+f.ID)
+}
+
+// handleIssueStatus changes the status and severity from the incident page.
+func (s *Server) handleIssueStatus(c echo.Context) error {
+	id := c.Param("id")
+	var upd domain.IssueUpdate
+	if v := c.FormValue("status"); v != "" {
+		st := domain.Status(v)
+		upd.Status = &st
+	}
+	if v := c.FormValue("severity"); v != "" {
+		sv := domain.Severity(v)
+		upd.Severity = &sv
+	}
+	if _, err := s.issues.UpdateIssue(c.Request().Context(), id, upd); err != nil {
+		return err
+	}
+	if !isHTMX(c) {
+		return redirect(c, "/issues/"+id)
+	}
+	p, err := s.issuePage(c, id)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.IssueDetailBody(p))
+}
+
+// handleIssueDeleteConfirm asks before deleting.
+func (s *Server) handleIssueDeleteConfirm(c echo.Context) error {
+	ctx := c.Request().Context()
+	if err := domain.Require(ctx, domain.RoleResponder); err != nil {
+		return err
+	}
+	is, err := s.issues.FindIssueByID(ctx, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return s.renderPage(c, http.StatusOK, "Delete incident", views.NavIssues, views.IssueDeletePage(s.pageProps(c, "", ""), is))
+}
+
+// handleIssueDelete deletes an incident and everything it owns.
+func (s *Server) handleIssueDelete(c echo.Context) error {
+	if err := s.issues.DeleteIssue(c.Request().Context(), c.Param("id")); err != nil {
+		return err
+	}
+	s.flash(c, "Incident deleted.")
+	return redirect(c, "/issues")
+}

@@ -1,0 +1,202 @@
+package handlers
+
+import (
+	"bytes"
+	"errors"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"tftsr/domain"
+)
+
+// loadSession loads the scs session named by the cookie and commits it, writing the cookie,
+// just before the response's headers go out, so that error pages keep the session too.
+func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if bearerToken(c) != "" {
+			return next(c) // token-authenticated API calls carry no session
+		}
+		r := c.Request()
+		var token string
+		if ck, err := r.Cookie(s.sessions.Cookie.Name); err == nil {
+			token = ck.Value
+		}
+		ctx, err := s.sessions.Load(r.Context(), token)
+		if err != nil {
+			return err
+		}
+		c.SetRequest(r.WithContext(ctx))
+		c.Response().Header().Add(echo.HeaderVary, "Cookie")
+		c.Response().Before(func() {
+			ctx := c.Request().Context()
+			switch s.sessions.Status(ctx) {
+			case scs.Modified:
+				tok, expiry, err := s.sessions.Commit(ctx)
+				if err != nil {
+					s.logger.Error("committing session", slog.Any("err", err))
+					return
+				}
+				s.sessions.WriteSessionCookie(ctx, c.Response(), tok, expiry)
+			case scs.Destroyed:
+				s.sessions.WriteSessionCookie(ctx, c.Response(), "", time.Time{})
+			}
+		})
+		return next(c)
+	}
+}
+
+// bearerToken returns the request's bearer token, or "".
+func bearerToken(c echo.Context) string {
+	h := c.Request().Header.Get(echo.HeaderAuthorization)
+	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}
+
+// csrf protects every unsafe request that a browser could send on its own: it checks the
+// token from the X-CSRF-Token header or the _csrf form field (or the browser's Sec-Fetch-Site
+// saying the request is same-origin). Bearer-token API calls are exempt: browsers never attach
+// bearer tokens by themselves.
+func (s *Server) csrf() echo.MiddlewareFunc {
+	cfg := middleware.CSRFConfig{
+		Skipper:        func(c echo.Context) bool { return bearerToken(c) != "" },
+		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
+		ContextKey:     csrfContextKey,
+		CookieName:     "tftsr_csrf",
+		CookiePath:     "/",
+		CookieHTTPOnly: true,
+		CookieSameSite: http.SameSiteLaxMode,
+		CookieSecure:   strings.HasPrefix(s.cfg.BaseURL, "https://"),
+		ErrorHandler: func(err error, c echo.Context) error {
+			return domain.Errorf(domain.EFORBIDDEN, "The form has expired or its security token is missing. Reload the page and try again.")
+		},
+	}
+	if s.cfg.BaseURL != "" {
+		if u, err := url.Parse(s.cfg.BaseURL); err == nil && u.Host != "" {
+			cfg.TrustedOrigins = []string{u.Scheme + "://" + u.Host}
+		}
+	}
+	return middleware.CSRFWithConfig(cfg)
+}
+
+// loadUser puts the signed-in user, from a bearer token or the session, into the request's
+// context. A bad bearer token is refused outright; a session of a disabled or deleted user is
+// ended.
+func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx := c.Request().Context()
+		var u *domain.User
+		if tok := bearerToken(c); tok != "" {
+			var err error
+			if u, err = s.users.AuthenticateToken(ctx, tok); err != nil {
+				if domain.ErrorCode(err) == domain.EINTERNAL {
+					return err
+				}
+				return domain.Errorf(domain.EUNAUTHORIZED, "Invalid or revoked API token.")
+			}
+			c.Set(viaTokenKey, true)
+		} else if id := s.sessions.GetString(ctx, sessionUserKey); id != "" {
+			found, err := s.users.FindUserByID(domain.NewSystemContext(ctx, "session"), id)
+			switch {
+			case err == nil && !found.Disabled:
+				u = found
+			case err == nil || domain.ErrorCode(err) == domain.ENOTFOUND:
+				if err := s.sessions.Destroy(ctx); err != nil {
+					return err
+				}
+			default:
+				return err
+			}
+		}
+		if u != nil {
+			c.SetRequest(c.Request().WithContext(domain.NewContextWithUser(ctx, u)))
+		}
+		return next(c)
+	}
+}
+
+// requireUser answers 401 (API) or sends the browser to the login page when nobody is signed in.
+func (s *Server) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if domain.UserFromContext(c.Request().Context()) != nil {
+			return next(c)
+		}
+		if isAPI(c) {
+			return domain.Errorf(domain.EUNAUTHORIZED, "Sign in or send an API token.")
+		}
+		if isHTMX(c) {
+			c.Response().Header().Set(hxRedirect, loginURL(c))
+			return c.NoContent(http.StatusUnauthorized)
+		}
+		return c.Redirect(http.StatusSeeOther, loginURL(c))
+	}
+}
+
+// loginURL returns the login page's URL that comes back to the current page.
+func loginURL(c echo.Context) string {
+	next := c.Request().URL.RequestURI()
+	if c.Request().Method != http.MethodGet || isAPI(c) {
+		next = "/"
+	}
+	if isHTMX(c) {
+		if cu := c.Request().Header.Get("HX-Current-URL"); cu != "" {
+			if u, err := url.Parse(cu); err == nil {
+				next = u.RequestURI()
+			}
+		}
+	}
+	if next == "/" {
+		return "/login"
+	}
+	return "/login?next=" + url.QueryEscape(next)
+}
+
+// safeNext returns next when it is a local path, and "/" otherwise, so the login page cannot be
+// used to send people elsewhere.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
+		strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+		return "/"
+	}
+	return next
+}
+
+// bindJSON decodes a JSON request body into v, refusing other content types, invalid UTF-8,
+// unknown fields and trailing data with clear messages.
+func bindJSON(c echo.Context, v any) error {
+	ct := c.Request().Header.Get(echo.HeaderContentType)
+	if !strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
+		return domain.Errorf(domain.EUNSUPPORTED, "Send the request body as application/json.")
+	}
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			return he
+		}
+		return domain.Errorf(domain.EINVALID, "The request body could not be read.")
+	}
+	if !utf8.Valid(body) {
+		return domain.Errorf(domain.EINVALID, "The request body must be valid UTF-8.")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return domain.Errorf(domain.EINVALID, "Malformed JSON: %s.", strings.TrimPrefix(err.Error(), "json: "))
+	}
+	if dec.More() {
+		return domain.Errorf(domain.EINVALID, "Malformed JSON: unexpected data after the object.")
+	}
+	return nil
+}

@@ -1,0 +1,117 @@
+// Package handlers is the portal's HTTP layer: the Echo server, its middleware, the route table,
+// the pages (templ + htmx) and the JSON API. It sees only domain interfaces.
+package handlers
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"tftsr/domain"
+)
+
+// Context and session keys.
+const (
+	csrfContextKey    = "csrf"
+	statusOverrideKey = "tftsr.status"
+	viaTokenKey       = "tftsr.via_token"
+	sessionUserKey    = "user_id"
+	flashKey          = "flash"
+)
+
+// Config is what the server needs to know about where it runs.
+type Config struct {
+	// BaseURL is the portal's public origin, e.g. https://tftsr.example.com. It is the trusted
+	// origin for CSRF checks, and an https origin makes cookies Secure.
+	BaseURL string
+	// BodyLimit bounds request bodies other than uploads, e.g. "1M".
+	BodyLimit string
+}
+
+// Check is a named readiness check of a dependency.
+type Check struct {
+	Name  string
+	Check func(context.Context) error
+}
+
+// Server is the portal's HTTP server.
+type Server struct {
+	echo     *echo.Echo
+	logger   *slog.Logger
+	cfg      Config
+	users    domain.UserService
+	issues   domain.IssueService
+	audit    domain.AuditService
+	settings domain.SettingsService
+	sessions *scs.SessionManager
+	checks   []Check
+}
+
+// NewServer builds the server and its routes. sessions must already have its store set.
+func NewServer(logger *slog.Logger, cfg Config, sessions *scs.SessionManager, users domain.UserService,
+	issues domain.IssueService, audit domain.AuditService, settings domain.SettingsService, checks []Check) *Server {
+	if cfg.BodyLimit == "" {
+		cfg.BodyLimit = "1M"
+	}
+	sessions.Cookie.Name = "tftsr_session"
+	sessions.Cookie.HttpOnly = true
+	sessions.Cookie.SameSite = http.SameSiteLaxMode
+	sessions.Cookie.Secure = strings.HasPrefix(cfg.BaseURL, "https://")
+	sessions.Lifetime = 7 * 24 * time.Hour
+	sessions.IdleTimeout = 12 * time.Hour
+
+	s := &Server{
+		echo: echo.New(), logger: logger, cfg: cfg, users: users, issues: issues, audit: audit,
+		settings: settings, sessions: sessions, checks: checks,
+	}
+	s.echo.HideBanner = true
+	s.echo.HidePort = true
+	s.echo.HTTPErrorHandler = s.handleError
+	s.echo.Use(middleware.Recover())
+	s.echo.Use(middleware.RequestID())
+	s.echo.Use(s.requestLogger())
+	s.echo.Use(middleware.SecureWithConfig(middleware.SecureConfig{
+		XSSProtection:         "0",
+		ContentTypeNosniff:    "nosniff",
+		XFrameOptions:         "DENY",
+		ReferrerPolicy:        "same-origin",
+		ContentSecurityPolicy: contentSecurityPolicy,
+	}))
+	s.routes()
+	return s
+}
+
+// contentSecurityPolicy allows only the portal's own scripts and styles: no inline script, no
+// eval, no inline style.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; " +
+	"img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; " +
+	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// ServeHTTP makes the server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// Echo returns the underlying Echo instance, for tests.
+func (s *Server) Echo() *echo.Echo { return s.echo }
+
+func (s *Server) requestLogger() echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true, LogRequestID: true,
+		Skipper: func(c echo.Context) bool {
+			p := c.Request().URL.Path
+			return strings.HasPrefix(p, "/static/") || p == "/healthz"
+		},
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			s.logger.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
+				slog.String("method", v.Method), slog.String("path", v.URIPath),
+				slog.Int("status", v.Status), slog.Duration("latency", v.Latency),
+				slog.String("request_id", v.RequestID))
+			return nil
+		},
+	})
+}

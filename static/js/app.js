@@ -1,0 +1,60 @@
+// TFTSR's small scripts: the header search's keyboard shortcuts and dropdown, and toasts.
+(function () {
+  "use strict";
+
+  function searchInput() { return document.getElementById("header-search"); }
+  function searchResults() { return document.getElementById("search-results"); }
+
+  document.addEventListener("keydown", function (ev) {
+    var input = searchInput();
+    if (!input) return;
+    var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName) || document.activeElement.isContentEditable;
+    if (ev.key === "/" && !typing) {
+      ev.preventDefault();
+      input.focus();
+      input.select();
+    } else if (ev.key === "Escape" && document.activeElement === input) {
+      searchResults().innerHTML = "";
+      input.blur();
+    }
+  });
+
+  // Close the search dropdown on a click elsewhere.
+  document.addEventListener("click", function (ev) {
+    var res = searchResults();
+    if (res && !ev.target.closest(".search")) res.innerHTML = "";
+  });
+
+  // Toasts: the close button removes one; informational toasts leave by themselves.
+  document.addEventListener("click", function (ev) {
+    var btn = ev.target.closest(".toast-close");
+    if (btn) btn.closest(".toast").remove();
+  });
+  document.addEventListener("htmx:afterSwap", function (ev) {
+    var t = ev.detail.target;
+    if (t && t.id === "toasts") {
+      t.querySelectorAll(".toast:not(.error)").forEach(function (el) {
+        setTimeout(function () { el.remove(); }, 5000);
+      });
+    }
+  });
+
+  // A network failure gets a toast too.
+  document.addEventListener("htmx:sendError", function () {
+    var box = document.getElementById("toasts");
+    if (!box) return;
+    var div = document.createElement("div");
+    div.className = "toast error";
+    div.setAttribute("role", "alert");
+    var span = document.createElement("span");
+    span.textContent = "The portal could not be reached. Check your connection and try again.";
+    var btn = document.createElement("button");
+    btn.type = "button";
+    btn.className = "toast-close";
+    btn.setAttribute("aria-label", "Dismiss");
+    btn.textContent = "×";
+    div.appendChild(span);
+    div.appendChild(btn);
+    box.appendChild(div);
+  });
+})();

@@ -1,0 +1,142 @@
+package views
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+
+	"tftsr/domain"
+)
+
+// formatTime shows a time in UTC, to the minute.
+func formatTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
+
+// formatTimePtr shows an optional time, or an em dash.
+func formatTimePtr(t *time.Time) string {
+	if t == nil {
+		return "—"
+	}
+	return formatTime(*t)
+}
+
+// isoTime is the machine-readable form for <time datetime>.
+func isoTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// relTime says how long ago t was, coarsely.
+func relTime(t time.Time) string {
+	d := time.Since(t)
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return plural(int(d/time.Minute), "minute") + " ago"
+	case d < 48*time.Hour:
+		return plural(int(d/time.Hour), "hour") + " ago"
+	default:
+		return plural(int(d/(24*time.Hour)), "day") + " ago"
+	}
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return strconv.Itoa(n) + " " + unit + "s"
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// issueURL returns the page of an incident.
+func issueURL(id string) templ.SafeURL { return templ.URL("/issues/" + url.PathEscape(id)) }
+
+// path joins a route with escaped segments.
+func path(parts ...string) string {
+	var b strings.Builder
+	for i, p := range parts {
+		if i%2 == 1 {
+			p = url.PathEscape(p)
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+// hxHeaders returns the hx-headers value that sends the CSRF token with every htmx request.
+func hxHeaders(csrf string) string {
+	b, _ := json.Marshal(map[string]string{"X-CSRF-Token": csrf})
+	return string(b)
+}
+
+// snippetPart is a run of a search snippet, highlighted or not.
+type snippetPart struct {
+	Text string
+	Mark bool
+}
+
+// snippetParts splits a search snippet at its highlight markers. The parts are rendered as
+// escaped text, the marked ones inside <mark>.
+func snippetParts(s string) []snippetPart {
+	var parts []snippetPart
+	for s != "" {
+		i := strings.Index(s, domain.SnippetStart)
+		if i < 0 {
+			parts = append(parts, snippetPart{Text: stripMarkers(s)})
+			break
+		}
+		if i > 0 {
+			parts = append(parts, snippetPart{Text: stripMarkers(s[:i])})
+		}
+		s = s[i+len(domain.SnippetStart):]
+		j := strings.Index(s, domain.SnippetStop)
+		if j < 0 {
+			j = len(s)
+		}
+		parts = append(parts, snippetPart{Text: stripMarkers(s[:j]), Mark: true})
+		s = s[min(len(s), j+len(domain.SnippetStop)):]
+	}
+	return parts
+}
+
+func stripMarkers(s string) string {
+	return strings.NewReplacer(domain.SnippetStart, "", domain.SnippetStop, "").Replace(s)
+}
+
+var (
+	markdown = goldmark.New(goldmark.WithExtensions(extension.GFM))
+	sanitize = bluemonday.UGCPolicy()
+)
+
+// Markdown renders untrusted Markdown as sanitised HTML.
+func Markdown(src string) templ.Component {
+	var buf bytes.Buffer
+	if err := markdown.Convert([]byte(src), &buf); err != nil {
+		return templ.Raw("<p>" + templ.EscapeString(src) + "</p>")
+	}
+	return templ.Raw(string(sanitize.SanitizeBytes(buf.Bytes())))
+}
+
+// severityClass is the CSS class of a severity badge.
+func severityClass(s domain.Severity) string { return "badge sev-" + string(s) }
+
+// statusClass is the CSS class of a status badge.
+func statusClass(s domain.Status) string { return "badge st-" + string(s) }
+
+func pageCount(total, perPage int) int {
+	if perPage <= 0 {
+		return 1
+	}
+	return max(1, (total+perPage-1)/perPage)
+}
+
+func countOf[K comparable](m map[K]int, k K) string { return fmt.Sprint(m[k]) }
+
+func queryEscape(s string) string { return url.QueryEscape(s) }
