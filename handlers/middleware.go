@@ -36,6 +36,7 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		c.SetRequest(r.WithContext(ctx))
+		c.Set(sessionLoadedKey, true)
 		c.Response().Header().Add(echo.HeaderVary, "Cookie")
 		c.Response().Before(func() {
 			ctx := c.Request().Context()
@@ -106,6 +107,8 @@ func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 				return domain.Errorf(domain.EUNAUTHORIZED, "Invalid or revoked API token.")
 			}
 			c.Set(viaTokenKey, true)
+		} else if loaded, _ := c.Get(sessionLoadedKey).(bool); !loaded {
+			// No session: nobody is signed in.
 		} else if id := s.sessions.GetString(ctx, sessionUserKey); id != "" {
 			found, err := s.users.FindUserByID(domain.NewSystemContext(ctx, "session"), id)
 			switch {

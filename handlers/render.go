@@ -57,13 +57,24 @@ func (s *Server) pageProps(c echo.Context, title, nav string) views.PageProps {
 		User:     domain.UserFromContext(ctx),
 		CSRF:     csrf,
 		TeamName: team,
-		Flash:    s.sessions.PopString(ctx, flashKey),
+		Flash:    s.popFlash(c),
 	}
+}
+
+// popFlash returns and forgets the flash message, or "" when the request has no session (an
+// error before the session was loaded, or a bearer-token API call).
+func (s *Server) popFlash(c echo.Context) string {
+	if loaded, _ := c.Get(sessionLoadedKey).(bool); !loaded {
+		return ""
+	}
+	return s.sessions.PopString(c.Request().Context(), flashKey)
 }
 
 // flash stores a message shown once on the next page.
 func (s *Server) flash(c echo.Context, msg string) {
-	s.sessions.Put(c.Request().Context(), flashKey, msg)
+	if loaded, _ := c.Get(sessionLoadedKey).(bool); loaded {
+		s.sessions.Put(c.Request().Context(), flashKey, msg)
+	}
 }
 
 // redirect sends the browser to url after a successful change: by HX-Redirect for htmx

@@ -21,6 +21,7 @@ const (
 	csrfContextKey    = "csrf"
 	statusOverrideKey = "tftsr.status"
 	viaTokenKey       = "tftsr.via_token"
+	sessionLoadedKey  = "tftsr.session_loaded"
 	sessionUserKey    = "user_id"
 	flashKey          = "flash"
 )

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"tftsr/db"
+	"tftsr/domain"
+)
+
+// openDB opens the database for a command-line tool.
+func openDB(ctx context.Context, cfg config) (*db.DB, error) {
+	return db.Open(ctx, cfg.DatabaseURL)
+}
+
+// runMigrate is `tftsr migrate up|down|status`.
+func runMigrate(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
+	if len(args) != 1 || !oneOf(args[0], "up", "down", "status") {
+		return errors.New("usage: tftsr migrate up|down|status")
+	}
+	database, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer database.Close()
+	lines, err := database.Migrate(ctx, strings.ToLower(args[0]))
+	for _, l := range lines {
+		fmt.Fprintln(stdout, l)
+	}
+	return err
+}
+
+// runUser is `tftsr user create --username U --role R --password-stdin`.
+func runUser(ctx context.Context, cfg config, args []string, stdin io.Reader, stdout io.Writer) error {
+	const use = "usage: tftsr user create --username U --role admin|responder|viewer --password-stdin [--display-name N]"
+	if len(args) == 0 || args[0] != "create" {
+		return errors.New(use)
+	}
+	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	username := fs.String("username", "", "")
+	role := fs.String("role", "", "")
+	display := fs.String("display-name", "", "")
+	fromStdin := fs.Bool("password-stdin", false, "")
+	if err := fs.Parse(args[1:]); err != nil || fs.NArg() > 0 || *username == "" || *role == "" || !*fromStdin {
+		return errors.New(use)
+	}
+	password, err := bufio.NewReader(io.LimitReader(stdin, domain.MaxPasswordLen+2)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	password = strings.TrimRight(password, "\r\n")
+	database, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer database.Close()
+	u, err := db.NewUserService(database).CreateUser(domain.NewSystemContext(ctx, "cli"), domain.NewUser{
+		Username: *username, DisplayName: *display, Role: domain.Role(*role), Password: password,
+	})
+	if err != nil {
+		return cliError(err)
+	}
+	fmt.Fprintf(stdout, "created user %s (%s) with id %s\n", u.Username, u.Role, u.ID)
+	return nil
+}
+
+// runToken is `tftsr token create --username U [--name N]`; it prints only the token.
+func runToken(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
+	const use = "usage: tftsr token create --username U [--name N]"
+	if len(args) == 0 || args[0] != "create" {
+		return errors.New(use)
+	}
+	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	username := fs.String("username", "", "")
+	name := fs.String("name", "cli", "")
+	if err := fs.Parse(args[1:]); err != nil || fs.NArg() > 0 || *username == "" {
+		return errors.New(use)
+	}
+	database, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer database.Close()
+	users := db.NewUserService(database)
+	sys := domain.NewSystemContext(ctx, "cli")
+	u, err := users.FindUserByUsername(sys, *username)
+	if err != nil {
+		return cliError(err)
+	}
+	token, _, err := users.CreateToken(sys, u.ID, *name)
+	if err != nil {
+		return cliError(err)
+	}
+	fmt.Fprintln(stdout, token)
+	return nil
+}
+
+// runAudit is `tftsr audit verify`.
+func runAudit(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
+	if len(args) != 1 || args[0] != "verify" {
+		return errors.New("usage: tftsr audit verify")
+	}
+	database, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer database.Close()
+	v, err := db.NewAuditService(database).VerifyAuditChain(domain.NewSystemContext(ctx, "cli"))
+	if err != nil {
+		return err
+	}
+	if v.OK {
+		fmt.Fprintf(stdout, "ok %d entries\n", v.Entries)
+		return nil
+	}
+	fmt.Fprintf(stdout, "broken at entry %d (id %s): %s\n", v.BrokenSeq, v.BrokenID, v.Reason)
+	return exitCode(1)
+}
+
+// cliError turns a domain error into a message with its field details.
+func cliError(err error) error {
+	if domain.ErrorCode(err) == domain.EINTERNAL {
+		return err
+	}
+	msg := domain.ErrorMessage(err)
+	for field, m := range domain.ErrorFields(err) {
+		msg += fmt.Sprintf("\n  %s: %s", field, m)
+	}
+	return errors.New(msg)
+}

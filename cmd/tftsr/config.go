@@ -1,0 +1,57 @@
+package main
+
+import (
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// config is the portal's settings, read from the environment.
+type config struct {
+	DatabaseURL string
+	S3Endpoint  string
+	S3AccessKey string
+	S3SecretKey string
+	S3Bucket    string
+	S3Secure    bool
+	ChromePath  string
+	Addr        string
+	BaseURL     string
+	DBKey       []byte
+}
+
+// loadConfig reads the settings, defaulting to the local services that `make services` starts.
+func loadConfig(getenv func(string) string) (config, error) {
+	get := func(key, def string) string {
+		if v := strings.TrimSpace(getenv(key)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := config{
+		DatabaseURL: get("DATABASE_URL", "postgres://postgres@127.0.0.1:5433/tftsr?sslmode=disable"),
+		S3Endpoint:  get("TFTSR_S3_ENDPOINT", "127.0.0.1:9000"),
+		S3AccessKey: get("TFTSR_S3_ACCESS_KEY", "tftsrdev"),
+		S3SecretKey: get("TFTSR_S3_SECRET_KEY", "tftsrdev-secret-key"),
+		S3Bucket:    get("TFTSR_S3_BUCKET", "tftsr"),
+		ChromePath:  get("TFTSR_CHROME_PATH", "/usr/bin/chromium"),
+		Addr:        get("TFTSR_ADDR", "127.0.0.1:8080"),
+		BaseURL:     strings.TrimRight(get("TFTSR_BASE_URL", ""), "/"),
+	}
+	if v := getenv("TFTSR_S3_SECURE"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return c, fmt.Errorf("TFTSR_S3_SECURE must be true or false, not %q", v)
+		}
+		c.S3Secure = b
+	}
+	if v := strings.TrimSpace(getenv("TFTSR_DB_KEY")); v != "" {
+		key, err := base64.StdEncoding.DecodeString(v)
+		if err != nil || len(key) != 32 {
+			return c, fmt.Errorf("TFTSR_DB_KEY must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)")
+		}
+		c.DBKey = key
+	}
+	return c, nil
+}

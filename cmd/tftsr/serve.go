@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/pgxstore"
+	"github.com/alexedwards/scs/v2"
+
+	"tftsr/blob"
+	"tftsr/db"
+	"tftsr/domain"
+	"tftsr/handlers"
+)
+
+// runServe migrates the database, makes sure the bucket and a first admin exist, and serves the
+// portal until ctx is done.
+func runServe(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", cfg.Addr, "address to listen on, HOST:PORT")
+	noMigrate := fs.Bool("no-migrate", false, "do not apply pending migrations first")
+	if err := fs.Parse(args); err != nil {
+		return exitCode(2)
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+
+	database, err := db.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer database.Close()
+	if !*noMigrate {
+		if _, err := database.Migrate(ctx, "up"); err != nil {
+			return fmt.Errorf("migrating: %w", err)
+		}
+	}
+	store, err := blob.Open(blob.Config{Endpoint: cfg.S3Endpoint, AccessKey: cfg.S3AccessKey,
+		SecretKey: cfg.S3SecretKey, Bucket: cfg.S3Bucket, Secure: cfg.S3Secure})
+	if err != nil {
+		return err
+	}
+	if err := store.EnsureBucket(ctx); err != nil {
+		return err
+	}
+
+	users := db.NewUserService(database)
+	if err := bootstrapAdmin(ctx, users, stdout); err != nil {
+		return err
+	}
+
+	sessions := scs.New()
+	pgStore := pgxstore.NewWithCleanupInterval(database.Pool, 30*time.Minute)
+	defer pgStore.StopCleanup()
+	sessions.Store = pgStore
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	baseURL := cfg.BaseURL
+	if baseURL == "" {
+		baseURL = "http://" + ln.Addr().String()
+	}
+	srv := handlers.NewServer(logger, handlers.Config{BaseURL: baseURL}, sessions, users,
+		db.NewIssueService(database), db.NewAuditService(database), db.NewSettingsService(database),
+		[]handlers.Check{{Name: "database", Check: database.Ready}, {Name: "object_store", Check: store.Ready}})
+	httpSrv := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	fmt.Fprintf(stdout, "TFTSR is serving on %s\n", baseURL)
+
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := httpSrv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return nil
+}
+
+// bootstrapAdmin creates the first admin when the portal has no enabled admin, and prints its
+// user name and password once.
+func bootstrapAdmin(ctx context.Context, users domain.UserService, stdout io.Writer) error {
+	password := rand.Text()
+	created, err := users.EnsureAdmin(domain.NewSystemContext(ctx, "bootstrap"), "admin", password)
+	if err != nil {
+		return fmt.Errorf("creating the first admin: %w", err)
+	}
+	if created {
+		fmt.Fprintf(stdout, "\nFirst admin account created (shown only this once):\n  user name: admin\n  password:  %s\n\n", password)
+	}
+	return nil
+}

@@ -1,0 +1,606 @@
+package handlers_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/alexedwards/scs/v2"
+
+	"tftsr/db"
+	"tftsr/db/dbtest"
+	"tftsr/domain"
+	"tftsr/handlers"
+)
+
+// testPortal is the real HTTP layer over a real database of the test's own.
+type testPortal struct {
+	srv    *httptest.Server
+	users  *db.UserService
+	issues *db.IssueService
+}
+
+const portalPassword = "correct horse battery staple"
+
+func newTestPortal(t *testing.T) *testPortal {
+	t.Helper()
+	database := dbtest.New(t)
+	users := db.NewUserService(database)
+	users.PasswordParams = db.TestPasswordParams
+	issues := db.NewIssueService(database)
+	srv := handlers.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{}, scs.New(),
+		users, issues, db.NewAuditService(database), db.NewSettingsService(database), nil)
+	p := &testPortal{srv: httptest.NewServer(srv), users: users, issues: issues}
+	t.Cleanup(p.srv.Close)
+	sys := domain.NewSystemContext(context.Background(), "test")
+	for _, u := range []struct {
+		name string
+		role domain.Role
+	}{{"admin", domain.RoleAdmin}, {"rita", domain.RoleResponder}, {"vic", domain.RoleViewer}} {
+		if _, err := users.CreateUser(sys, domain.NewUser{Username: u.name, Role: u.role, Password: portalPassword}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return p
+}
+
+// client is a browser-like client: it keeps cookies and does not follow redirects.
+type client struct {
+	t    *testing.T
+	p    *testPortal
+	http *http.Client
+}
+
+func (p *testPortal) anonymous(t *testing.T) *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{t: t, p: p, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+}
+
+// login signs in as username through the login form, with the CSRF token a browser would send.
+func (p *testPortal) login(t *testing.T, username string) *client {
+	t.Helper()
+	c := p.anonymous(t)
+	c.get("/login", nil)
+	resp := c.postForm("/login", url.Values{"username": {username}, "password": {portalPassword}, "_csrf": {c.csrf()}}, nil)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login as %s: status %d, want 303", username, resp.StatusCode)
+	}
+	return c
+}
+
+// csrf returns the CSRF token from the cookie the server set.
+func (c *client) csrf() string {
+	u, _ := url.Parse(c.p.srv.URL)
+	for _, ck := range c.http.Jar.Cookies(u) {
+		if ck.Name == "tftsr_csrf" {
+			return ck.Value
+		}
+	}
+	c.t.Fatal("no CSRF cookie")
+	return ""
+}
+
+func (c *client) sessionCookie() string {
+	u, _ := url.Parse(c.p.srv.URL)
+	for _, ck := range c.http.Jar.Cookies(u) {
+		if ck.Name == "tftsr_session" {
+			return ck.Value
+		}
+	}
+	return ""
+}
+
+type response struct {
+	*http.Response
+	Body string
+}
+
+func (c *client) do(method, path string, body io.Reader, header http.Header) *response {
+	c.t.Helper()
+	req, err := http.NewRequest(method, c.p.srv.URL+path, body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	for k, vs := range header {
+		req.Header[k] = vs
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return &response{Response: resp, Body: string(b)}
+}
+
+func (c *client) get(path string, header http.Header) *response {
+	c.t.Helper()
+	return c.do(http.MethodGet, path, nil, header)
+}
+
+func (c *client) postForm(path string, form url.Values, header http.Header) *response {
+	c.t.Helper()
+	if header == nil {
+		header = http.Header{}
+	}
+	header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.do(http.MethodPost, path, strings.NewReader(form.Encode()), header)
+}
+
+func (c *client) api(method, path, token string, body any) *response {
+	c.t.Helper()
+	h := http.Header{}
+	var r io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		r = bytes.NewReader(b)
+		h.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		h.Set("Authorization", "Bearer "+token)
+	}
+	return c.do(method, path, r, h)
+}
+
+// token creates an API token for username.
+func (p *testPortal) token(t *testing.T, username string) string {
+	t.Helper()
+	sys := domain.NewSystemContext(context.Background(), "test")
+	u, err := p.users.FindUserByUsername(sys, username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _, err := p.users.CreateToken(sys, u.ID, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// issueCount counts the stored incidents.
+func (p *testPortal) issueCount(t *testing.T) int {
+	t.Helper()
+	_, total, err := p.issues.FindIssues(domain.NewSystemContext(context.Background(), "test"), domain.IssueFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return total
+}
+
+func apiErrorCode(t *testing.T, r *response) string {
+	t.Helper()
+	var body struct {
+		Error struct {
+			Code    string            `json:"code"`
+			Message string            `json:"message"`
+			Fields  map[string]string `json:"fields"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(r.Body), &body); err != nil {
+		t.Fatalf("error body %q is not the API's JSON error shape: %v", r.Body, err)
+	}
+	if body.Error.Message == "" {
+		t.Errorf("error body %q has no message", r.Body)
+	}
+	return body.Error.Code
+}
+
+func TestUnauthenticated(t *testing.T) {
+	p := newTestPortal(t)
+	c := p.anonymous(t)
+
+	t.Run("page redirects to login", func(t *testing.T) {
+		r := c.get("/issues?status=open", nil)
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/login?next=%2Fissues%3Fstatus%3Dopen" {
+			t.Errorf("got %d to %q, want 303 to the login page coming back to the list", r.StatusCode, r.Header.Get("Location"))
+		}
+	})
+	t.Run("htmx request gets HX-Redirect", func(t *testing.T) {
+		r := c.get("/issues", http.Header{"Hx-Request": {"true"}})
+		if r.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(r.Header.Get("HX-Redirect"), "/login") {
+			t.Errorf("got %d with HX-Redirect %q", r.StatusCode, r.Header.Get("HX-Redirect"))
+		}
+	})
+	t.Run("API answers 401", func(t *testing.T) {
+		r := c.api(http.MethodGet, "/api/v1/issues", "", nil)
+		if r.StatusCode != http.StatusUnauthorized || apiErrorCode(t, r) != domain.EUNAUTHORIZED {
+			t.Errorf("got %d %s", r.StatusCode, r.Body)
+		}
+	})
+	t.Run("API with a bad token answers 401", func(t *testing.T) {
+		r := c.api(http.MethodGet, "/api/v1/issues", "tftsr_not-a-real-token", nil)
+		if r.StatusCode != http.StatusUnauthorized || apiErrorCode(t, r) != domain.EUNAUTHORIZED {
+			t.Errorf("got %d %s", r.StatusCode, r.Body)
+		}
+	})
+	t.Run("login page is public", func(t *testing.T) {
+		if r := c.get("/login", nil); r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "Sign in") {
+			t.Errorf("got %d", r.StatusCode)
+		}
+	})
+	t.Run("login refuses to send people elsewhere", func(t *testing.T) {
+		c := p.anonymous(t)
+		c.get("/login", nil)
+		r := c.postForm("/login", url.Values{"username": {"rita"}, "password": {portalPassword}, "_csrf": {c.csrf()}, "next": {"//evil.example/"}}, nil)
+		if r.Header.Get("Location") != "/" {
+			t.Errorf("redirected to %q, want /", r.Header.Get("Location"))
+		}
+	})
+}
+
+func TestLogin(t *testing.T) {
+	p := newTestPortal(t)
+
+	t.Run("renews the session token", func(t *testing.T) {
+		c := p.anonymous(t)
+		c.get("/login", nil)
+		// Plant a session before signing in, as a fixation attack would.
+		c.postForm("/login", url.Values{"username": {"rita"}, "password": {"wrong password!"}, "_csrf": {c.csrf()}}, nil)
+		before := c.sessionCookie()
+		r := c.postForm("/login", url.Values{"username": {"rita"}, "password": {portalPassword}, "_csrf": {c.csrf()}}, nil)
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("status %d", r.StatusCode)
+		}
+		if after := c.sessionCookie(); after == "" || after == before {
+			t.Errorf("session token %q after login, %q before: want a new one", after, before)
+		}
+		if r := c.get("/", nil); r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "Dashboard") {
+			t.Errorf("dashboard after login: %d", r.StatusCode)
+		}
+		r = c.postForm("/logout", url.Values{"_csrf": {c.csrf()}}, nil)
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/login" {
+			t.Errorf("logout: %d to %q", r.StatusCode, r.Header.Get("Location"))
+		}
+		if r := c.get("/", nil); r.StatusCode != http.StatusSeeOther {
+			t.Errorf("dashboard after logout: %d, want a redirect to login", r.StatusCode)
+		}
+	})
+
+	t.Run("wrong password is refused with a clear message", func(t *testing.T) {
+		c := p.anonymous(t)
+		c.get("/login", nil)
+		r := c.postForm("/login", url.Values{"username": {"vic"}, "password": {"not the password"}, "_csrf": {c.csrf()}}, nil)
+		if r.StatusCode != http.StatusUnauthorized || !strings.Contains(r.Body, "Invalid user name or password.") {
+			t.Errorf("got %d", r.StatusCode)
+		}
+	})
+
+	t.Run("repeated failures are throttled", func(t *testing.T) {
+		c := p.anonymous(t)
+		c.get("/login", nil)
+		var last *response
+		for i := 0; i < 6; i++ {
+			last = c.postForm("/login", url.Values{"username": {"admin"}, "password": {"guess number x"}, "_csrf": {c.csrf()}}, nil)
+		}
+		if last.StatusCode != http.StatusTooManyRequests || !strings.Contains(last.Body, "Too many failed sign-ins") {
+			t.Errorf("sixth failure: %d", last.StatusCode)
+		}
+		r := c.postForm("/login", url.Values{"username": {"admin"}, "password": {portalPassword}, "_csrf": {c.csrf()}}, nil)
+		if r.StatusCode != http.StatusTooManyRequests {
+			t.Errorf("right password while throttled: %d, want 429", r.StatusCode)
+		}
+	})
+}
+
+func TestCSRF(t *testing.T) {
+	p := newTestPortal(t)
+	c := p.login(t, "rita")
+	form := url.Values{"title": {"Disk full on db01"}, "severity": {"high"}, "category": {"databases"}}
+
+	r := c.postForm("/issues", form, nil)
+	if r.StatusCode != http.StatusForbidden || !strings.Contains(r.Body, "security token") {
+		t.Errorf("form without token: %d, want 403 with a message", r.StatusCode)
+	}
+	r = c.api(http.MethodPost, "/api/v1/issues", "", map[string]string{"title": "x"})
+	if r.StatusCode != http.StatusForbidden || apiErrorCode(t, r) != domain.EFORBIDDEN {
+		t.Errorf("session API call without token: %d %s", r.StatusCode, r.Body)
+	}
+	if n := p.issueCount(t); n != 0 {
+		t.Fatalf("%d incidents stored by requests without a CSRF token", n)
+	}
+
+	form.Set("_csrf", c.csrf())
+	if r := c.postForm("/issues", form, nil); r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/issues/") {
+		t.Errorf("form with token: %d to %q", r.StatusCode, r.Header.Get("Location"))
+	}
+	b, _ := json.Marshal(map[string]string{"title": "Queue backlog", "severity": "low"})
+	r = c.do(http.MethodPost, "/api/v1/issues", bytes.NewReader(b), http.Header{"Content-Type": {"application/json"}, "X-Csrf-Token": {c.csrf()}})
+	if r.StatusCode != http.StatusCreated {
+		t.Errorf("session API call with X-CSRF-Token: %d %s", r.StatusCode, r.Body)
+	}
+	if n := p.issueCount(t); n != 2 {
+		t.Errorf("%d incidents stored, want 2", n)
+	}
+}
+
+func TestViewerIsReadOnly(t *testing.T) {
+	p := newTestPortal(t)
+	rita := p.login(t, "rita")
+	rita.postForm("/issues", url.Values{"title": {"Seen by all"}, "_csrf": {rita.csrf()}}, nil)
+	if p.issueCount(t) != 1 {
+		t.Fatal("setup: no incident")
+	}
+
+	vic := p.login(t, "vic")
+	if r := vic.get("/issues", nil); r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "Seen by all") {
+		t.Errorf("viewer reading the list: %d", r.StatusCode)
+	}
+	if strings.Contains(vic.get("/", nil).Body, "New incident") {
+		t.Error("viewer is offered the New incident button")
+	}
+	if r := vic.get("/issues/new", nil); r.StatusCode != http.StatusForbidden {
+		t.Errorf("viewer opening the new form: %d, want 403", r.StatusCode)
+	}
+	r := vic.postForm("/issues", url.Values{"title": {"Viewer's incident"}, "_csrf": {vic.csrf()}}, nil)
+	if r.StatusCode != http.StatusForbidden || !strings.Contains(r.Body, "Viewers can read but not change anything.") {
+		t.Errorf("viewer creating: %d", r.StatusCode)
+	}
+	tok := p.token(t, "vic")
+	r = vic.api(http.MethodPost, "/api/v1/issues", tok, map[string]string{"title": "via API"})
+	if r.StatusCode != http.StatusForbidden || apiErrorCode(t, r) != domain.EFORBIDDEN {
+		t.Errorf("viewer creating via API: %d %s", r.StatusCode, r.Body)
+	}
+	if r := vic.api(http.MethodGet, "/api/v1/issues", tok, nil); r.StatusCode != http.StatusOK {
+		t.Errorf("viewer listing via API: %d", r.StatusCode)
+	}
+	if r := vic.api(http.MethodGet, "/api/v1/audit", tok, nil); r.StatusCode != http.StatusForbidden {
+		t.Errorf("viewer reading the audit log: %d, want 403", r.StatusCode)
+	}
+	if n := p.issueCount(t); n != 1 {
+		t.Errorf("%d incidents after the viewer's attempts, want 1", n)
+	}
+}
+
+func TestPageOrFragment(t *testing.T) {
+	p := newTestPortal(t)
+	c := p.login(t, "rita")
+	c.postForm("/issues", url.Values{"title": {"Fragment check"}, "_csrf": {c.csrf()}}, nil)
+
+	page := c.get("/issues?status=open", nil)
+	if !strings.HasPrefix(page.Body, "<!doctype html>") || !strings.Contains(page.Body, `id="issue-list"`) {
+		t.Errorf("plain request: want the whole page, got %.80q", page.Body)
+	}
+	frag := c.get("/issues?status=open", http.Header{"Hx-Request": {"true"}, "Hx-Target": {"issue-list"}})
+	if strings.Contains(strings.ToLower(frag.Body), "<html") || !strings.HasPrefix(frag.Body, `<section id="issue-list"`) {
+		t.Errorf("htmx request: want the list fragment, got %.80q", frag.Body)
+	}
+	if !strings.Contains(frag.Body, "Fragment check") {
+		t.Error("fragment lacks the incident")
+	}
+	if v := frag.Header.Values("Vary"); !strings.Contains(strings.Join(v, ","), "HX-Request") {
+		t.Errorf("Vary %v lacks HX-Request", v)
+	}
+	boosted := c.get("/issues", http.Header{"Hx-Request": {"true"}, "Hx-Boosted": {"true"}})
+	if !strings.HasPrefix(boosted.Body, "<!doctype html>") {
+		t.Error("boosted request: want the whole page")
+	}
+	search := c.get("/search?q=fragment", http.Header{"Hx-Request": {"true"}, "Hx-Target": {"search-results"}})
+	if !strings.Contains(search.Body, `data-testid="search-dropdown"`) || strings.Contains(search.Body, "<html") {
+		t.Errorf("header search: want the dropdown fragment, got %.120q", search.Body)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	p := newTestPortal(t)
+	c := p.login(t, "rita")
+	tok := p.token(t, "rita")
+
+	forms := []struct {
+		name   string
+		form   url.Values
+		status int
+		want   string
+	}{
+		{"over-long title", url.Values{"title": {strings.Repeat("x", 201)}}, 422, "Title must be at most 200 characters."},
+		{"missing title", url.Values{"title": {"   "}}, 422, "Title is required."},
+		{"unknown severity", url.Values{"title": {"ok"}, "severity": {"apocalyptic"}}, 422, "Choose critical, high, medium or low."},
+		{"unknown category", url.Values{"title": {"ok"}, "category": {"plumbing"}}, 422, "Choose a category from the list."},
+		{"non-UTF-8 title", url.Values{"title": {"bad \xff\xfe bytes"}}, 422, "valid UTF-8"},
+		{"non-UTF-8 description", url.Values{"title": {"ok"}, "description": {"\xc3\x28"}}, 422, "valid UTF-8"},
+		{"control characters", url.Values{"title": {"bell\x07"}}, 422, "control characters"},
+		{"unknown assignee", url.Values{"title": {"ok"}, "assignee_id": {"0190a000-0000-7000-8000-000000000000"}}, 422, ""},
+	}
+	for _, tc := range forms {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.form.Set("_csrf", c.csrf())
+			r := c.postForm("/issues", tc.form, nil)
+			if r.StatusCode != tc.status || !strings.Contains(r.Body, tc.want) {
+				t.Errorf("got %d, want %d with %q", r.StatusCode, tc.status, tc.want)
+			}
+			if r.StatusCode == 422 && !strings.Contains(r.Body, `class="field-error"`) {
+				t.Error("no field error shown")
+			}
+		})
+	}
+
+	t.Run("10 MB form body", func(t *testing.T) {
+		r := c.postForm("/issues", url.Values{"title": {"big"}, "description": {strings.Repeat("a", 10<<20)}, "_csrf": {c.csrf()}}, nil)
+		if r.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(r.Body, "too large") {
+			t.Errorf("got %d", r.StatusCode)
+		}
+	})
+	t.Run("description over 100 KB", func(t *testing.T) {
+		r := c.postForm("/issues", url.Values{"title": {"big"}, "description": {strings.Repeat("a", 100_001)}, "_csrf": {c.csrf()}}, nil)
+		if r.StatusCode != 422 || !strings.Contains(r.Body, "at most 100 KB") {
+			t.Errorf("got %d", r.StatusCode)
+		}
+	})
+
+	apiCases := []struct {
+		name        string
+		contentType string
+		body        string
+		status      int
+		code        string
+	}{
+		{"malformed JSON", "application/json", `{"title": `, 400, domain.EINVALID},
+		{"non-UTF-8 JSON", "application/json", "{\"title\": \"a\xffb\"}", 400, domain.EINVALID},
+		{"unknown field", "application/json", `{"title": "a", "priority": 1}`, 400, domain.EINVALID},
+		{"wrong type", "application/json", `{"title": 42}`, 400, domain.EINVALID},
+		{"not JSON", "text/plain", `title=a`, 415, domain.EUNSUPPORTED},
+		{"unknown severity", "application/json", `{"title": "a", "severity": "P1"}`, 422, domain.EINVALID},
+	}
+	for _, tc := range apiCases {
+		t.Run("API "+tc.name, func(t *testing.T) {
+			r := c.do(http.MethodPost, "/api/v1/issues", strings.NewReader(tc.body),
+				http.Header{"Content-Type": {tc.contentType}, "Authorization": {"Bearer " + tok}})
+			if r.StatusCode != tc.status || apiErrorCode(t, r) != tc.code {
+				t.Errorf("got %d %s, want %d %s", r.StatusCode, r.Body, tc.status, tc.code)
+			}
+		})
+	}
+	if n := p.issueCount(t); n != 0 {
+		t.Errorf("%d incidents stored from bad input, want none", n)
+	}
+
+	t.Run("markup is shown escaped", func(t *testing.T) {
+		r := c.postForm("/issues", url.Values{
+			"title":       {`<script>alert("t")</script> & <b>bold</b>`},
+			"description": {"<script>alert('d')</script>\n<img src=x onerror=alert(1)>\n\n[link](javascript:alert(2))"},
+			"_csrf":       {c.csrf()},
+		}, nil)
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("create: %d", r.StatusCode)
+		}
+		page := c.get(r.Header.Get("Location"), nil)
+		for _, bad := range []string{"<script>alert", "onerror=", "javascript:alert", "<b>bold</b>"} {
+			if strings.Contains(page.Body, bad) {
+				t.Errorf("page contains %q unescaped", bad)
+			}
+		}
+		if !strings.Contains(page.Body, "&lt;script&gt;alert(&#34;t&#34;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;") {
+			t.Error("title not shown as escaped text")
+		}
+	})
+
+	t.Run("unknown ids are 404s", func(t *testing.T) {
+		for _, id := range []string{"0190a000-0000-7000-8000-000000000000", "not-a-uuid", "%27%3B--"} {
+			if r := c.get("/issues/"+id, nil); r.StatusCode != http.StatusNotFound {
+				t.Errorf("page %s: %d", id, r.StatusCode)
+			}
+			if r := c.api(http.MethodGet, "/api/v1/issues/"+id, tok, nil); r.StatusCode != http.StatusNotFound || apiErrorCode(t, r) != domain.ENOTFOUND {
+				t.Errorf("API %s: %d", id, r.StatusCode)
+			}
+		}
+	})
+	t.Run("hostile search input", func(t *testing.T) {
+		for _, q := range []string{`&|!():*`, `"unbalanced`, `'`, `\`, `<script>`, strings.Repeat("ab ", 2000), "\xff\xfe", `-`, `or`} {
+			if r := c.get("/search?q="+url.QueryEscape(q), nil); r.StatusCode != http.StatusOK {
+				t.Errorf("page search %q: %d", q, r.StatusCode)
+			}
+			if r := c.api(http.MethodGet, "/api/v1/issues/search?q="+url.QueryEscape(q), tok, nil); r.StatusCode != http.StatusOK {
+				t.Errorf("API search %q: %d %s", q, r.StatusCode, r.Body)
+			}
+		}
+	})
+}
+
+// TestAPI walks the incident routes of the API with a bearer token, the way a script would.
+func TestAPI(t *testing.T) {
+	p := newTestPortal(t)
+	c := p.anonymous(t)
+	tok := p.token(t, "rita")
+
+	r := c.api(http.MethodPost, "/api/v1/issues", tok, map[string]string{
+		"title": "Payments API 502s", "description": "Upstream resets from the **gateway**.", "severity": "critical", "category": "network",
+	})
+	if r.StatusCode != http.StatusCreated {
+		t.Fatalf("create: %d %s", r.StatusCode, r.Body)
+	}
+	var is domain.Issue
+	if err := json.Unmarshal([]byte(r.Body), &is); err != nil || is.ID == "" || is.Status != domain.StatusOpen {
+		t.Fatalf("create returned %s (%v)", r.Body, err)
+	}
+
+	r = c.api(http.MethodGet, "/api/v1/issues?severity=critical&sort=created_at&order=desc&per_page=10", tok, nil)
+	var lst struct {
+		Items []domain.IssueSummary `json:"items"`
+		Total int                   `json:"total"`
+	}
+	if err := json.Unmarshal([]byte(r.Body), &lst); err != nil || lst.Total != 1 || lst.Items[0].ID != is.ID {
+		t.Errorf("list: %s", r.Body)
+	}
+	if r := c.api(http.MethodGet, "/api/v1/issues?per_page=500", tok, nil); r.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("per_page=500: %d, want 422", r.StatusCode)
+	}
+	if r := c.api(http.MethodGet, "/api/v1/issues?status=burning", tok, nil); r.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("status=burning: %d, want 422", r.StatusCode)
+	}
+
+	r = c.api(http.MethodPost, "/api/v1/issues/"+is.ID+"/five-whys", tok, map[string]any{"why_number": 1, "question": "Why 502?", "answer": "Gateway reset connections."})
+	if r.StatusCode != http.StatusCreated {
+		t.Fatalf("add why: %d %s", r.StatusCode, r.Body)
+	}
+	var why domain.FiveWhy
+	_ = json.Unmarshal([]byte(r.Body), &why)
+	if r := c.api(http.MethodPost, "/api/v1/issues/"+is.ID+"/five-whys", tok, map[string]any{"why_number": 1, "question": "again"}); r.StatusCode != http.StatusConflict {
+		t.Errorf("second why 1: %d, want 409", r.StatusCode)
+	}
+	if r := c.api(http.MethodPost, "/api/v1/issues/"+is.ID+"/five-whys", tok, map[string]any{"why_number": 6, "question": "six"}); r.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("why 6: %d, want 422", r.StatusCode)
+	}
+	r = c.api(http.MethodPatch, "/api/v1/five-whys/"+why.ID, tok, map[string]any{"answer": "The gateway's idle timeout was shorter than ours.", "evidence": "nginx logs"})
+	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "idle timeout") {
+		t.Errorf("update why: %d %s", r.StatusCode, r.Body)
+	}
+
+	r = c.api(http.MethodPatch, "/api/v1/issues/"+is.ID, tok, map[string]any{"status": "resolved"})
+	var detail domain.IssueDetail
+	if err := json.Unmarshal([]byte(r.Body), &detail); err != nil || detail.Issue.Status != domain.StatusResolved || detail.Issue.ResolvedAt == nil {
+		t.Fatalf("resolve: %d %s", r.StatusCode, r.Body)
+	}
+	if detail.Issue.Title != "Payments API 502s" || len(detail.ResolutionSteps) != 1 || detail.LogFiles == nil {
+		t.Errorf("PATCH changed more than the status or returned a partial detail: %s", r.Body)
+	}
+
+	r = c.api(http.MethodPost, "/api/v1/issues/"+is.ID+"/timeline", tok, map[string]any{"event_type": "note", "description": "Rolled back the gateway config.", "metadata": map[string]string{"ticket": "CHG-1"}})
+	if r.StatusCode != http.StatusCreated {
+		t.Errorf("add timeline event: %d %s", r.StatusCode, r.Body)
+	}
+	if r := c.api(http.MethodPost, "/api/v1/issues/"+is.ID+"/timeline", tok, map[string]any{"event_type": "made_up", "description": "x"}); r.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("unknown event type: %d, want 422", r.StatusCode)
+	}
+	r = c.api(http.MethodGet, "/api/v1/issues/"+is.ID+"/timeline", tok, nil)
+	var events struct {
+		Items []domain.TimelineEvent `json:"items"`
+	}
+	_ = json.Unmarshal([]byte(r.Body), &events)
+	var types []string
+	for _, ev := range events.Items {
+		types = append(types, ev.EventType)
+	}
+	if got := strings.Join(types, ","); got != "issue_created,why_level_advanced,status_changed,note" {
+		t.Errorf("timeline %s, want issue_created,why_level_advanced,status_changed,note", got)
+	}
+
+	r = c.api(http.MethodGet, "/api/v1/issues/search?q=gateway", tok, nil)
+	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, `"snippet"`) || !strings.Contains(r.Body, is.ID) {
+		t.Errorf("search: %d %s", r.StatusCode, r.Body)
+	}
+
+	if r := c.api(http.MethodDelete, "/api/v1/issues/"+is.ID, tok, nil); r.StatusCode != http.StatusNoContent {
+		t.Errorf("delete: %d", r.StatusCode)
+	}
+	if r := c.api(http.MethodGet, "/api/v1/issues/"+is.ID, tok, nil); r.StatusCode != http.StatusNotFound {
+		t.Errorf("get after delete: %d", r.StatusCode)
+	}
+	if r := c.api(http.MethodGet, "/api/v1/nothing-here", tok, nil); r.StatusCode != http.StatusNotFound || apiErrorCode(t, r) != domain.ENOTFOUND {
+		t.Errorf("unknown route: %d %s", r.StatusCode, r.Body)
+	}
+
+	admin := p.token(t, "admin")
+	r = c.api(http.MethodGet, "/api/v1/audit?entity_type=issue", admin, nil)
+	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, `"issue.delete"`) {
+		t.Errorf("audit: %d %.300s", r.StatusCode, r.Body)
+	}
+}
