@@ -15,7 +15,8 @@ func (s *Server) handleLoginPage(c echo.Context) error {
 	if domain.UserFromContext(c.Request().Context()) != nil {
 		return c.Redirect(http.StatusSeeOther, next)
 	}
-	return render(c, http.StatusOK, views.Layout(s.pageProps(c, "Sign in", ""), views.LoginPage(s.pageProps(c, "Sign in", ""), views.LoginForm{Next: next})))
+	p := s.pageProps(c, "Sign in", "")
+	return render(c, http.StatusOK, views.Layout(p, views.LoginPage(p, views.LoginForm{Next: next})))
 }
 
 // handleLogin signs a user in. The session token is renewed so that a token planted before

@@ -138,8 +138,8 @@ func (s *Server) handleIssueNew(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := views.IssueForm{Severity: string(st.DefaultSeverity), Category: string(st.DefaultCategory), Users: users}
-	return s.renderPage(c, http.StatusOK, "New incident", views.NavIssues, views.IssueFormPage(s.pageProps(c, "", ""), f))
+	f := views.IssueForm{Severity: string(st.DefaultSeverity), Category: string(st.DefaultCategory), Users: users, CSRF: csrfToken(c)}
+	return s.renderPage(c, http.StatusOK, "New incident", views.NavIssues, views.IssueFormPage(f))
 }
 
 // issueFormFromRequest reads the incident form.
@@ -161,15 +161,15 @@ func (s *Server) formError(c echo.Context, f views.IssueForm, err error) error {
 	if uerr != nil {
 		return uerr
 	}
-	f.Users = users
+	f.Users, f.CSRF = users, csrfToken(c)
 	title := "New incident"
 	if f.ID != "" {
 		title = "Edit incident"
 	}
 	if wantsFragment(c) {
-		return render(c, http.StatusUnprocessableEntity, views.IssueFormFragment(s.pageProps(c, "", ""), f))
+		return render(c, http.StatusUnprocessableEntity, views.IssueFormFragment(f))
 	}
-	return s.renderPage(c, http.StatusUnprocessableEntity, title, views.NavIssues, views.IssueFormPage(s.pageProps(c, "", ""), f))
+	return s.renderPage(c, http.StatusUnprocessableEntity, title, views.NavIssues, views.IssueFormPage(f))
 }
 
 // handleIssueCreate creates an incident from the form and goes to its page.
@@ -197,8 +197,7 @@ func (s *Server) issuePage(c echo.Context, id string) (views.IssuePageProps, err
 	if err != nil {
 		return views.IssuePageProps{}, err
 	}
-	csrf, _ := c.Get(csrfContextKey).(string)
-	return views.IssuePageProps{Detail: d, CanEdit: domain.Require(ctx, domain.RoleResponder) == nil, CSRF: csrf}, nil
+	return views.IssuePageProps{Detail: d, CanEdit: domain.Require(ctx, domain.RoleResponder) == nil, CSRF: csrfToken(c)}, nil
 }
 
 // renderIssue renders the incident page, or only its changing part for htmx.
@@ -234,12 +233,12 @@ func (s *Server) handleIssueEdit(c echo.Context) error {
 	}
 	f := views.IssueForm{
 		ID: is.ID, Title: is.Title, Description: is.Description, Severity: string(is.Severity),
-		Category: string(is.Category), Users: users,
+		Category: string(is.Category), Users: users, CSRF: csrfToken(c),
 	}
 	if is.AssigneeID != nil {
 		f.AssigneeID = *is.AssigneeID
 	}
-	return s.renderPage(c, http.StatusOK, "Edit incident", views.NavIssues, views.IssueFormPage(s.pageProps(c, "", ""), f))
+	return s.renderPage(c, http.StatusOK, "Edit incident", views.NavIssues, views.IssueFormPage(f))
 }
 
 // handleIssueUpdate saves the edit form.
@@ -290,7 +289,7 @@ func (s *Server) handleIssueDeleteConfirm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.renderPage(c, http.StatusOK, "Delete incident", views.NavIssues, views.IssueDeletePage(s.pageProps(c, "", ""), is))
+	return s.renderPage(c, http.StatusOK, "Delete incident", views.NavIssues, views.IssueDeletePage(csrfToken(c), is))
 }
 
 // handleIssueDelete deletes an incident and everything it owns.

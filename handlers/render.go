@@ -50,7 +50,7 @@ func (s *Server) pageProps(c echo.Context, title, nav string) views.PageProps {
 			team = st.TeamName
 		}
 	}
-	csrf, _ := c.Get(csrfContextKey).(string)
+	csrf := csrfToken(c)
 	return views.PageProps{
 		Title:    title,
 		Nav:      nav,
@@ -90,4 +90,10 @@ func redirect(c echo.Context, url string) error {
 // isAPI reports whether the request is for the JSON API.
 func isAPI(c echo.Context) bool {
 	return strings.HasPrefix(c.Request().URL.Path, "/api/")
+}
+
+// csrfToken returns the request's CSRF token, for the hidden field of plain forms.
+func csrfToken(c echo.Context) string {
+	token, _ := c.Get(csrfContextKey).(string)
+	return token
 }

@@ -1,0 +1,198 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"tftsr/domain"
+	"tftsr/views"
+)
+
+// adminUsersProps loads the users page's data.
+func (s *Server) adminUsersProps(c echo.Context) (views.AdminUsersProps, error) {
+	ctx := c.Request().Context()
+	users, err := s.users.FindUsers(ctx)
+	if err != nil {
+		return views.AdminUsersProps{}, err
+	}
+	return views.AdminUsersProps{Users: users, CSRF: csrfToken(c), MeID: domain.UserIDFromContext(ctx)}, nil
+}
+
+// handleAdminUsers lists the users with their roles and the create user form (admins only).
+func (s *Server) handleAdminUsers(c echo.Context) error {
+	if err := domain.Require(c.Request().Context(), domain.RoleAdmin); err != nil {
+		return err
+	}
+	p, err := s.adminUsersProps(c)
+	if err != nil {
+		return err
+	}
+	return s.renderPage(c, http.StatusOK, "Users", views.NavUsers, views.AdminUsersPage(p))
+}
+
+// handleAdminUserCreate creates a user. Invalid input, or a user name that is taken,
+// re-renders the form with field messages.
+func (s *Server) handleAdminUserCreate(c echo.Context) error {
+	ctx := c.Request().Context()
+	if err := domain.Require(ctx, domain.RoleAdmin); err != nil {
+		return err
+	}
+	f := views.NewUserForm{Username: c.FormValue("username"), DisplayName: c.FormValue("display_name"), Role: c.FormValue("role")}
+	u, err := s.users.CreateUser(ctx, domain.NewUser{
+		Username: f.Username, DisplayName: f.DisplayName, Role: domain.Role(f.Role), Password: c.FormValue("password"),
+	})
+	if err == nil {
+		s.flash(c, "User "+u.Username+" created.")
+		return redirect(c, "/admin/users")
+	}
+	if domain.ErrorCode(err) != domain.EINVALID && len(domain.ErrorFields(err)) == 0 {
+		return err
+	}
+	f.Errors, f.Message = domain.ErrorFields(err), formMessage(err)
+	if wantsFragment(c) {
+		return render(c, formStatus(err), views.UserCreateForm(csrfToken(c), f))
+	}
+	p, perr := s.adminUsersProps(c)
+	if perr != nil {
+		return perr
+	}
+	p.Create = f
+	return s.renderPage(c, formStatus(err), "Users", views.NavUsers, views.AdminUsersPage(p))
+}
+
+// userUpdateFromForm reads the fields of a user change that the form sends: role, disabled
+// ("true" or "false") and display_name. Fields that are absent stay as they are.
+func userUpdateFromForm(c echo.Context) (domain.UserUpdate, error) {
+	var upd domain.UserUpdate
+	form, err := c.FormParams()
+	if err != nil {
+		return upd, domain.Errorf(domain.EINVALID, "The form could not be read.")
+	}
+	if v, ok := form["role"]; ok && len(v) > 0 {
+		role := domain.Role(v[0])
+		upd.Role = &role
+	}
+	if v, ok := form["disabled"]; ok && len(v) > 0 {
+		var disabled bool
+		switch v[0] {
+		case "true":
+			disabled = true
+		case "false":
+		default:
+			return upd, domain.Invalid("Invalid status.", map[string]string{"disabled": "Send true or false."})
+		}
+		upd.Disabled = &disabled
+	}
+	if v, ok := form["display_name"]; ok && len(v) > 0 {
+		name := v[0]
+		upd.DisplayName = &name
+	}
+	return upd, nil
+}
+
+// updateNotice describes a change just made to u.
+func updateNotice(u *domain.User, upd domain.UserUpdate) string {
+	switch {
+	case upd.Disabled != nil && *upd.Disabled:
+		return u.Username + " is disabled."
+	case upd.Disabled != nil:
+		return u.Username + " is enabled."
+	case upd.Role != nil:
+		return u.Username + " is now " + string(u.Role) + "."
+	default:
+		return "Saved."
+	}
+}
+
+// handleAdminUserUpdate changes a user's role, disabled flag or display name. htmx swaps the
+// user's row in place; a plain form goes back to the list with a flash message.
+func (s *Server) handleAdminUserUpdate(c echo.Context) error {
+	ctx := c.Request().Context()
+	if err := domain.Require(ctx, domain.RoleAdmin); err != nil {
+		return err
+	}
+	id := c.Param("id")
+	upd, err := userUpdateFromForm(c)
+	if err != nil {
+		return s.userRowError(c, id, err)
+	}
+	u, err := s.users.UpdateUser(ctx, id, upd)
+	if err != nil {
+		return s.userRowError(c, id, err)
+	}
+	notice := updateNotice(u, upd)
+	if u.ID == domain.UserIDFromContext(ctx) && (u.Role != domain.RoleAdmin || u.Disabled) {
+		// Admins who gave up their own admin role can no longer see this page.
+		s.flash(c, notice)
+		return redirect(c, "/")
+	}
+	if !wantsFragment(c) {
+		s.flash(c, notice)
+		return redirect(c, "/admin/users")
+	}
+	return render(c, http.StatusOK, views.UserRow(views.UserRowProps{
+		User: u, CSRF: csrfToken(c), Self: u.ID == domain.UserIDFromContext(ctx), Notice: notice,
+	}))
+}
+
+// handleAdminUserPassword sets a new password for a user.
+func (s *Server) handleAdminUserPassword(c echo.Context) error {
+	ctx := c.Request().Context()
+	if err := domain.Require(ctx, domain.RoleAdmin); err != nil {
+		return err
+	}
+	id := c.Param("id")
+	if err := s.users.SetPassword(ctx, id, c.FormValue("password")); err != nil {
+		return s.userRowError(c, id, err)
+	}
+	u, err := s.users.FindUserByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	notice := "Password reset for " + u.Username + "."
+	if !wantsFragment(c) {
+		s.flash(c, notice)
+		return redirect(c, "/admin/users")
+	}
+	return render(c, http.StatusOK, views.UserRow(views.UserRowProps{
+		User: u, CSRF: csrfToken(c), Self: u.ID == domain.UserIDFromContext(ctx), Notice: notice,
+	}))
+}
+
+// userRowError shows a refused change to a user in that user's row: field messages for invalid
+// input, the service's message for a conflict such as demoting the last enabled admin. Other
+// errors go to the error handler.
+func (s *Server) userRowError(c echo.Context, id string, err error) error {
+	switch domain.ErrorCode(err) {
+	case domain.EINVALID, domain.ECONFLICT:
+	default:
+		return err
+	}
+	ctx := c.Request().Context()
+	u, ferr := s.users.FindUserByID(ctx, id)
+	if ferr != nil {
+		return ferr
+	}
+	row := views.UserRowProps{User: u, CSRF: csrfToken(c), Self: u.ID == domain.UserIDFromContext(ctx)}
+	fields := domain.ErrorFields(err)
+	switch {
+	case fields["display_name"] != "" || fields["password"] != "":
+		row.Errors = fields // shown beside the edit forms' inputs
+	case fields["role"] != "":
+		row.Error = fields["role"]
+	case fields["disabled"] != "":
+		row.Error = fields["disabled"]
+	default:
+		row.Error = domain.ErrorMessage(err)
+	}
+	if wantsFragment(c) {
+		return render(c, formStatus(err), views.UserRow(row))
+	}
+	p, perr := s.adminUsersProps(c)
+	if perr != nil {
+		return perr
+	}
+	p.Row = row
+	return s.renderPage(c, formStatus(err), "Users", views.NavUsers, views.AdminUsersPage(p))
+}

@@ -1,0 +1,128 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"tftsr/domain"
+	"tftsr/views"
+)
+
+// formStatus is the status of a form re-rendered because of err: 422 for invalid input, and the
+// code's own status otherwise (409 for a conflict such as a taken user name).
+func formStatus(err error) int {
+	if domain.ErrorCode(err) == domain.EINVALID {
+		return http.StatusUnprocessableEntity
+	}
+	if st, ok := statusOf[domain.ErrorCode(err)]; ok {
+		return st
+	}
+	return http.StatusInternalServerError
+}
+
+// formMessage is the summary shown above a form re-rendered because of err. When the message
+// only repeats a field's message, the summary points at the fields instead.
+func formMessage(err error) string {
+	msg := domain.ErrorMessage(err)
+	for _, m := range domain.ErrorFields(err) {
+		if m == msg {
+			return "Please correct the highlighted fields."
+		}
+	}
+	return msg
+}
+
+// profileProps loads what the profile page shows for the signed-in user.
+func (s *Server) profileProps(c echo.Context) (views.ProfileProps, error) {
+	ctx := c.Request().Context()
+	u := domain.UserFromContext(ctx)
+	if u == nil {
+		return views.ProfileProps{}, domain.Errorf(domain.EUNAUTHORIZED, "Please sign in.")
+	}
+	tokens, err := s.users.FindTokens(ctx, u.ID)
+	if err != nil {
+		return views.ProfileProps{}, err
+	}
+	return views.ProfileProps{User: u, CSRF: csrfToken(c), Tokens: tokens}, nil
+}
+
+// handleProfile shows the signed-in user's account, password form and API tokens.
+func (s *Server) handleProfile(c echo.Context) error {
+	p, err := s.profileProps(c)
+	if err != nil {
+		return err
+	}
+	return s.renderPage(c, http.StatusOK, "Profile", views.NavProfile, views.ProfilePage(p))
+}
+
+// handleProfilePassword changes the signed-in user's own password. Wrong or unacceptable
+// passwords re-render the form with field messages.
+func (s *Server) handleProfilePassword(c echo.Context) error {
+	current, next := c.FormValue("current_password"), c.FormValue("new_password")
+	var err error
+	if next != c.FormValue("confirm_password") {
+		err = domain.Invalid("Please correct the highlighted fields.",
+			map[string]string{"confirm_password": "The new passwords do not match."})
+	} else {
+		err = s.users.ChangeOwnPassword(c.Request().Context(), current, next)
+	}
+	if err == nil {
+		s.flash(c, "Password changed.")
+		return redirect(c, "/profile")
+	}
+	if domain.ErrorCode(err) != domain.EINVALID {
+		return err
+	}
+	p, perr := s.profileProps(c)
+	if perr != nil {
+		return perr
+	}
+	p.PasswordErrors, p.PasswordMessage = domain.ErrorFields(err), formMessage(err)
+	if wantsFragment(c) {
+		return render(c, http.StatusUnprocessableEntity, views.PasswordForm(p))
+	}
+	return s.renderPage(c, http.StatusUnprocessableEntity, "Profile", views.NavProfile, views.ProfilePage(p))
+}
+
+// handleTokenCreate creates a personal access token and shows it in this response only: the
+// token is never put in the session or the flash, so it cannot be shown again.
+func (s *Server) handleTokenCreate(c echo.Context) error {
+	ctx := c.Request().Context()
+	name := c.FormValue("name")
+	token, t, err := s.users.CreateToken(ctx, domain.UserIDFromContext(ctx), name)
+	if err != nil && domain.ErrorCode(err) != domain.EINVALID {
+		return err
+	}
+	p, perr := s.profileProps(c)
+	if perr != nil {
+		return perr
+	}
+	status := http.StatusOK
+	if err != nil {
+		p.TokenName, p.TokenErrors, p.TokenMessage = name, domain.ErrorFields(err), formMessage(err)
+		status = http.StatusUnprocessableEntity
+	} else {
+		p.NewToken, p.NewTokenName = token, t.Name
+	}
+	if wantsFragment(c) {
+		return render(c, status, views.Tokens(p))
+	}
+	return s.renderPage(c, status, "Profile", views.NavProfile, views.ProfilePage(p))
+}
+
+// handleTokenRevoke revokes one of the signed-in user's tokens.
+func (s *Server) handleTokenRevoke(c echo.Context) error {
+	if err := s.users.RevokeToken(c.Request().Context(), c.Param("id")); err != nil {
+		return err
+	}
+	if !wantsFragment(c) {
+		s.flash(c, "Token revoked.")
+		return redirect(c, "/profile")
+	}
+	p, err := s.profileProps(c)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.Tokens(p))
+}

@@ -1,0 +1,46 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"tftsr/domain"
+	"tftsr/views"
+)
+
+// handleSettings shows the team settings: a form for admins, the values for everyone else.
+func (s *Server) handleSettings(c echo.Context) error {
+	ctx := c.Request().Context()
+	st, err := s.settings.GetSettings(ctx)
+	if err != nil {
+		return err
+	}
+	p := views.SettingsProps{Settings: st, CanEdit: domain.Require(ctx, domain.RoleAdmin) == nil, CSRF: csrfToken(c)}
+	return s.renderPage(c, http.StatusOK, "Settings", views.NavSettings, views.SettingsPage(p))
+}
+
+// handleSettingsUpdate saves the team settings. The service refuses anyone but an admin; invalid
+// values re-render the form with field messages.
+func (s *Server) handleSettingsUpdate(c echo.Context) error {
+	ctx := c.Request().Context()
+	name := c.FormValue("team_name")
+	sev := domain.Severity(c.FormValue("default_severity"))
+	cat := domain.Category(c.FormValue("default_category"))
+	_, err := s.settings.UpdateSettings(ctx, domain.SettingsUpdate{TeamName: &name, DefaultSeverity: &sev, DefaultCategory: &cat})
+	if err == nil {
+		s.flash(c, "Settings saved.")
+		return redirect(c, "/settings")
+	}
+	if domain.ErrorCode(err) != domain.EINVALID {
+		return err
+	}
+	p := views.SettingsProps{
+		Settings: domain.Settings{TeamName: name, DefaultSeverity: sev, DefaultCategory: cat},
+		CanEdit:  true, CSRF: csrfToken(c), Errors: domain.ErrorFields(err), Message: formMessage(err),
+	}
+	if wantsFragment(c) {
+		return render(c, http.StatusUnprocessableEntity, views.SettingsForm(p))
+	}
+	return s.renderPage(c, http.StatusUnprocessableEntity, "Settings", views.NavSettings, views.SettingsPage(p))
+}
