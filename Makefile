@@ -1,0 +1,46 @@
+# The heavy lifting is in scripts/; these targets only name it.
+# Variables you have already set (DATABASE_URL, TFTSR_S3_ENDPOINT, ..., TEST_DATABASE_URL, ...)
+# win over the local defaults, and a server you point at is not started locally.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+GO ?= go
+
+.PHONY: help run services stop status test generate check-generated fmt vet build bench
+
+help: ## Show this list
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+run: ## Install and start Postgres, MinIO and Chromium locally, then serve the portal on http://127.0.0.1:8080
+	@scripts/services.sh start run
+	@eval "$$(scripts/services.sh env run)" && exec $(GO) run ./cmd/tftsr serve
+
+services: ## Start the local services of `make run` (they keep running)
+	@scripts/services.sh start run
+
+stop: ## Stop the local services (both run and test)
+	@scripts/services.sh stop
+
+status: ## Show which local services run
+	@scripts/services.sh status
+
+test: ## Start the test services, then check generated code, gofmt, go vet and go test -race
+	@scripts/test.sh
+
+generate: ## Regenerate the templ components (go tool templ generate, folder by folder)
+	@scripts/checks.sh generate
+
+check-generated: ## Fail when the committed templ output is out of date
+	@scripts/checks.sh generated
+
+fmt: ## gofmt the Go files
+	@scripts/checks.sh fmt-write
+
+vet: ## go vet
+	$(GO) vet ./...
+
+build: ## Build bin/tftsr
+	$(GO) build -o bin/tftsr ./cmd/tftsr
+
+bench: ## Run the benchmarks with the test services
+	@scripts/test.sh $(GO) test -run '^$$' -bench . ./...
