@@ -150,13 +150,13 @@ const (
 
 // IssueDetail is an incident with everything it owns.
 type IssueDetail struct {
-	Issue            *Issue           `json:"issue"`
-	LogFiles         []any            `json:"log_files"`
-	ImageAttachments []any            `json:"image_attachments"`
-	ResolutionSteps  []*FiveWhy       `json:"resolution_steps"`
-	Conversations    []any            `json:"conversations"`
-	Documents        []any            `json:"documents"`
-	TimelineEvents   []*TimelineEvent `json:"timeline_events"`
+	Issue            *Issue             `json:"issue"`
+	LogFiles         []*LogFile         `json:"log_files"`
+	ImageAttachments []*ImageAttachment `json:"image_attachments"`
+	ResolutionSteps  []*FiveWhy         `json:"resolution_steps"`
+	Conversations    []any              `json:"conversations"`
+	Documents        []any              `json:"documents"`
+	TimelineEvents   []*TimelineEvent   `json:"timeline_events"`
 }
 
 // NewIssue is the input to create an incident.
@@ -305,6 +305,10 @@ func NormalisePage(page, perPage int) (int, int) {
 
 // MaxSearchQueryLen bounds a search query; longer ones are cut.
 const MaxSearchQueryLen = 500
+
+// MaxSearchTotal is the most matches a search counts and pages through: a total equal to it
+// means "at least this many".
+const MaxSearchTotal = 1000
 
 // Dashboard holds the figures of the dashboard page.
 type Dashboard struct {

@@ -1,0 +1,213 @@
+package db_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"tftsr/domain"
+)
+
+func TestAuditService_Chain(t *testing.T) {
+	t.Parallel()
+	s := MustOpenServices(t)
+	admin, adminCtx := MustCreateUser(t, s, domain.RoleAdmin)
+	responder, ctx := MustCreateUser(t, s, domain.RoleResponder)
+
+	// A change of every kind, by real actors.
+	i := MustCreateIssue(t, s, ctx, domain.NewIssue{Title: "Audited"})
+	if _, err := s.Issues.UpdateIssue(ctx, i.ID, domain.IssueUpdate{Status: ptr(domain.StatusTriaging)}); err != nil {
+		t.Fatal(err)
+	}
+	w, err := s.Issues.AddFiveWhy(ctx, i.ID, domain.NewFiveWhy{WhyNumber: 1, Question: "Why?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Issues.UpdateFiveWhy(ctx, w.ID, domain.FiveWhyUpdate{Answer: ptr("Because.")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Issues.AddTimelineEvent(ctx, i.ID, domain.NewTimelineEvent{EventType: domain.EventNote, Description: "n"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Settings.UpdateSettings(adminCtx, domain.SettingsUpdate{TeamName: ptr("Ops")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Users.CreateToken(ctx, responder.ID, "cli"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Issues.DeleteIssue(ctx, i.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("Entries", func(t *testing.T) {
+		entries, total, err := s.Audit.FindAuditEntries(adminCtx, domain.AuditFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var actions []string
+		for _, e := range entries {
+			actions = append(actions, e.Action)
+		}
+		want := "issue.delete token.create settings.update timeline.add five_why.update five_why.add issue.update issue.create user.create user.create"
+		if strings.Join(actions, " ") != want || total != 10 {
+			t.Fatalf("actions = %s (%d), want %s", strings.Join(actions, " "), total, want)
+		}
+		for _, e := range entries[:8] {
+			wantActor := responder
+			if e.Action == "settings.update" {
+				wantActor = admin
+			}
+			if e.ActorID == nil || *e.ActorID != wantActor.ID || e.ActorName != wantActor.DisplayName {
+				t.Errorf("%s: actor %v %q, want %s", e.Action, e.ActorID, e.ActorName, wantActor.Username)
+			}
+		}
+		// The users were made by a system context: no actor, and its "via".
+		if e := entries[9]; e.ActorID != nil || !strings.Contains(string(e.Details), `"via":"test"`) {
+			t.Errorf("system entry = %+v", e)
+		}
+		if e := entries[0]; e.PrevHash != entries[1].EntryHash || len(e.EntryHash) != 64 || entries[9].PrevHash != "" {
+			t.Errorf("chain links: %+v", e)
+		}
+	})
+	t.Run("Filters", func(t *testing.T) {
+		check := func(f domain.AuditFilter, want int) {
+			t.Helper()
+			entries, total, err := s.Audit.FindAuditEntries(adminCtx, f)
+			if err != nil {
+				t.Fatal(err)
+			} else if total != want {
+				t.Errorf("%+v: total %d, want %d", f, total, want)
+			}
+			page, perPage := domain.NormalisePage(f.Page, f.PerPage)
+			if wantLen := min(max(total-(page-1)*perPage, 0), perPage); len(entries) != wantLen {
+				t.Errorf("%+v: %d entries, want %d", f, len(entries), wantLen)
+			}
+		}
+		at := s.Clock.Now()
+		check(domain.AuditFilter{EntityType: "issue"}, 3)
+		check(domain.AuditFilter{ActorID: responder.ID}, 7)
+		check(domain.AuditFilter{ActorID: "bogus"}, 0)
+		check(domain.AuditFilter{Action: "issue.update", ActorID: responder.ID}, 1)
+		check(domain.AuditFilter{From: &at}, 10)
+		check(domain.AuditFilter{To: &at}, 0)
+		check(domain.AuditFilter{PerPage: 3, Page: 2}, 10)
+		check(domain.AuditFilter{PerPage: 3, Page: 40}, 10)
+
+		actions, types, err := s.Audit.AuditFacets(adminCtx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(types, ",") != "five_why,issue,settings,timeline_event,token,user" || len(actions) != 9 {
+			t.Fatalf("facets = %v, %v", actions, types)
+		}
+	})
+	t.Run("ErrForbidden", func(t *testing.T) {
+		_, _, err := s.Audit.FindAuditEntries(ctx, domain.AuditFilter{})
+		wantCode(t, err, domain.EFORBIDDEN)
+		_, err = s.Audit.VerifyAuditChain(ctx)
+		wantCode(t, err, domain.EFORBIDDEN)
+		_, _, err = s.Audit.AuditFacets(context.Background())
+		wantCode(t, err, domain.EUNAUTHORIZED)
+	})
+	t.Run("Verify", func(t *testing.T) {
+		for _, c := range []context.Context{adminCtx, systemCtx()} {
+			v, err := s.Audit.VerifyAuditChain(c)
+			if err != nil {
+				t.Fatal(err)
+			} else if !v.OK || v.Entries != 10 || v.BrokenSeq != 0 {
+				t.Fatalf("verification = %+v", v)
+			}
+		}
+	})
+	t.Run("AppendOnly", func(t *testing.T) {
+		bg := context.Background()
+		for _, q := range []string{
+			`UPDATE audit_log SET action = 'x' WHERE seq = 1`,
+			`DELETE FROM audit_log WHERE seq = 1`,
+			`TRUNCATE audit_log`,
+		} {
+			if _, err := s.DB.Pool.Exec(bg, q); err == nil || !strings.Contains(err.Error(), "append-only") {
+				t.Errorf("%s: %v, want refused", q, err)
+			}
+		}
+	})
+	t.Run("Tamper", func(t *testing.T) {
+		bg := context.Background()
+		var seq int64
+		if err := s.DB.Pool.QueryRow(bg, `SELECT seq FROM audit_log WHERE action = 'issue.update'`).Scan(&seq); err != nil {
+			t.Fatal(err)
+		}
+		tamper := func(q string, args ...any) {
+			t.Helper()
+			tx, err := s.DB.Pool.Begin(bg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback(bg)
+			for _, stmt := range []string{`ALTER TABLE audit_log DISABLE TRIGGER USER`, q, `ALTER TABLE audit_log ENABLE TRIGGER USER`} {
+				var a []any
+				if stmt == q {
+					a = args
+				}
+				if _, err := tx.Exec(bg, stmt, a...); err != nil {
+					t.Fatalf("%s: %v", stmt, err)
+				}
+			}
+			if err := tx.Commit(bg); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		tamper(`UPDATE audit_log SET details = '{"changes":{"status":{"from":"open","to":"closed"}}}' WHERE seq = $1`, seq)
+		v, err := s.Audit.VerifyAuditChain(adminCtx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.OK || v.BrokenSeq != seq || v.Entries != 10 || !strings.Contains(v.Reason, "altered") {
+			t.Fatalf("verification = %+v, want broken at %d", v, seq)
+		}
+
+		// Deleting the row instead breaks the link of the next one.
+		tamper(`DELETE FROM audit_log WHERE seq = $1`, seq)
+		v, err = s.Audit.VerifyAuditChain(adminCtx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.OK || v.BrokenSeq <= seq || v.Entries != 9 || !strings.Contains(v.Reason, "does not link") {
+			t.Fatalf("verification = %+v, want broken after %d", v, seq)
+		}
+	})
+}
+
+func TestAuditService_Concurrent(t *testing.T) {
+	t.Parallel()
+	s := MustOpenServices(t)
+	_, ctx := MustCreateUser(t, s, domain.RoleResponder)
+	i := MustCreateIssue(t, s, ctx, domain.NewIssue{Title: "Busy"})
+
+	// Many writers at once still make one unbroken chain.
+	errs := make(chan error, 20)
+	for n := range 20 {
+		go func() {
+			_, err := s.Issues.AddTimelineEvent(ctx, i.ID, domain.NewTimelineEvent{
+				EventType: domain.EventNote, Description: "note", Metadata: json.RawMessage(`{"n":` + string(rune('0'+n%10)) + `}`),
+			})
+			if err == nil && n%2 == 0 {
+				_, err = s.Issues.CreateIssue(ctx, domain.NewIssue{Title: "Parallel"})
+			}
+			errs <- err
+		}()
+	}
+	for range 20 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	v, err := s.Audit.VerifyAuditChain(systemCtx())
+	if err != nil {
+		t.Fatal(err)
+	} else if !v.OK || v.Entries != 2+20+10 {
+		t.Fatalf("verification = %+v", v)
+	}
+}

@@ -1,0 +1,517 @@
+package db
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"tftsr/domain"
+)
+
+// Ensure IssueService implements the domain port.
+var _ domain.IssueService = (*IssueService)(nil)
+
+// IssueService stores incidents, their 5-Whys and their timelines. Reading needs a viewer,
+// changing a responder. Every change is audited, and recorded on the incident's timeline where
+// an event type applies, in the transaction that makes it.
+type IssueService struct {
+	db *DB
+}
+
+// NewIssueService returns an IssueService over db.
+func NewIssueService(db *DB) *IssueService {
+	return &IssueService{db: db}
+}
+
+// issueSelect selects the columns scanIssue reads: the issue with its assignee's and creator's names.
+const issueSelect = `
+	SELECT i.id, i.title, i.description, i.severity, i.category, i.status, i.assignee_id, i.created_by,
+	       i.created_at, i.updated_at, i.resolved_at,
+	       COALESCE(NULLIF(a.display_name, ''), a.username, ''), COALESCE(NULLIF(c.display_name, ''), c.username, '')
+	FROM issues i
+	LEFT JOIN users a ON a.id = i.assignee_id
+	LEFT JOIN users c ON c.id = i.created_by`
+
+// scanIssue reads a row of issueSelect.
+func scanIssue(row pgx.Row) (*domain.Issue, error) {
+	var i domain.Issue
+	if err := row.Scan(&i.ID, &i.Title, &i.Description, &i.Severity, &i.Category, &i.Status, &i.AssigneeID,
+		&i.CreatedBy, &i.CreatedAt, &i.UpdatedAt, &i.ResolvedAt, &i.AssigneeName, &i.CreatedByName); err != nil {
+		return nil, err
+	}
+	i.CreatedAt, i.UpdatedAt, i.ResolvedAt = i.CreatedAt.UTC(), i.UpdatedAt.UTC(), utcPtr(i.ResolvedAt)
+	return &i, nil
+}
+
+// findIssueByID returns an incident, its row locked for update when forUpdate is set.
+func findIssueByID(ctx context.Context, tx *Tx, id string, forUpdate bool) (*domain.Issue, error) {
+	iid, ok := parseID(id)
+	if !ok {
+		return nil, domain.Errorf(domain.ENOTFOUND, "Incident not found.")
+	}
+	q := issueSelect + ` WHERE i.id = $1`
+	if forUpdate {
+		q += ` FOR UPDATE OF i`
+	}
+	i, err := scanIssue(tx.QueryRow(ctx, q, iid))
+	if err != nil {
+		return nil, notFound(err, "Incident")
+	}
+	return i, nil
+}
+
+// lockIssue locks an incident's row until tx ends and returns its canonical id. Changes to an
+// incident's 5-Whys and timeline lock it first, so that they are ordered.
+func lockIssue(ctx context.Context, tx *Tx, id string) (string, error) {
+	iid, ok := parseID(id)
+	if !ok {
+		return "", domain.Errorf(domain.ENOTFOUND, "Incident not found.")
+	}
+	if err := tx.QueryRow(ctx, `SELECT id FROM issues WHERE id = $1 FOR UPDATE`, iid).Scan(&iid); err != nil {
+		return "", notFound(err, "Incident")
+	}
+	return iid, nil
+}
+
+// touchIssue sets an incident's updated_at to the transaction's time.
+func touchIssue(ctx context.Context, tx *Tx, id string) error {
+	if _, err := tx.Exec(ctx, `UPDATE issues SET updated_at = $2 WHERE id = $1`, id, tx.now); err != nil {
+		return fmt.Errorf("touch incident: %w", err)
+	}
+	return nil
+}
+
+// actorName returns the name of the context's actor for timeline descriptions.
+func actorName(ctx context.Context) string {
+	if u := domain.UserFromContext(ctx); u != nil {
+		return u.Name()
+	}
+	return "System"
+}
+
+// actorIDPtr returns the context's user id, or nil for a system context.
+func actorIDPtr(ctx context.Context) *string {
+	if id := domain.UserIDFromContext(ctx); id != "" {
+		return &id
+	}
+	return nil
+}
+
+// findAssignee returns the enabled user an incident may be assigned to, or EINVALID on the field
+// "assignee_id".
+func findAssignee(ctx context.Context, tx *Tx, id string) (*domain.User, error) {
+	invalid := domain.Invalid("Please correct the highlighted fields.",
+		map[string]string{"assignee_id": "Choose an enabled user."})
+	u, err := findUserByID(ctx, tx, id, false)
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		return nil, invalid
+	} else if err != nil {
+		return nil, err
+	}
+	if u.Disabled {
+		return nil, invalid
+	}
+	return u, nil
+}
+
+// CreateIssue creates an open incident created by the context's actor. A missing severity or
+// category takes the team's default from the settings.
+func (s *IssueService) CreateIssue(ctx context.Context, n domain.NewIssue) (*domain.Issue, error) {
+	if err := domain.Require(ctx, domain.RoleResponder); err != nil {
+		return nil, err
+	}
+	tx, err := s.db.BeginTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback(ctx)
+
+	if n.Severity == "" || n.Category == "" {
+		settings, err := getSettings(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		if n.Severity == "" {
+			n.Severity = settings.DefaultSeverity
+		}
+		if n.Category == "" {
+			n.Category = settings.DefaultCategory
+		}
+	}
+	if err := n.Validate(); err != nil {
+		return nil, err
+	}
+	i := &domain.Issue{
+		ID:          newID(),
+		Title:       n.Title,
+		Description: n.Description,
+		Severity:    n.Severity,
+		Category:    n.Category,
+		Status:      domain.StatusOpen,
+		CreatedBy:   actorIDPtr(ctx),
+		CreatedAt:   tx.now,
+		UpdatedAt:   tx.now,
+	}
+	if n.AssigneeID != nil {
+		a, err := findAssignee(ctx, tx, *n.AssigneeID)
+		if err != nil {
+			return nil, err
+		}
+		i.AssigneeID, i.AssigneeName = &a.ID, a.Name()
+	}
+	if u := domain.UserFromContext(ctx); u != nil {
+		i.CreatedByName = u.Name()
+	}
+
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO issues (id, title, description, severity, category, status, assignee_id, created_by, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`,
+		i.ID, i.Title, i.Description, i.Severity, i.Category, i.Status, i.AssigneeID, i.CreatedBy, tx.now); err != nil {
+		return nil, fmt.Errorf("create incident: %w", formatError(err))
+	}
+	if _, err := insertTimelineEvent(ctx, tx, i.ID, domain.EventIssueCreated,
+		actorName(ctx)+" created the incident", map[string]any{"severity": i.Severity, "category": i.Category}); err != nil {
+		return nil, err
+	}
+	if err := appendAudit(ctx, tx, "issue.create", "issue", i.ID, map[string]any{
+		"title": i.Title, "severity": i.Severity, "category": i.Category, "status": i.Status, "assignee_id": i.AssigneeID,
+	}); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return nil, fmt.Errorf("create incident: %w", err)
+	}
+	return i, nil
+}
+
+// FindIssueByID returns an incident.
+func (s *IssueService) FindIssueByID(ctx context.Context, id string) (*domain.Issue, error) {
+	if err := domain.Require(ctx, domain.RoleViewer); err != nil {
+		return nil, err
+	}
+	tx, err := s.db.BeginTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback(ctx)
+	return findIssueByID(ctx, tx, id, false)
+}
+
+// FindIssueDetail returns an incident with its 5-Whys (by step) and timeline (oldest first).
+// Logs, images, conversations and documents are empty lists until their tables exist.
+func (s *IssueService) FindIssueDetail(ctx context.Context, id string) (*domain.IssueDetail, error) {
+	if err := domain.Require(ctx, domain.RoleViewer); err != nil {
+		return nil, err
+	}
+	tx, err := s.db.BeginTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback(ctx)
+	i, err := findIssueByID(ctx, tx, id, false)
+	if err != nil {
+		return nil, err
+	}
+	steps, err := findFiveWhys(ctx, tx, i.ID)
+	if err != nil {
+		return nil, err
+	}
+	events, err := findTimelineEvents(ctx, tx, i.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &domain.IssueDetail{
+		Issue:            i,
+		LogFiles:         []*domain.LogFile{},
+		ImageAttachments: []*domain.ImageAttachment{},
+		ResolutionSteps:  steps,
+		Conversations:    []any{},
+		Documents:        []any{},
+		TimelineEvents:   events,
+	}, nil
+}
+
+// UpdateIssue changes the fields u sets and returns the incident. Status, severity and assignee
+// changes are recorded on the timeline; all changes go into one audit entry. An update that
+// changes nothing records nothing and leaves updated_at alone.
+//
+// resolved_at is set when the status becomes resolved, or closed without having been resolved,
+// so that every done incident has one; closing a resolved incident keeps it, and reopening
+// (back to open, triaging or investigating) clears it.
+func (s *IssueService) UpdateIssue(ctx context.Context, id string, u domain.IssueUpdate) (*domain.Issue, error) {
+	if err := domain.Require(ctx, domain.RoleResponder); err != nil {
+		return nil, err
+	}
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
+	tx, err := s.db.BeginTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback(ctx)
+	i, err := updateIssue(ctx, tx, id, u)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return nil, fmt.Errorf("update incident: %w", err)
+	}
+	return i, nil
+}
+
+// updateIssue applies a validated update inside tx.
+func updateIssue(ctx context.Context, tx *Tx, id string, u domain.IssueUpdate) (*domain.Issue, error) {
+	old, err := findIssueByID(ctx, tx, id, true)
+	if err != nil {
+		return nil, err
+	}
+	next := *old
+	changes := map[string]any{}
+	type event struct {
+		typ, desc string
+		meta      map[string]any
+	}
+	var events []event
+
+	if u.Title != nil && *u.Title != old.Title {
+		changes["title"] = change{old.Title, *u.Title}
+		next.Title = *u.Title
+	}
+	if u.Description != nil && *u.Description != old.Description {
+		// The text itself may be long and is kept by the incident; the audit notes the change.
+		changes["description"] = map[string]any{"changed": true, "from_length": len(old.Description), "to_length": len(*u.Description)}
+		next.Description = *u.Description
+	}
+	if u.Category != nil && *u.Category != old.Category {
+		changes["category"] = change{old.Category, *u.Category}
+		next.Category = *u.Category
+	}
+	if u.Severity != nil && *u.Severity != old.Severity {
+		changes["severity"] = change{old.Severity, *u.Severity}
+		next.Severity = *u.Severity
+		events = append(events, event{domain.EventSeverityChanged,
+			fmt.Sprintf("Severity changed from %s to %s", old.Severity.Label(), next.Severity.Label()),
+			map[string]any{"from": old.Severity, "to": next.Severity}})
+	}
+	if u.Status != nil && *u.Status != old.Status {
+		changes["status"] = change{old.Status, *u.Status}
+		next.Status = *u.Status
+		now := tx.now
+		switch {
+		case next.Status == domain.StatusResolved && !old.Status.Done():
+			next.ResolvedAt = &now
+		case next.Status.Done() && old.ResolvedAt == nil:
+			next.ResolvedAt = &now
+		case !next.Status.Done():
+			next.ResolvedAt = nil
+		}
+		if !equalTimePtr(old.ResolvedAt, next.ResolvedAt) {
+			changes["resolved_at"] = change{auditTime(old.ResolvedAt), auditTime(next.ResolvedAt)}
+		}
+		events = append(events, event{domain.EventStatusChanged,
+			fmt.Sprintf("Status changed from %s to %s", old.Status.Label(), next.Status.Label()),
+			map[string]any{"from": old.Status, "to": next.Status}})
+	}
+	if u.AssigneeID != nil {
+		var to *domain.User
+		if *u.AssigneeID != "" {
+			if to, err = findAssignee(ctx, tx, *u.AssigneeID); err != nil {
+				return nil, err
+			}
+		}
+		switch {
+		case to == nil && old.AssigneeID != nil:
+			next.AssigneeID, next.AssigneeName = nil, ""
+			changes["assignee_id"] = change{*old.AssigneeID, nil}
+			events = append(events, event{domain.EventAssigned, "Unassigned",
+				map[string]any{"from": *old.AssigneeID, "to": nil}})
+		case to != nil && (old.AssigneeID == nil || *old.AssigneeID != to.ID):
+			next.AssigneeID, next.AssigneeName = &to.ID, to.Name()
+			changes["assignee_id"] = change{old.AssigneeID, to.ID}
+			events = append(events, event{domain.EventAssigned, "Assigned to " + to.Name(),
+				map[string]any{"from": old.AssigneeID, "to": to.ID, "to_name": to.Name()}})
+		}
+	}
+	if len(changes) == 0 {
+		return old, nil
+	}
+
+	next.UpdatedAt = tx.now
+	if _, err := tx.Exec(ctx, `
+		UPDATE issues SET title = $2, description = $3, severity = $4, category = $5, status = $6,
+		       assignee_id = $7, resolved_at = $8, updated_at = $9
+		WHERE id = $1`,
+		next.ID, next.Title, next.Description, next.Severity, next.Category, next.Status,
+		next.AssigneeID, next.ResolvedAt, tx.now); err != nil {
+		return nil, fmt.Errorf("update incident: %w", formatError(err))
+	}
+	for _, e := range events {
+		if _, err := insertTimelineEvent(ctx, tx, next.ID, e.typ, e.desc, e.meta); err != nil {
+			return nil, err
+		}
+	}
+	if err := appendAudit(ctx, tx, "issue.update", "issue", next.ID, map[string]any{"changes": changes}); err != nil {
+		return nil, err
+	}
+	return &next, nil
+}
+
+// equalTimePtr reports whether a and b are both nil or the same instant.
+func equalTimePtr(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Equal(*b)
+}
+
+// DeleteIssue deletes an incident; its 5-Whys and timeline go with it. The audit entry keeps
+// the title.
+func (s *IssueService) DeleteIssue(ctx context.Context, id string) error {
+	if err := domain.Require(ctx, domain.RoleResponder); err != nil {
+		return err
+	}
+	tx, err := s.db.BeginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx)
+	i, err := findIssueByID(ctx, tx, id, true)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM issues WHERE id = $1`, i.ID); err != nil {
+		return fmt.Errorf("delete incident: %w", formatError(err))
+	}
+	if err := appendAudit(ctx, tx, "issue.delete", "issue", i.ID, map[string]any{
+		"title": i.Title, "severity": i.Severity, "status": i.Status,
+	}); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+// summarySelect selects the columns scanSummary reads, with the total number of matches last.
+const summarySelect = `
+	SELECT i.id, i.title, i.severity, i.status, i.category, i.assignee_id,
+	       COALESCE(NULLIF(a.display_name, ''), a.username, ''),
+	       i.created_at, i.updated_at, i.resolved_at,
+	       (SELECT count(*) FROM five_whys w WHERE w.issue_id = i.id)`
+
+// scanSummary reads a row of summarySelect followed by extra destinations.
+func scanSummary(row pgx.Row, extra ...any) (*domain.IssueSummary, error) {
+	var s domain.IssueSummary
+	dest := append([]any{&s.ID, &s.Title, &s.Severity, &s.Status, &s.Category, &s.AssigneeID, &s.AssigneeName,
+		&s.CreatedAt, &s.UpdatedAt, &s.ResolvedAt, &s.StepCount}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return nil, err
+	}
+	s.CreatedAt, s.UpdatedAt, s.ResolvedAt = s.CreatedAt.UTC(), s.UpdatedAt.UTC(), utcPtr(s.ResolvedAt)
+	return &s, nil
+}
+
+// FindIssues returns a page of incidents matching f, and the number of all matches.
+func (s *IssueService) FindIssues(ctx context.Context, f domain.IssueFilter) ([]*domain.IssueSummary, int, error) {
+	if err := domain.Require(ctx, domain.RoleViewer); err != nil {
+		return nil, 0, err
+	}
+	tx, err := s.db.BeginTx(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback(ctx)
+	return findIssues(ctx, tx, f)
+}
+
+// findIssues runs the query of FindIssues.
+func findIssues(ctx context.Context, tx *Tx, f domain.IssueFilter) ([]*domain.IssueSummary, int, error) {
+	f.Normalise()
+	where, args := []string{"TRUE"}, []any{}
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	if len(f.Status) > 0 {
+		where = append(where, "i.status = ANY("+arg(stringsOf(f.Status))+")")
+	}
+	if len(f.Severity) > 0 {
+		where = append(where, "i.severity = ANY("+arg(stringsOf(f.Severity))+")")
+	}
+	if len(f.Category) > 0 {
+		where = append(where, "i.category = ANY("+arg(stringsOf(f.Category))+")")
+	}
+	if f.AssigneeID != nil {
+		if *f.AssigneeID == "" {
+			where = append(where, "i.assignee_id IS NULL")
+		} else if id, ok := parseID(*f.AssigneeID); ok {
+			where = append(where, "i.assignee_id = "+arg(id))
+		} else {
+			return []*domain.IssueSummary{}, 0, nil
+		}
+	}
+	cond := strings.Join(where, " AND ")
+	dir := "ASC"
+	if f.Desc {
+		dir = "DESC"
+	}
+	order := "i.updated_at " + dir + ", i.id " + dir
+	if f.Sort == "created_at" {
+		order = "i.created_at " + dir + ", i.id " + dir
+	}
+
+	rows, err := tx.Query(ctx, summarySelect+`, COUNT(*) OVER()
+		FROM issues i LEFT JOIN users a ON a.id = i.assignee_id
+		WHERE `+cond+`
+		ORDER BY `+order+`
+		LIMIT `+arg(f.PerPage)+` OFFSET `+arg(offset(f.Page, f.PerPage)), args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("find incidents: %w", err)
+	}
+	defer rows.Close()
+	items, total := []*domain.IssueSummary{}, 0
+	for rows.Next() {
+		s, err := scanSummary(rows, &total)
+		if err != nil {
+			return nil, 0, fmt.Errorf("scan incident: %w", err)
+		}
+		items = append(items, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("find incidents: %w", err)
+	}
+	if len(items) == 0 && f.Page > 1 {
+		// A page past the end has no rows to carry the total.
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM issues i WHERE `+cond, args[:len(args)-2]...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count incidents: %w", err)
+		}
+	}
+	return items, total, nil
+}
+
+// stringsOf converts a slice of string-based values for a query argument.
+func stringsOf[T ~string](vs []T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
+}
+
+// marshalMetadata returns metadata as a JSON object, {} for nil.
+func marshalMetadata(metadata any) (json.RawMessage, error) {
+	switch m := metadata.(type) {
+	case nil:
+		return json.RawMessage("{}"), nil
+	case json.RawMessage:
+		return m, nil
+	}
+	b, err := json.Marshal(metadata)
+	if err != nil {
+		return nil, fmt.Errorf("marshal metadata: %w", err)
+	}
+	return b, nil
+}

@@ -1,0 +1,395 @@
+package db_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"tftsr/db"
+	"tftsr/domain"
+)
+
+func TestUserService_CreateUser(t *testing.T) {
+	t.Parallel()
+	s := MustOpenServices(t)
+	admin, adminCtx := MustCreateUser(t, s, domain.RoleAdmin)
+
+	t.Run("OK", func(t *testing.T) {
+		u, err := s.Users.CreateUser(adminCtx, domain.NewUser{Username: "Alice", DisplayName: " Alice A ", Role: domain.RoleResponder, Password: testPassword})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.ID == "" || u.Username != "Alice" || u.DisplayName != "Alice A" || u.Role != domain.RoleResponder || u.Disabled {
+			t.Fatalf("user = %+v", u)
+		}
+		got, err := s.Users.FindUserByUsername(adminCtx, "aLiCe")
+		if err != nil {
+			t.Fatal(err)
+		} else if got.ID != u.ID || !got.CreatedAt.Equal(s.Clock.Now()) {
+			t.Fatalf("found %+v, want %+v", got, u)
+		}
+		var hash string
+		if err := s.DB.Pool.QueryRow(context.Background(), `SELECT password_hash FROM users WHERE id = $1`, u.ID).Scan(&hash); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(hash, "$argon2id$v=19$m=1024,t=1,p=1$") || strings.Contains(hash, testPassword) {
+			t.Fatalf("stored hash = %q", hash)
+		}
+		entries, _, err := s.Audit.FindAuditEntries(adminCtx, domain.AuditFilter{Action: "user.create", ActorID: admin.ID})
+		if err != nil {
+			t.Fatal(err)
+		} else if len(entries) != 1 || entries[0].EntityID != u.ID || strings.Contains(string(entries[0].Details), testPassword) {
+			t.Fatalf("audit = %+v", entries)
+		}
+	})
+	t.Run("ErrDuplicateCaseInsensitive", func(t *testing.T) {
+		_, err := s.Users.CreateUser(adminCtx, domain.NewUser{Username: "ALICE", Role: domain.RoleViewer, Password: testPassword})
+		wantCode(t, err, domain.ECONFLICT)
+		if domain.ErrorFields(err)["username"] == "" {
+			t.Fatalf("no username field message: %v", err)
+		}
+	})
+	t.Run("ErrInvalid", func(t *testing.T) {
+		_, err := s.Users.CreateUser(adminCtx, domain.NewUser{Username: "bad name", Role: "root", Password: "short"})
+		wantCode(t, err, domain.EINVALID)
+		if f := domain.ErrorFields(err); f["username"] == "" || f["role"] == "" || f["password"] == "" {
+			t.Fatalf("fields = %v", f)
+		}
+	})
+	t.Run("ErrForbidden", func(t *testing.T) {
+		_, responderCtx := MustCreateUser(t, s, domain.RoleResponder)
+		_, err := s.Users.CreateUser(responderCtx, domain.NewUser{Username: "bob", Role: domain.RoleViewer, Password: testPassword})
+		wantCode(t, err, domain.EFORBIDDEN)
+	})
+	t.Run("ErrUnauthorized", func(t *testing.T) {
+		_, err := s.Users.CreateUser(context.Background(), domain.NewUser{Username: "bob", Role: domain.RoleViewer, Password: testPassword})
+		wantCode(t, err, domain.EUNAUTHORIZED)
+		_, err = s.Users.FindUsers(context.Background())
+		wantCode(t, err, domain.EUNAUTHORIZED)
+	})
+}
+
+func TestUserService_FindUser(t *testing.T) {
+	t.Parallel()
+	s := MustOpenServices(t)
+	u, ctx := MustCreateUser(t, s, domain.RoleViewer)
+
+	t.Run("OK", func(t *testing.T) {
+		got, err := s.Users.FindUserByID(ctx, strings.ToUpper(u.ID))
+		if err != nil || got.ID != u.ID {
+			t.Fatalf("FindUserByID = %+v, %v", got, err)
+		}
+		users, err := s.Users.FindUsers(ctx)
+		if err != nil || len(users) != 1 || users[0].ID != u.ID {
+			t.Fatalf("FindUsers = %+v, %v", users, err)
+		}
+	})
+	t.Run("ErrNotFound", func(t *testing.T) {
+		for _, id := range []string{"not-a-uuid", "01912345-6789-7abc-8def-0123456789ab", "", "'; DROP TABLE users; --"} {
+			_, err := s.Users.FindUserByID(ctx, id)
+			wantCode(t, err, domain.ENOTFOUND)
+		}
+		_, err := s.Users.FindUserByUsername(ctx, "nobody")
+		wantCode(t, err, domain.ENOTFOUND)
+	})
+}
+
+func TestUserService_Authenticate(t *testing.T) {
+	t.Parallel()
+	s := MustOpenServices(t)
+	u, _ := MustCreateUser(t, s, domain.RoleResponder)
+	ctx := context.Background()
+
+	t.Run("OK", func(t *testing.T) {
+		got, err := s.Users.Authenticate(ctx, strings.ToUpper(u.Username), testPassword, "192.0.2.1:5555")
+		if err != nil {
+			t.Fatal(err)
+		} else if got.ID != u.ID {
+			t.Fatalf("user = %+v", got)
+		}
+		entries, _, err := s.Audit.FindAuditEntries(systemCtx(), domain.AuditFilter{Action: "session.login"})
+		if err != nil {
+			t.Fatal(err)
+		} else if len(entries) != 1 || entries[0].ActorID == nil || *entries[0].ActorID != u.ID ||
+			string(entries[0].Details) != `{"addr":"192.0.2.1"}` {
+			t.Fatalf("login audit = %+v", entries)
+		}
+		if n := mustCount(t, s.DB, `SELECT count(*) FROM login_failures`); n != 0 {
+			t.Fatalf("%d failures left after a successful sign-in", n)
+		}
+	})
+	t.Run("ErrWrongPassword", func(t *testing.T) {
+		_, err := s.Users.Authenticate(ctx, u.Username, "wrong password!", "192.0.2.2")
+		wantCode(t, err, domain.EUNAUTHORIZED)
+		if msg := domain.ErrorMessage(err); msg != "Invalid user name or password." {
+			t.Fatalf("message = %q", msg)
+		}
+	})
+	t.Run("ErrUnknownUser", func(t *testing.T) {
+		for _, name := range []string{"nobody", "", "bad\x00name\xff", strings.Repeat("x", 5000)} {
+			_, err := s.Users.Authenticate(ctx, name, testPassword, "192.0.2.3")
+			wantCode(t, err, domain.EUNAUTHORIZED)
+			if msg := domain.ErrorMessage(err); msg != "Invalid user name or password." {
+				t.Fatalf("message = %q", msg)
+			}
+		}
+	})
+	t.Run("ErrDisabled", func(t *testing.T) {
+		d, _ := MustCreateUser(t, s, domain.RoleViewer)
+		if _, err := s.Users.UpdateUser(systemCtx(), d.ID, domain.UserUpdate{Disabled: ptr(true)}); err != nil {
+			t.Fatal(err)
+		}
+		_, err := s.Users.Authenticate(ctx, d.Username, testPassword, "192.0.2.4")
+		wantCode(t, err, domain.EUNAUTHORIZED)
+		if msg := domain.ErrorMessage(err); msg != "Invalid user name or password." {
+			t.Fatalf("message = %q", msg)
+		}
+	})
+}
+
+func TestUserService_Authenticate_Throttle(t *testing.T) {
+	t.Parallel()
+
+	t.Run("ByName", func(t *testing.T) {
+		t.Parallel()
+		s := MustOpenServices(t)
+		u, _ := MustCreateUser(t, s, domain.RoleViewer)
+		ctx := context.Background()
+		for i := range db.MaxLoginFailuresPerName {
+			_, err := s.Users.Authenticate(ctx, u.Username, "wrong password!", "198.51.100."+string(rune('1'+i)))
+			wantCode(t, err, domain.EUNAUTHORIZED)
+			s.Clock.Add(time.Minute)
+		}
+		// The right password is refused now, from any address.
+		_, err := s.Users.Authenticate(ctx, strings.ToUpper(u.Username), testPassword, "203.0.113.9")
+		wantCode(t, err, domain.EUNAVAILABLE)
+		// The first failure was 5 minutes ago: it ages out in 10.
+		if msg := domain.ErrorMessage(err); msg != "Too many failed sign-ins. Try again in 10 minutes." {
+			t.Fatalf("message = %q", msg)
+		}
+		// Refused attempts do not extend the lock-out.
+		s.Clock.Add(10 * time.Minute)
+		if _, err := s.Users.Authenticate(ctx, u.Username, testPassword, "203.0.113.9"); err != nil {
+			t.Fatalf("after the window: %v", err)
+		}
+		if n := mustCount(t, s.DB, `SELECT count(*) FROM login_failures WHERE lower(username) = lower($1)`, u.Username); n != 0 {
+			t.Fatalf("%d failures left after success", n)
+		}
+	})
+	t.Run("ByAddr", func(t *testing.T) {
+		t.Parallel()
+		s := MustOpenServices(t)
+		u, _ := MustCreateUser(t, s, domain.RoleViewer)
+		ctx := context.Background()
+		for i := range db.MaxLoginFailuresPerAddr {
+			_, err := s.Users.Authenticate(ctx, "guess"+string(rune('a'+i)), "whatever", "[2001:db8::1]:443")
+			wantCode(t, err, domain.EUNAUTHORIZED)
+		}
+		_, err := s.Users.Authenticate(ctx, u.Username, testPassword, "2001:db8::1")
+		wantCode(t, err, domain.EUNAVAILABLE)
+		if msg := domain.ErrorMessage(err); msg != "Too many failed sign-ins. Try again in 15 minutes." {
+			t.Fatalf("message = %q", msg)
+		}
+		// Another address is not affected.
+		if _, err := s.Users.Authenticate(ctx, u.Username, testPassword, "2001:db8::2"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("Concurrent", func(t *testing.T) {
+		t.Parallel()
+		s := MustOpenServices(t)
+		u, _ := MustCreateUser(t, s, domain.RoleViewer)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		codes := map[string]int{}
+		for range 12 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := s.Users.Authenticate(context.Background(), u.Username, "wrong password!", "198.51.100.7")
+				mu.Lock()
+				codes[domain.ErrorCode(err)]++
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		if codes[domain.EUNAUTHORIZED] != db.MaxLoginFailuresPerName || codes[domain.EUNAVAILABLE] != 12-db.MaxLoginFailuresPerName {
+			t.Fatalf("answers = %v, want exactly %d guesses checked", codes, db.MaxLoginFailuresPerName)
+		}
+	})
+}
+
+func TestUserService_UpdateUser(t *testing.T) {
+	t.Parallel()
+	s := MustOpenServices(t)
+	admin, adminCtx := MustCreateUser(t, s, domain.RoleAdmin)
+	viewer, viewerCtx := MustCreateUser(t, s, domain.RoleViewer)
+
+	t.Run("OK", func(t *testing.T) {
+		u, err := s.Users.UpdateUser(adminCtx, viewer.ID, domain.UserUpdate{Role: ptr(domain.RoleResponder), DisplayName: ptr("Vera")})
+		if err != nil {
+			t.Fatal(err)
+		} else if u.Role != domain.RoleResponder || u.DisplayName != "Vera" {
+			t.Fatalf("user = %+v", u)
+		}
+		entries, _, err := s.Audit.FindAuditEntries(adminCtx, domain.AuditFilter{Action: "user.update"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := `{"changes":{"display_name":{"from":"Test viewer ` + strings.TrimPrefix(viewer.Username, "viewer") +
+			`","to":"Vera"},"role":{"from":"viewer","to":"responder"}},"username":"` + viewer.Username + `"}`
+		if len(entries) != 1 || string(entries[0].Details) != want || *entries[0].ActorID != admin.ID {
+			t.Fatalf("audit = %s, want %s", entries[0].Details, want)
+		}
+	})
+	t.Run("OwnDisplayName", func(t *testing.T) {
+		if _, err := s.Users.UpdateUser(viewerCtx, viewer.ID, domain.UserUpdate{DisplayName: ptr("Me")}); err != nil {
+			t.Fatal(err)
+		}
+		_, err := s.Users.UpdateUser(viewerCtx, viewer.ID, domain.UserUpdate{Role: ptr(domain.RoleAdmin)})
+		wantCode(t, err, domain.EFORBIDDEN)
+		_, err = s.Users.UpdateUser(viewerCtx, admin.ID, domain.UserUpdate{DisplayName: ptr("Pwned")})
+		wantCode(t, err, domain.EFORBIDDEN)
+	})
+	t.Run("NoChange", func(t *testing.T) {
+		before := mustCount(t, s.DB, `SELECT count(*) FROM audit_log`)
+		if _, err := s.Users.UpdateUser(adminCtx, admin.ID, domain.UserUpdate{Role: ptr(domain.RoleAdmin)}); err != nil {
+			t.Fatal(err)
+		}
+		if after := mustCount(t, s.DB, `SELECT count(*) FROM audit_log`); after != before {
+			t.Fatalf("a no-op update wrote %d audit entries", after-before)
+		}
+	})
+	t.Run("ErrInvalid", func(t *testing.T) {
+		_, err := s.Users.UpdateUser(adminCtx, viewer.ID, domain.UserUpdate{Role: ptr(domain.Role("root")), DisplayName: ptr("a\x01b")})
+		wantCode(t, err, domain.EINVALID)
+		if f := domain.ErrorFields(err); f["role"] == "" || f["display_name"] == "" {
+			t.Fatalf("fields = %v", f)
+		}
+	})
+	t.Run("ErrNotFound", func(t *testing.T) {
+		_, err := s.Users.UpdateUser(adminCtx, "nope", domain.UserUpdate{DisplayName: ptr("x")})
+		wantCode(t, err, domain.ENOTFOUND)
+	})
+}
+
+func TestUserService_LastAdmin(t *testing.T) {
+	t.Parallel()
+	s := MustOpenServices(t)
+	admin, adminCtx := MustCreateUser(t, s, domain.RoleAdmin)
+
+	_, err := s.Users.UpdateUser(adminCtx, admin.ID, domain.UserUpdate{Role: ptr(domain.RoleResponder)})
+	wantCode(t, err, domain.ECONFLICT)
+	if !strings.Contains(domain.ErrorMessage(err), "last enabled admin") {
+		t.Fatalf("message = %q", domain.ErrorMessage(err))
+	}
+	_, err = s.Users.UpdateUser(systemCtx(), admin.ID, domain.UserUpdate{Disabled: ptr(true)})
+	wantCode(t, err, domain.ECONFLICT)
+
+	// With a second admin, one may go; then the other is the last.
+	other, _ := MustCreateUser(t, s, domain.RoleAdmin)
+	if _, err := s.Users.UpdateUser(adminCtx, admin.ID, domain.UserUpdate{Disabled: ptr(true)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Users.UpdateUser(systemCtx(), other.ID, domain.UserUpdate{Role: ptr(domain.RoleViewer)})
+	wantCode(t, err, domain.ECONFLICT)
+
+	// Two admins demoting each other at once: exactly one succeeds.
+	third, _ := MustCreateUser(t, s, domain.RoleAdmin)
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i, id := range []string{other.ID, third.ID} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = s.Users.UpdateUser(systemCtx(), id, domain.UserUpdate{Role: ptr(domain.RoleResponder)})
+		}()
+	}
+	wg.Wait()
+	if (errs[0] == nil) == (errs[1] == nil) {
+		t.Fatalf("concurrent demotions: %v, %v; want exactly one refused", errs[0], errs[1])
+	}
+	if n := mustCount(t, s.DB, `SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled`); n != 1 {
+		t.Fatalf("%d enabled admins, want 1", n)
+	}
+}
+
+func TestUserService_Passwords(t *testing.T) {
+	t.Parallel()
+	s := MustOpenServices(t)
+	_, adminCtx := MustCreateUser(t, s, domain.RoleAdmin)
+	u, uctx := MustCreateUser(t, s, domain.RoleResponder)
+	ctx := context.Background()
+
+	t.Run("SetPassword", func(t *testing.T) {
+		if err := s.Users.SetPassword(adminCtx, u.ID, "a brand new password"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Users.Authenticate(ctx, u.Username, "a brand new password", "192.0.2.10"); err != nil {
+			t.Fatal(err)
+		}
+		err := s.Users.SetPassword(uctx, u.ID, "my own new password")
+		wantCode(t, err, domain.EFORBIDDEN)
+		err = s.Users.SetPassword(adminCtx, u.ID, "short")
+		wantCode(t, err, domain.EINVALID)
+	})
+	t.Run("ChangeOwnPassword", func(t *testing.T) {
+		err := s.Users.ChangeOwnPassword(uctx, "not the password", "another new password")
+		wantCode(t, err, domain.EINVALID)
+		if domain.ErrorFields(err)["current_password"] == "" {
+			t.Fatalf("fields = %v", domain.ErrorFields(err))
+		}
+		err = s.Users.ChangeOwnPassword(uctx, "a brand new password", "short")
+		wantCode(t, err, domain.EINVALID)
+		if domain.ErrorFields(err)["new_password"] == "" {
+			t.Fatalf("fields = %v", domain.ErrorFields(err))
+		}
+		if err := s.Users.ChangeOwnPassword(uctx, "a brand new password", "another new password"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Users.Authenticate(ctx, u.Username, "another new password", "192.0.2.10"); err != nil {
+			t.Fatal(err)
+		}
+		err = s.Users.ChangeOwnPassword(ctx, "x", "another new password")
+		wantCode(t, err, domain.EUNAUTHORIZED)
+	})
+	t.Run("Audit", func(t *testing.T) {
+		for _, action := range []string{"user.password_reset", "user.password_change"} {
+			entries, _, err := s.Audit.FindAuditEntries(adminCtx, domain.AuditFilter{Action: action})
+			if err != nil {
+				t.Fatal(err)
+			} else if len(entries) != 1 || entries[0].EntityID != u.ID || strings.Contains(string(entries[0].Details), "password\"") {
+				t.Fatalf("%s audit = %+v", action, entries)
+			}
+		}
+	})
+}
+
+func TestUserService_EnsureAdmin(t *testing.T) {
+	t.Parallel()
+	s := MustOpenServices(t)
+	ctx := systemCtx()
+
+	created, err := s.Users.EnsureAdmin(ctx, "admin", "initial admin password")
+	if err != nil || !created {
+		t.Fatalf("EnsureAdmin = %v, %v; want created", created, err)
+	}
+	u, err := s.Users.Authenticate(context.Background(), "Admin", "initial admin password", "127.0.0.1")
+	if err != nil || u.Role != domain.RoleAdmin {
+		t.Fatalf("sign in as the new admin: %+v, %v", u, err)
+	}
+	created, err = s.Users.EnsureAdmin(ctx, "admin2", "initial admin password")
+	if err != nil || created {
+		t.Fatalf("second EnsureAdmin = %v, %v; want nothing done", created, err)
+	}
+	entries, _, err := s.Audit.FindAuditEntries(ctx, domain.AuditFilter{Action: "user.create"})
+	if err != nil {
+		t.Fatal(err)
+	} else if len(entries) != 1 || entries[0].ActorID != nil || !strings.Contains(string(entries[0].Details), `"via":"test"`) {
+		t.Fatalf("audit = %+v", entries)
+	}
+	_, err = s.Users.EnsureAdmin(context.Background(), "admin3", "initial admin password")
+	wantCode(t, err, domain.EUNAUTHORIZED)
+}
