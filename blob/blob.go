@@ -4,10 +4,15 @@ package blob
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"time"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
+
+	"tftsr/domain"
 )
 
 // Config says where the object store is.
@@ -72,4 +77,99 @@ func (s *Store) Ready(ctx context.Context) error {
 		return fmt.Errorf("bucket %s does not exist", s.bucket)
 	}
 	return nil
+}
+
+var _ domain.BlobStore = (*Store)(nil)
+
+// Put stores r under key. With size -1 the object is streamed in parts, so r is never held
+// whole in memory.
+func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) error {
+	opts := minio.PutObjectOptions{ContentType: contentType}
+	if size < 0 {
+		opts.PartSize = 16 << 20
+	}
+	if _, err := s.client.PutObject(ctx, s.bucket, key, r, size, opts); err != nil {
+		return unavailable("storing", key, err)
+	}
+	return nil
+}
+
+// Get opens the object stored under key.
+func (s *Store) Get(ctx context.Context, key string) (io.ReadCloser, error) {
+	obj, err := s.client.GetObject(ctx, s.bucket, key, minio.GetObjectOptions{})
+	if err != nil {
+		return nil, unavailable("reading", key, err)
+	}
+	// GetObject is lazy: Stat makes the request, so a missing object is reported here.
+	if _, err := obj.Stat(); err != nil {
+		obj.Close()
+		if minio.ToErrorResponse(err).Code == "NoSuchKey" {
+			return nil, domain.Errorf(domain.ENOTFOUND, "The stored file is missing.")
+		}
+		return nil, unavailable("reading", key, err)
+	}
+	return obj, nil
+}
+
+// Delete removes the objects; missing ones are no error.
+func (s *Store) Delete(ctx context.Context, keys ...string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	objects := make(chan minio.ObjectInfo, len(keys))
+	for _, k := range keys {
+		objects <- minio.ObjectInfo{Key: k}
+	}
+	close(objects)
+	for e := range s.client.RemoveObjects(ctx, s.bucket, objects, minio.RemoveObjectsOptions{}) {
+		if e.Err != nil && minio.ToErrorResponse(e.Err).Code != "NoSuchKey" {
+			return unavailable("deleting", e.ObjectName, e.Err)
+		}
+	}
+	return nil
+}
+
+// DeletePrefix removes every object whose key starts with prefix.
+func (s *Store) DeletePrefix(ctx context.Context, prefix string) error {
+	var keys []string
+	err := s.List(ctx, prefix, time.Time{}, func(key string) error {
+		keys = append(keys, key)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return s.Delete(ctx, keys...)
+}
+
+// List calls fn with every key under prefix; with a non-zero before, only objects last
+// modified before it.
+func (s *Store) List(ctx context.Context, prefix string, before time.Time, fn func(key string) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for obj := range s.client.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: prefix, Recursive: true}) {
+		if obj.Err != nil {
+			return unavailable("listing", prefix, obj.Err)
+		}
+		if !before.IsZero() && !obj.LastModified.Before(before) {
+			continue
+		}
+		if err := fn(obj.Key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unavailable reports a failure of the store as EUNAVAILABLE, keeping the cause for the log.
+func unavailable(doing, key string, err error) error {
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	return fmt.Errorf("%w: %s %s: %v", domain.Errorf(domain.EUNAVAILABLE, "File storage is unavailable. Try again shortly."), doing, key, err)
+}
+
+// RemoveBucket removes the (empty) bucket. Tests use it to clean up.
+func (s *Store) RemoveBucket(ctx context.Context) error {
+	return s.client.RemoveBucket(ctx, s.bucket)
 }

@@ -73,9 +73,106 @@ type BlobStore interface {
 	Get(ctx context.Context, key string) (io.ReadCloser, error)
 	// Delete removes the objects; missing ones are no error.
 	Delete(ctx context.Context, keys ...string) error
+	// DeletePrefix removes every object whose key starts with prefix.
+	DeletePrefix(ctx context.Context, prefix string) error
 	// List calls fn with the key of every object under prefix last modified before before.
 	List(ctx context.Context, prefix string, before time.Time, fn func(key string) error) error
 }
+
+// IssueObjectPrefixes are the key prefixes of every object an incident owns. Keys carry the
+// incident's id, so deleting an incident can remove its objects without listing its rows.
+func IssueObjectPrefixes(issueID string) []string {
+	return []string{"logs/" + issueID + "/", "images/" + issueID + "/", "thumbs/" + issueID + "/", "exports/" + issueID + "/"}
+}
+
+// ObjectCleaningIssueService is an IssueService whose DeleteIssue also removes the incident's
+// stored objects. Rows go first, objects second: a failure in between leaves orphaned objects,
+// which the Sweeper removes, never rows without their objects.
+type ObjectCleaningIssueService struct {
+	IssueService
+	Blobs BlobStore
+	// OnError, when set, hears about objects that could not be removed.
+	OnError func(error)
+}
+
+// DeleteIssue deletes the incident, then its objects.
+func (s *ObjectCleaningIssueService) DeleteIssue(ctx context.Context, id string) error {
+	if err := s.IssueService.DeleteIssue(ctx, id); err != nil {
+		return err
+	}
+	for _, prefix := range IssueObjectPrefixes(id) {
+		if err := s.Blobs.DeletePrefix(ctx, prefix); err != nil && s.OnError != nil {
+			s.OnError(err)
+		}
+	}
+	return nil
+}
+
+// ObjectOwner says which of a set of object keys still belong to a row.
+type ObjectOwner interface {
+	// OwnedObjectKeys returns the subset of keys that some row refers to.
+	OwnedObjectKeys(ctx context.Context, keys []string) (map[string]bool, error)
+}
+
+// Sweeper removes orphaned objects: objects that no row refers to, left behind when the
+// process died between storing an object and committing its row, or between deleting a row
+// and its object. Only objects older than MinAge are considered, so uploads in flight are safe.
+type Sweeper struct {
+	Blobs BlobStore
+	// Owners maps a key prefix ("logs/", "images/", …) to what knows its rows.
+	Owners map[string]ObjectOwner
+	MinAge time.Duration
+	Now    func() time.Time
+}
+
+// Sweep removes the orphans it finds and returns how many.
+func (s *Sweeper) Sweep(ctx context.Context) (int, error) {
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	before := now().Add(-s.MinAge)
+	removed := 0
+	for prefix, owner := range s.Owners {
+		var batch []string
+		flush := func() error {
+			if len(batch) == 0 {
+				return nil
+			}
+			owned, err := owner.OwnedObjectKeys(ctx, batch)
+			if err != nil {
+				return err
+			}
+			var orphans []string
+			for _, k := range batch {
+				if !owned[k] {
+					orphans = append(orphans, k)
+				}
+			}
+			if err := s.Blobs.Delete(ctx, orphans...); err != nil {
+				return err
+			}
+			removed += len(orphans)
+			batch = batch[:0]
+			return nil
+		}
+		err := s.Blobs.List(ctx, prefix, before, func(key string) error {
+			batch = append(batch, key)
+			if len(batch) == 500 {
+				return flush()
+			}
+			return nil
+		})
+		if err == nil {
+			err = flush()
+		}
+		if err != nil {
+			return removed, err
+		}
+	}
+	return removed, nil
+}
+
 
 // Object keys. See domain.md.
 func LogObjectKey(issueID, logID string) string { return "logs/" + issueID + "/" + logID + ".txt.gz" }

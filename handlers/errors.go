@@ -78,6 +78,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if st, ok := c.Get(statusOverrideKey).(int); ok {
 		status = st
 	}
+	if code == domain.EUNAVAILABLE {
+		s.logger.Warn("dependency unavailable", slog.String("path", c.Request().URL.Path), slog.Any("err", err))
+	}
 	if code == domain.EINTERNAL {
 		s.logger.Error("internal error", slog.String("method", c.Request().Method),
 			slog.String("path", c.Request().URL.Path), slog.Any("err", err))

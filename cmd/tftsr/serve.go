@@ -70,8 +70,15 @@ func runServe(ctx context.Context, cfg config, args []string, stdout, stderr io.
 	if baseURL == "" {
 		baseURL = "http://" + ln.Addr().String()
 	}
+	issues := &domain.ObjectCleaningIssueService{
+		IssueService: db.NewIssueService(database), Blobs: store,
+		OnError: func(err error) { logger.Warn("removing a deleted incident's objects", slog.Any("err", err)) },
+	}
+	sweeper := &domain.Sweeper{Blobs: store, MinAge: time.Hour, Owners: map[string]domain.ObjectOwner{}}
+	go sweepLoop(ctx, sweeper, logger)
+
 	srv := handlers.NewServer(logger, handlers.Config{BaseURL: baseURL}, sessions, users,
-		db.NewIssueService(database), db.NewAuditService(database), db.NewSettingsService(database),
+		issues, db.NewAuditService(database), db.NewSettingsService(database),
 		[]handlers.Check{{Name: "database", Check: database.Ready}, {Name: "object_store", Check: store.Ready}})
 	httpSrv := &http.Server{
 		Handler:           srv,
@@ -107,4 +114,23 @@ func bootstrapAdmin(ctx context.Context, users domain.UserService, stdout io.Wri
 		fmt.Fprintf(stdout, "\nFirst admin account created (shown only this once):\n  user name: admin\n  password:  %s\n\n", password)
 	}
 	return nil
+}
+
+// sweepLoop removes orphaned objects now and then until ctx ends.
+func sweepLoop(ctx context.Context, s *domain.Sweeper, logger *slog.Logger) {
+	t := time.NewTicker(15 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			n, err := s.Sweep(ctx)
+			if err != nil && ctx.Err() == nil {
+				logger.Warn("sweeping orphaned objects", slog.Any("err", err))
+			} else if n > 0 {
+				logger.Info("removed orphaned objects", slog.Int("count", n))
+			}
+		}
+	}
 }

@@ -171,15 +171,70 @@ func (d *detector) line(s []byte, off int) {
 			j++
 		}
 		// Most words need no closer look: skip them without a call.
-		if j < n && plainWord(s, i, j, k, m, c) {
-			i = j
-			continue
+		if j < n {
+			if k&cDigit != 0 && c&cTrigger != 0 {
+				if e := timestampEnd(s, i, j); e > j {
+					i = e
+					continue
+				}
+			}
+			if w := j - i; (k|c)&(cDigit|cTrigger) == 0 && (w < 3 || (w < 10 && !mayBeKey(s, j))) {
+				i = j
+				continue
+			}
+			if plainWord(s, i, j, k, m, c) {
+				i = j
+				continue
+			}
 		}
 		i = d.word(s, i, j, m)
 	}
 	if bytes.IndexByte(s, '@') >= 0 {
 		d.emails(s)
 	}
+}
+
+// timestampEnd returns the end of the date or time that starts with the
+// digits s[i:j] (2024-01-15T10:23:45.123Z, 2024-01-15 10:23:45,123,
+// 10:23:45.123456), or j when there is none. Timestamps are frequent and
+// never sensitive, so the main loop steps over them in one go.
+func timestampEnd(s []byte, i, j int) int {
+	p := j
+	switch {
+	case j-i == 4 && s[j] == '-':
+		// yyyy-mm-dd
+		if !digitsAt(s, j+1, 2) || at(s, j+3) != '-' || !digitsAt(s, j+4, 2) || isDigit(at(s, j+6)) {
+			return j
+		}
+		p = j + 6
+		if c := at(s, p); (c == 'T' || c == ' ') && digitsAt(s, p+1, 2) && at(s, p+3) == ':' {
+			p++
+		} else {
+			return p
+		}
+	case j-i == 2 && s[j] == ':':
+		p = i
+	default:
+		return j
+	}
+	// hh:mm:ss
+	if !digitsAt(s, p, 2) || at(s, p+2) != ':' || !digitsAt(s, p+3, 2) || at(s, p+5) != ':' || !digitsAt(s, p+6, 2) {
+		return j
+	}
+	p += 8
+	if c := at(s, p); (c == '.' || c == ',') && isDigit(at(s, p+1)) {
+		p++
+		for p < len(s) && isDigit(s[p]) {
+			p++
+		}
+	}
+	if at(s, p) == 'Z' {
+		p++
+	}
+	if isWordAt(s, p) || at(s, p) == ':' {
+		return j
+	}
+	return p
 }
 
 // plainWord reports whether the word s[i:j] can be passed over: k is the
