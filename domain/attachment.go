@@ -173,7 +173,6 @@ func (s *Sweeper) Sweep(ctx context.Context) (int, error) {
 	return removed, nil
 }
 
-
 // Object keys. See domain.md.
 func LogObjectKey(issueID, logID string) string { return "logs/" + issueID + "/" + logID + ".txt.gz" }
 
