@@ -50,6 +50,9 @@ func (s *Server) routes() {
 	p.POST("/admin/users/:id", s.handleAdminUserUpdate)
 	p.POST("/admin/users/:id/password", s.handleAdminUserPassword)
 	p.GET("/admin/audit", s.handleAdminAudit)
+	// Logs and PII review (pages).
+
+	// Images (pages).
 
 	// The JSON API, with a bearer token or a session plus the CSRF header.
 	api := app.Group("/api/v1", s.requireUser)
@@ -67,5 +70,8 @@ func (s *Server) routes() {
 	api.GET("/audit", s.handleAPIAudit)
 	api.GET("/settings", s.handleAPISettingsGet)
 	api.PATCH("/settings", s.handleAPISettingsUpdate)
+	// Logs and PII (API).
+
+	// Images (API).
 	api.Any("/*", s.handleAPINotFound)
 }
