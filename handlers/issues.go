@@ -88,6 +88,14 @@ func (s *Server) handleHistory(c echo.Context) error {
 
 func (s *Server) issueList(c echo.Context, basePath, title, nav string) error {
 	ctx := c.Request().Context()
+	if basePath == "/issues" && c.Request().URL.RawQuery == "" {
+		// The incidents page opens on what still needs work; History shows everything.
+		q := c.Request().URL.Query()
+		for _, st := range []domain.Status{domain.StatusOpen, domain.StatusTriaging, domain.StatusInvestigating} {
+			q.Add("status", string(st))
+		}
+		c.Request().URL.RawQuery = q.Encode()
+	}
 	f, l := listFromQuery(c, basePath)
 	if err := validListFilter(f); err != nil {
 		return err

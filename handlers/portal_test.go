@@ -366,6 +366,15 @@ func TestPageOrFragment(t *testing.T) {
 	c := p.login(t, "rita")
 	c.postForm("/issues", url.Values{"title": {"Fragment check"}, "_csrf": {c.csrf()}}, nil)
 
+	closed := c.postForm("/issues", url.Values{"title": {"Long closed"}, "_csrf": {c.csrf()}}, nil)
+	c.postForm(closed.Header.Get("Location")+"/status", url.Values{"status": {"closed"}, "_csrf": {c.csrf()}}, nil)
+	if r := c.get("/issues", nil); !strings.Contains(r.Body, "Fragment check") || strings.Contains(r.Body, "Long closed") {
+		t.Error("the incidents page should open on active incidents only")
+	}
+	if r := c.get("/history", nil); !strings.Contains(r.Body, "Long closed") {
+		t.Error("history should list closed incidents")
+	}
+
 	page := c.get("/issues?status=open", nil)
 	if !strings.HasPrefix(page.Body, "<!doctype html>") || !strings.Contains(page.Body, `id="issue-list"`) {
 		t.Errorf("plain request: want the whole page, got %.80q", page.Body)
