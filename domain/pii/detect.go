@@ -5,6 +5,7 @@ import (
 	"slices"
 )
 
+// Limits that keep the work per byte bounded.
 const (
 	// maxLine is the longest segment the detector looks at in one piece.
 	// Longer lines are cut every maxLine bytes; a value straddling a cut is
@@ -34,7 +35,11 @@ type detector struct {
 	off      int  // buffer offset of the current line
 	maxEnd   int  // largest candidate end of the current group
 	hostDone int  // line offset up to which hostnames were examined
+	jwtDone  int  // line offset up to which JWT candidates were examined
+	connDone int  // line offset up to which connection strings were examined
 	needMore bool // a matcher needs bytes past the end of buf
+
+	urlFrom, urlTo, urlLine int // the last URL scan: authority start, end, line
 
 	pem pemCache
 }
@@ -44,7 +49,7 @@ type detector struct {
 // one wins; equal lengths go to the type listed first by Types.
 func Detect(text []byte) []Span {
 	var d detector
-	d.out = make([]Span, 0, 16+len(text)/512)
+	d.out = make([]Span, 0, 16+len(text)/256)
 	d.run(text, 0, true)
 	return d.out
 }
@@ -118,13 +123,20 @@ func (d *detector) flush() {
 	if len(c) == 0 {
 		return
 	}
-	if len(c) > 1 {
+	if len(c) > 16 {
 		slices.SortFunc(c, func(a, b cand) int {
 			if a.start != b.start {
 				return a.start - b.start
 			}
 			return int(a.k) - int(b.k)
 		})
+	} else {
+		// Candidates arrive almost sorted: insertion sort.
+		for x := 1; x < len(c); x++ {
+			for y := x; y > 0 && (c[y].start < c[y-1].start || c[y].start == c[y-1].start && c[y].k < c[y-1].k); y-- {
+				c[y], c[y-1] = c[y-1], c[y]
+			}
+		}
 	}
 	kept := c[:1]
 	for _, x := range c[1:] {
@@ -148,6 +160,9 @@ func (d *detector) flush() {
 func (d *detector) line(s []byte, off int) {
 	d.off = off
 	d.hostDone = 0
+	d.jwtDone = 0
+	d.connDone = 0
+	d.urlLine = -1
 	n := len(s)
 	i := 0
 	for i < n {
@@ -196,11 +211,15 @@ func (d *detector) line(s []byte, off int) {
 
 // timestampEnd returns the end of the date or time that starts with the
 // digits s[i:j] (2024-01-15T10:23:45.123Z, 2024-01-15 10:23:45,123,
-// 10:23:45.123456), or j when there is none. Timestamps are frequent and
+// 10:23:45.123456, the 2024:10:23:45 of 15/Jan/2024:10:23:45), or j when
+// there is none. Timestamps are frequent and
 // never sensitive, so the main loop steps over them in one go.
 func timestampEnd(s []byte, i, j int) int {
 	p := j
 	switch {
+	case j-i == 4 && s[j] == ':' && digitsAt(s, j+1, 2) && at(s, j+3) == ':':
+		// 15/Jan/2024:10:23:45 (access logs)
+		p = j + 1
 	case j-i == 4 && s[j] == '-':
 		// yyyy-mm-dd
 		if !digitsAt(s, j+1, 2) || at(s, j+3) != '-' || !digitsAt(s, j+4, 2) || isDigit(at(s, j+6)) {
@@ -267,11 +286,13 @@ func plainWord(s []byte, i, j int, k, m, c uint16) bool {
 			switch n {
 			case 1:
 				return s[i] != '1' || at(s, j+1) != '('
+			case 3:
+				return !digitsAt(s, j+1, 2)
 			case 4:
 				return !digitsAt(s, j+1, 4)
 			}
 		}
-		return n < 13 || n > 19
+		return n < 9 || n > 19
 	}
 	if n >= 10 || (n >= 3 && mayBeKey(s, j)) {
 		return false
@@ -280,9 +301,10 @@ func plainWord(s []byte, i, j int, k, m, c uint16) bool {
 		return true
 	}
 	if nb == '-' {
-		// Only MAC groups and short token prefixes (glpat-, xoxb-, sk-)
+		// Only MAC groups and token prefixes (glpat-, xoxb-, sk-, AIza)
 		// care about a following '-'.
-		return !(n == 2 && allHex(s[i:j])) && !(n <= 6 && (s[i] == 'g' || s[i] == 'x' || s[i] == 's' || s[i] == 'A'))
+		return !(n == 2 && allHex(s[i:j])) && !(n <= 6 && (s[i] == 'g' || s[i] == 'x' || s[i] == 's')) &&
+			!(n >= 4 && s[i] == 'A' && s[i+1] == 'I' && s[i+2] == 'z' && s[i+3] == 'a')
 	}
 	return false
 }
@@ -309,6 +331,9 @@ func (d *detector) special(s []byte, i int) {
 		if at(s, i+1) == '-' && at(s, i-1) != '-' && at(s, i+10) == ' ' {
 			d.pemBegin(s, i)
 		}
+		if (at(s, i+1) == 'p' || at(s, i+1) == 'u' || at(s, i+1) == '-') && (i == 0 || s[i-1] == ' ') {
+			d.cliCredential(s, i)
+		}
 	}
 }
 
@@ -322,6 +347,9 @@ func (d *detector) word(s []byte, i, j int, m uint16) int {
 	next := j
 	switch nb {
 	case '.':
+		if j-i == 4 && allHex(s[i:j]) {
+			d.macDot(s, i)
+		}
 		if s[i] == 'e' && j-i >= 10 && s[i+1] == 'y' && s[i+2] == 'J' {
 			if e := d.jwt(s, i); e > 0 {
 				return e
@@ -332,7 +360,9 @@ func (d *detector) word(s []byte, i, j int, m uint16) int {
 		}
 	case ':':
 		if at(s, j+1) == '/' && at(s, j+2) == '/' {
-			d.url(s, i, j)
+			if e := d.url(s, i, j); e > next {
+				next = e
+			}
 		} else if m&cUnder == 0 && j-i <= 4 && allHex(s[i:j]) {
 			d.colonHex(s, i)
 		}
@@ -342,12 +372,14 @@ func (d *detector) word(s []byte, i, j int, m uint16) int {
 		}
 	}
 	if j-i >= 3 && mayBeKey(s, j) {
-		d.keyword(s, i, j)
+		if e := d.keyword(s, i, j); e > next {
+			next = e
+		}
 	}
 	if nb == '=' || nb == ':' {
 		d.bareAWSSecret(s, i, j)
 	}
-	if j-i >= 10 || nb == '-' {
+	if j-i >= 10 || nb == '-' || (nb == '.' && (j-i == 2 && s[i] == 'S' || j-i == 3 && s[i] == 'h')) {
 		d.prefixed(s, i, j, nb)
 	}
 	return next
@@ -368,6 +400,9 @@ func (d *detector) number(s []byte, i, j int, m uint16, nb byte) int {
 				d.macSep(s, i, '-')
 			}
 		case '.':
+			if n == 4 && allHex(s[i:j]) {
+				d.macDot(s, i)
+			}
 			if i >= d.hostDone && m&cUnder == 0 {
 				return d.hostname(s, i, j)
 			}
@@ -418,14 +453,27 @@ func (d *detector) number(s []byte, i, j int, m uint16, nb byte) int {
 			}
 		}
 	case ' ':
-		if n == 4 && digitsAt(s, j+1, 4) {
-			d.cardGrouped(s, i, ' ')
-		} else if n == 1 {
+		switch n {
+		case 4:
+			if digitsAt(s, j+1, 4) {
+				d.cardGrouped(s, i, ' ')
+			}
+		case 1:
 			d.phoneOne(s, i)
+		case 3:
+			if digitsAt(s, j+1, 2) && !d.ssnByContext(s, i, j) {
+				d.phoneByContext(s, i, j)
+			}
 		}
 	}
 	if n >= 13 && n <= 19 {
 		d.cardRun(s, i, j)
+	}
+	if n == 9 {
+		d.ssnByContext(s, i, j)
+	}
+	if n >= 10 && n <= 15 {
+		d.phoneByContext(s, i, j)
 	}
 	return j
 }

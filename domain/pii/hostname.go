@@ -11,16 +11,18 @@ package pii
 //   - the last label is alphabetic, is not a file extension (app.log,
 //     config.yaml, main.go, Foo.java) and is a known TLD or internal suffix
 //     (com, net, org, io, internal, local, corp, lan, cloud, dev, country
-//     codes, ...; see hostTLDs);
+//     codes, ...; see hostTLDs), or a two-letter code under a generic
+//     second level (example.co.in);
 //   - the first label is not a reverse-DNS code root (org., com., net.,
 //     io., java., ...), so org.apache.kafka.clients.NetworkClient and
 //     com.example.Foo are not hosts;
 //   - no label mixes upper- and lower-case letters (Java and C# class names,
 //     MountVolume.SetUp); all-caps names such as DC01.CORP.EXAMPLE.COM are
 //     fine;
-//   - a run followed by '@' is the local part of an e-mail address;
-//   - well-known schema and API-group domains (k8s.io, w3.org, ...) are
-//     skipped.
+//   - a run followed by '@' is the local part of an e-mail address, one
+//     after a '.' a dot file (.env.local);
+//   - well-known schema and API-group domains (k8s.io, w3.org, ...) and
+//     product names (ASP.NET, socket.io) are skipped.
 //
 // Versions never reach here: a run starting with a digit is a number unless
 // a letter follows its first dot, and the last label must be alphabetic.
@@ -62,7 +64,7 @@ func (d *detector) hostname(s []byte, i, j int) int {
 	for end > i && (s[end-1] == '.' || s[end-1] == '-') {
 		end--
 	}
-	if lastDot < 0 || at(s, e) == '@' || !validHost(s[i:end], lastDot-i) {
+	if lastDot < 0 || at(s, e) == '@' || at(s, i-1) == '.' || !validHost(s[i:end], lastDot-i) {
 		if digitLabel || lastWord <= j {
 			return j
 		}
@@ -87,7 +89,7 @@ func validHost(name []byte, dot int) bool {
 			return false
 		}
 	}
-	if !lookupFold(hostTLDs, tld) || lookupFold(fileExts, tld) {
+	if lookupFold(fileExts, tld) || !(lookupFold(hostTLDs, tld) || secondLevel(name, dot)) {
 		return false
 	}
 	if _, ok := labels(name); !ok {
@@ -123,3 +125,20 @@ func validHost(name []byte, dot int) bool {
 	}
 	return true
 }
+
+// secondLevel reports a name under a generic second-level domain of a
+// two-letter country code, such as example.co.in or shop.com.my, whose
+// country code alone is not trusted (see hostTLDs).
+func secondLevel(name []byte, dot int) bool {
+	if len(name)-dot-1 != 2 {
+		return false
+	}
+	prev := dot - 1
+	for prev >= 0 && name[prev] != '.' {
+		prev--
+	}
+	return prev > 0 && lookupFold(genericSLDs, name[prev+1:dot])
+}
+
+// genericSLDs are second-level labels used under country codes.
+var genericSLDs = setOf("co com org net gov edu ac ne or go gob nic mil")

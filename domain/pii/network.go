@@ -29,7 +29,8 @@ func parseIPv4(s []byte, i int) int {
 // ipv4 reports an IPv4 address starting at s[i]. Rejected: parts of longer
 // dotted numbers (OIDs, five-part versions), numbers glued to letters,
 // versions ("v1.2.3.4", "version 1.2.3.4", "Chrome/120.0.0.0",
-// "1.2.3.4-beta"), and 0.0.0.0 and 255.255.255.255, which name no host.
+// "1.2.3.4-beta"), 0.0.0.0, and netmasks and broadcast (255.x.x.x), which
+// name no host.
 func (d *detector) ipv4(s []byte, i int) int {
 	if at(s, i-1) == '.' || isWordAt(s, i-1) {
 		return 0
@@ -51,9 +52,9 @@ func (d *detector) ipv4(s []byte, i int) int {
 }
 
 // unspecified reports the addresses that name no host: 0.0.0.0 (any) and
-// 255.255.255.255 (broadcast).
+// those starting with 255 (broadcast and netmasks such as 255.255.255.0).
 func unspecified(ip []byte) bool {
-	return string(ip) == "0.0.0.0" || string(ip) == "255.255.255.255"
+	return string(ip) == "0.0.0.0" || (len(ip) > 4 && string(ip[:4]) == "255.")
 }
 
 // versionWords are words that, just before a dotted number, say it is a
@@ -63,12 +64,25 @@ version versions ver vers v release rel build firmware fw revision rev
 kernel sdk driver bios`)
 
 // versionBefore reports whether the dotted number at s[i] is introduced as a
-// version: by "<letters>/" (user agents) or by one of versionWords,
+// version: by "<letters>/" (user agents), as an image tag (".../app:"), or
+// by one of versionWords,
 // possibly followed by ":", "=" or quotes ("version: 1.2.3.4",
 // "app_version=1.2.3.4").
 func versionBefore(s []byte, i int) bool {
 	if at(s, i-1) == '/' && class[at(s, i-2)]&(cUpper|cLower|cDigit) != 0 {
 		return true
+	}
+	if at(s, i-1) == ':' && class[at(s, i-2)]&cWord != 0 {
+		// An image tag: registry.example.com/team/app:1.2.3.4.
+		for k := i - 2; k >= 0 && i-k < 256; k-- {
+			c := s[k]
+			if c == '/' {
+				return true
+			}
+			if class[c]&(cSpace) != 0 || c == '"' || c == '\'' || c == '=' {
+				break
+			}
+		}
 	}
 	k := i
 	for n := 0; k > 0 && n < 4; n++ {

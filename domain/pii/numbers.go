@@ -43,8 +43,7 @@ func (d *detector) ssn(s []byte, i int) int {
 	if p := at(s, i-1); (p == '-' || p == '.') && isWordAt(s, i-2) {
 		return 0
 	}
-	area, group, serial := numAt(s, i, 3), numAt(s, i+4, 2), numAt(s, i+7, 4)
-	if area == 0 || area == 666 || area >= 900 || group == 0 || serial == 0 {
+	if !ssnValid([]byte{s[i], s[i+1], s[i+2], s[i+4], s[i+5], s[i+7], s[i+8], s[i+9], s[i+10]}) {
 		return 0
 	}
 	d.add(kSSN, i, i+11)
@@ -100,10 +99,14 @@ func parseNANP(s []byte, p int, spaced bool) int {
 }
 
 // phoneStartOK reports whether a bare number may start a phone number at
-// s[i]: it is not the tail of a dotted or dashed identifier.
+// s[i]: it is not the tail of a dotted or dashed identifier, and no word
+// before it makes it a reference (order, ticket, invoice, ..._id).
 func phoneStartOK(s []byte, i int) bool {
 	p := at(s, i-1)
-	return !((p == '.' || p == '-' || p == '/') && class[at(s, i-2)]&cWord != 0)
+	if (p == '.' || p == '-' || p == '/') && class[at(s, i-2)]&cWord != 0 {
+		return false
+	}
+	return !contextBefore(s, i, orderWord)
 }
 
 // phoneOne reports a North American number written with a trunk prefix
@@ -130,8 +133,8 @@ func (d *detector) phoneOne(s []byte, i int) {
 // phoneIntl reports a phone number starting with '+' at s[i]: +1 and a
 // North American number, or a country code and digit groups separated by
 // single spaces, dashes or dots (+44 20 7946 0958, +49-30-123456,
-// +4915123456789), 10 to 15 digits in all. Time zone offsets (+0000,
-// +05:30) are too short.
+// +4915123456789, +7 (495) 123-45-67, +44 (0)20 7946 0958), 10 to 15
+// digits in all. Time zone offsets (+0000, +05:30) are too short.
 func (d *detector) phoneIntl(s []byte, i int) {
 	if isWordAt(s, i-1) || at(s, i-1) == '+' {
 		return
@@ -150,12 +153,20 @@ func (d *detector) phoneIntl(s []byte, i int) {
 	total, groups, end := 0, 0, 0
 	for {
 		g := q
+		paren := groups > 0 && at(s, q) == '(' && isDigit(at(s, q+1))
+		if paren {
+			q++
+			g++
+		}
 		for q < len(s) && isDigit(s[q]) {
 			q++
 		}
 		n := q - g
-		if n == 0 || total+n > 15 {
+		if n == 0 || total+n > 15 || (paren && (at(s, q) != ')' || n > 4)) {
 			break
+		}
+		if paren {
+			q++
 		}
 		if groups == 0 && n > 3 && n < 10 {
 			// A country code is one to three digits.
@@ -165,9 +176,12 @@ func (d *detector) phoneIntl(s []byte, i int) {
 		groups++
 		end = q
 		c := at(s, q)
-		if (c == ' ' || c == '-' || c == '.') && isDigit(at(s, q+1)) {
+		if (c == ' ' || c == '-' || c == '.') && (isDigit(at(s, q+1)) || at(s, q+1) == '(') {
 			q++
 			continue
+		}
+		if paren && isDigit(c) {
+			continue // +44 (0)20 ...
 		}
 		break
 	}
@@ -177,10 +191,25 @@ func (d *detector) phoneIntl(s []byte, i int) {
 	d.add(kPhone, i, end)
 }
 
+// idKeyBefore reports whether the number at s[i] is the value of a key
+// that names an identifier (span_id=, "order_id": , traceId: ...): such a
+// number is an id even when it passes the card checks.
+func idKeyBefore(s []byte, i int) bool {
+	k := i
+	for n := 0; k > 0 && n < 4; n++ {
+		c := s[k-1]
+		if c != '"' && c != '\'' && c != ' ' && c != ':' && c != '=' {
+			break
+		}
+		k--
+	}
+	return k < i && k >= 2 && lower(s[k-1]) == 'd' && lower(s[k-2]) == 'i' && !isWordAt(s, k)
+}
+
 // cardRun reports a card number written as 13-19 contiguous digits at
 // s[i:j] with a valid issuer prefix and Luhn check digit.
 func (d *detector) cardRun(s []byte, i, j int) {
-	if p := at(s, i-1); (p == '.' || p == '-') && isDigit(at(s, i-2)) {
+	if p := at(s, i-1); (p == '.' || p == '-') && isDigit(at(s, i-2)) || idKeyBefore(s, i) {
 		return
 	}
 	if at(s, j) == '.' && isDigit(at(s, j+1)) {
@@ -196,7 +225,7 @@ func (d *detector) cardRun(s []byte, i, j int) {
 // 4-4-4 followed by 1-4 digits, 13-19 digits in all, with a valid issuer
 // prefix and Luhn check digit.
 func (d *detector) cardGrouped(s []byte, i int, sep byte) {
-	if p := at(s, i-1); (p == '.' || p == '-') && isDigit(at(s, i-2)) {
+	if p := at(s, i-1); (p == '.' || p == '-') && isDigit(at(s, i-2)) || idKeyBefore(s, i) {
 		return
 	}
 	var lens, ends [5]int
@@ -316,4 +345,150 @@ func luhn(digits []byte) bool {
 		double = !double
 	}
 	return sum%10 == 0
+}
+
+// prevWord returns the word before s[i], skipping up to four separator
+// bytes (space, quote, ':', '=', '#', '(', '-'), and where it starts.
+func prevWord(s []byte, i int) ([]byte, int) {
+	k := i
+	for n := 0; k > 0 && n < 4; n++ {
+		c := s[k-1]
+		if c != ' ' && c != '"' && c != '\'' && c != ':' && c != '=' && c != '#' && c != '(' && c != '-' && c != '\t' {
+			break
+		}
+		k--
+	}
+	e := k
+	for k > 0 && e-k < 24 && class[s[k-1]]&cWord != 0 {
+		k--
+	}
+	return s[k:e], k
+}
+
+// contextBefore reports whether the word before s[i] passes test, looking
+// past up to two fillers such as "number" or "is".
+func contextBefore(s []byte, i int, test func([]byte) bool) bool {
+	k := i
+	for n := 0; n < 3; n++ {
+		var w []byte
+		w, k = prevWord(s, k)
+		if len(w) == 0 {
+			return false
+		}
+		if test(w) {
+			return true
+		}
+		if !lookupFold(contextFillers, w) {
+			return false
+		}
+	}
+	return false
+}
+
+// contextFillers may stand between a context word and its number
+// ("phone number: ...", "SSN is ...").
+var contextFillers = setOf("number num no nr is at on of")
+
+// phoneWord reports a word that announces a phone number: phone, tel,
+// mobile, cell, fax, call, sms, msisdn, contact, and compounds such as
+// phone_number or mobilePhone.
+func phoneWord(w []byte) bool {
+	for k, c := range w {
+		switch lower(c) {
+		case 'p':
+			if hasPrefixFold(w, k, "phone") {
+				return true
+			}
+		case 'm':
+			if hasPrefixFold(w, k, "mobile") || hasPrefixFold(w, k, "msisdn") {
+				return true
+			}
+		case 'w':
+			if hasPrefixFold(w, k, "whatsapp") {
+				return true
+			}
+		}
+	}
+	return lookupFold(phoneWords, w) ||
+		hasSuffixFold(w, len(w), "_tel") || hasSuffixFold(w, len(w), "_fax") || hasSuffixFold(w, len(w), "_cell")
+}
+
+// phoneWords are short words that announce a phone number.
+var phoneWords = setOf("tel telephone cell fax call sms contact dial")
+
+// orderWord reports a word after which a dashed number is a reference,
+// not a phone number: order 555-123-4567, ticket #555-123-4567.
+func orderWord(w []byte) bool {
+	return lookupFold(orderWords, w) || hasSuffixFold(w, len(w), "_id") || hasSuffixFold(w, len(w), "id")
+}
+
+// orderWords name references that look like numbers.
+var orderWords = setOf(`
+order ord invoice inv ticket ref reference case po sku tracking txn
+transaction acct part serial sn confirmation booking build job issue
+`)
+
+// ssnWord reports a word that announces a social security number.
+func ssnWord(w []byte) bool {
+	for k, c := range w {
+		if lower(c) == 's' && (hasPrefixFold(w, k, "ssn") || hasPrefixFold(w, k, "social_security") ||
+			hasPrefixFold(w, k, "socialsecurity")) {
+			return true
+		}
+	}
+	return equalFold(w, "security")
+}
+
+// phoneByContext reports numbers that are phone numbers only because a
+// word before them says so: "phone: 555 123 4567", "mobile=5551234567",
+// "tel 447911123456" (10 to 15 digits).
+func (d *detector) phoneByContext(s []byte, i, j int) bool {
+	n := j - i
+	var e int
+	switch {
+	case n == 3 && at(s, j) == ' ':
+		e = parseNANP(s, i, true)
+	case n >= 10 && n <= 15:
+		e = j
+	default:
+		return false
+	}
+	if e == 0 || !contextBefore(s, i, phoneWord) {
+		return false
+	}
+	d.add(kPhone, i, e)
+	return true
+}
+
+// ssnByContext reports a social security number without dashes after a
+// word that announces one: "SSN: 123 45 6789", "ssn=123456789".
+func (d *detector) ssnByContext(s []byte, i, j int) bool {
+	var e int
+	switch {
+	case j-i == 9:
+		e = j
+	case j-i == 3 && at(s, j) == ' ' && digitsAt(s, j+1, 2) && at(s, j+3) == ' ' && digitsAt(s, j+4, 4) && endsNumber(s, j+8):
+		e = j + 8
+	default:
+		return false
+	}
+	var digits [9]byte
+	k := 0
+	for _, c := range s[i:e] {
+		if isDigit(c) {
+			digits[k] = c
+			k++
+		}
+	}
+	if !ssnValid(digits[:]) || !contextBefore(s, i, ssnWord) {
+		return false
+	}
+	d.add(kSSN, i, e)
+	return true
+}
+
+// ssnValid applies the SSA rules to nine digits.
+func ssnValid(d []byte) bool {
+	area, group, serial := numAt(d, 0, 3), numAt(d, 3, 2), numAt(d, 5, 4)
+	return !(area == 0 || area == 666 || area >= 900 || group == 0 || serial == 0)
 }

@@ -2,6 +2,7 @@ package pii
 
 import "bytes"
 
+// Markers of PEM blocks.
 var (
 	pemBeginMark = []byte("-----BEGIN ")
 	pemEndMark   = []byte("-----END ")

@@ -88,8 +88,9 @@ func (s *Scanner) process(eof bool) {
 
 // RedactWriter redacts a stream: everything written to it reaches the
 // underlying writer with each detected span replaced by its token, exactly
-// as Redact(text, Detect(text)) would produce. Output lags input by up to a
-// line (or a private key block); Close flushes it.
+// as Redact(text, Detect(text)) would produce. Output lags input by the
+// unfinished last line, a private key block, or a few KiB when writes are
+// tiny; Close flushes it.
 type RedactWriter struct {
 	s   Scanner
 	w   io.Writer

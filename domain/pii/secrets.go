@@ -1,10 +1,14 @@
 package pii
 
-import "bytes"
+import (
+	"bytes"
+	"strings"
+)
 
 // keyClass says what kind of secret a key name announces.
 type keyClass uint8
 
+// The key classes.
 const (
 	keyNone      keyClass = iota
 	keyPassword           // password, passwd, passphrase: key=value and plain language
@@ -17,11 +21,13 @@ const (
 	keyBearer             // bearer
 )
 
-// keyAt classifies the word s[i:j] as a key name. Long names (password,
-// passwd, passphrase, secret, token) match as a suffix of any compound
-// (db_password, PGPASSWORD, clientSecret, csrftoken); short ones (pass, pwd,
-// key) only after a word boundary: the start of the word, '_' or a
-// lower-to-upper case change. So "bypass:" and "compass:" are not keys.
+// keyAt classifies the word s[i:j] as a key name. password, passwd and
+// passphrase match as the end of any compound (db_password, PGPASSWORD,
+// newpassword); the other names only after a word boundary: the start of
+// the word, '_', '-' or '.' before it, a lower-to-upper case change
+// (clientSecret), or an all-capitals compound (APPSECRET). So "bypass:"
+// and "compass:" are not keys. Pagination handles (nextToken, page_token)
+// are not secrets.
 func keyAt(s []byte, i, j int) keyClass {
 	switch lower(s[j-1]) {
 	case 'd':
@@ -40,11 +46,12 @@ func keyAt(s []byte, i, j int) keyClass {
 			return keyPassword
 		}
 	case 't':
-		if hasSuffixFold(s[i:j], j-i, "secret") {
+		if suffixWord(s, i, j, "secret") || upperCompound(s, i, j, "secret") {
 			return keySecret
 		}
 	case 'n':
-		if hasSuffixFold(s[i:j], j-i, "token") {
+		if (suffixWord(s, i, j, "token") || upperCompound(s, i, j, "token")) && !lookupFold(tokenNotSecret, s[i:j-5]) &&
+			!(j-5-i > 1 && lookupFold(tokenNotSecret, s[i:j-6])) {
 			return keyToken
 		}
 		if equalFold(s[i:j], "authorization") {
@@ -58,6 +65,28 @@ func keyAt(s []byte, i, j int) keyClass {
 		}
 	}
 	return keyNone
+}
+
+// tokenNotSecret are the words that make "<word>_token" an opaque
+// pagination or tracing handle rather than a credential (nextToken,
+// page_token, ContinuationToken, ...).
+var tokenNotSecret = setOf(`
+next page nextpage continuation sync cursor resume pagination marker
+idempotency request correlation trace cancellation cancel start end
+`)
+
+// upperCompound reports an all-capitals word ending in w, such as
+// PGPASSWORD or APPSECRET (environment variable style).
+func upperCompound(s []byte, i, j int, w string) bool {
+	if j-i <= len(w) || !hasSuffixFold(s[i:j], j-i, w) {
+		return false
+	}
+	for _, c := range s[i:j] {
+		if class[c]&cLower != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // suffixWord reports whether s[i:j] ends with the lower-case word w at a
@@ -74,7 +103,10 @@ func suffixWord(s []byte, i, j int, w string) bool {
 }
 
 // keyPrefixes are the words that make "<word>_key" a secret key name.
-var keyPrefixes = []string{"api", "secret", "private", "signing", "encryption", "master", "access", "auth", "app", "client", "license"}
+var keyPrefixes = []string{"api", "secret", "private", "signing", "encryption", "master", "access", "auth", "app", "client", "license", "account", "storage", "subscription"}
+
+// keyPrefixSet holds keyPrefixes for lookups.
+var keyPrefixSet = setOf(strings.Join(keyPrefixes, " "))
 
 // keyKey classifies words ending in "key": aws_secret_access_key,
 // SecretAccessKey, api_key, apikey, secret_key, x-api-key, "API key", ...
@@ -91,6 +123,16 @@ func keyKey(s []byte, i, j int) keyClass {
 		}
 		if i >= 4 {
 			if c := s[i-1]; (c == '-' || c == '_' || c == ' ' || c == '.') && hasSuffixFold(s, i-1, "api") && !isWordAt(s, i-5) {
+				return keyAPIKey
+			}
+		}
+		if c := at(s, i-1); c == '-' || c == '.' {
+			// secret-key, private.key, x-api-key: the word before names it.
+			w := i - 1
+			for w > 0 && class[s[w-1]]&(cUpper|cLower) != 0 {
+				w--
+			}
+			if (w == 0 || class[s[w-1]]&cWord == 0 || s[w-1] == '_') && lookupFold(keyPrefixSet, s[w:i-1]) {
 				return keyAPIKey
 			}
 		}
@@ -116,38 +158,72 @@ func keyKey(s []byte, i, j int) keyClass {
 }
 
 // keyword looks at the word s[i:j] as a key and reports the secret that
-// follows it.
-func (d *detector) keyword(s []byte, i, j int) {
+// follows it. It returns where the main loop may go on: past an accepted
+// value (nothing inside a secret needs a second look) or past a rejected
+// value of more than 64 bytes, else 0.
+func (d *detector) keyword(s []byte, i, j int) int {
 	kc := keyAt(s, i, j)
 	if kc == keyNone {
-		return
+		return 0
 	}
 	if kc == keyBearer {
-		d.bearer(s, j)
-		return
+		d.bearer(s, i, j)
+		return 0
 	}
-	vs, ve, ok := kvValue(s, i, j)
+	vs, ve, long, ok := kvValue(s, i, j)
+	if long {
+		return ve
+	}
 	if !ok {
 		switch {
 		case at(s, i-1) == '-' && at(s, i-2) == '-' || kc == keyAWSSecret:
-			d.flagValue(s, kc, j)
+			return d.flagValue(s, kc, j)
 		case kc == keyPassword:
 			d.plainPassword(s, j)
 		}
-		return
+		return 0
 	}
-	d.kvSecret(s, kc, i, j, vs, ve)
+	if e := d.kvSecret(s, kc, i, j, vs, ve); e > 0 {
+		return e
+	}
+	if ve-vs > 64 {
+		// Not a secret, and long: keys inside it ("password=password=...")
+		// would rescan it again and again.
+		return ve
+	}
+	return 0
 }
 
 // kvValue finds the value after the key s[i:j] in the forms key=value,
 // key: value, key := value, key => value, "key": "value", 'key': 'value',
-// \"key\":\"value\" (JSON inside a JSON string) and <key>value</key>. It
-// returns the value's bounds without quotes.
-func kvValue(s []byte, i, j int) (vs, ve int, ok bool) {
+// \"key\":\"value\" (JSON inside a JSON string), <key>value</key>,
+// name="key">value< and key="key" value="value" (XML attributes). It
+// returns the value's bounds without quotes; long reports a value past
+// maxValue bytes, which is never a secret.
+func kvValue(s []byte, i, j int) (vs, ve int, long, ok bool) {
 	p := j
-	switch at(s, p) {
+	switch q := at(s, p); q {
 	case '"', '\'':
 		p++
+		if at(s, i-1) == q {
+			// XML attributes: name="password">VALUE< and
+			// key="SmtpPassword" value="VALUE".
+			if at(s, p) == '>' {
+				e := p + 1
+				for e < len(s) && s[e] != '<' && s[e] != '\n' && e-p <= maxValue {
+					e++
+				}
+				return p + 1, e, e-p > maxValue, e > p+1 && at(s, e) == '<'
+			}
+			k := p
+			for at(s, k) == ' ' {
+				k++
+			}
+			if k > p && hasPrefixFold(s, k, "value=") {
+				vs, ve, long = parseValue(s, k+6, false)
+				return vs, ve, long, ve > vs
+			}
+		}
 	case '\\':
 		if at(s, p+1) == '"' {
 			p += 2
@@ -155,17 +231,22 @@ func kvValue(s []byte, i, j int) (vs, ve int, ok bool) {
 	case '>':
 		if at(s, i-1) == '<' {
 			q := p + 1
-			for q < len(s) && s[q] != '<' && s[q] != '\n' {
+			for q < len(s) && s[q] != '<' && s[q] != '\n' && q-p <= maxValue {
 				q++
 			}
-			return p + 1, q, q > p+1
+			return p + 1, q, q-p > maxValue, q > p+1
 		}
 	}
+	sp := p
 	for at(s, p) == ' ' || at(s, p) == '\t' {
 		p++
 	}
 	switch at(s, p) {
 	case '=':
+		if p > sp && at(s, i-1) == '-' && at(s, i-2) == '-' && class[at(s, p+1)]&cSpace == 0 {
+			// "--password =x": a flag and a value that starts with '='.
+			return 0, 0, false, false
+		}
 		p++
 		if at(s, p) == '>' {
 			p++
@@ -174,52 +255,65 @@ func kvValue(s []byte, i, j int) (vs, ve int, ok bool) {
 		p++
 		if at(s, p) == '=' {
 			p++
-		} else if at(s, p) == '/' || at(s, p) == ':' {
-			return 0, 0, false
+		} else if at(s, p) == '/' || at(s, p) == ':' || (at(s, i-1) == ':' && p == j+1) {
+			// A URL, or a segment of an ARN or URN path
+			// (arn:aws:secretsmanager:...:secret:name).
+			return 0, 0, false, false
 		}
 	default:
-		return 0, 0, false
+		return 0, 0, false, false
 	}
 	for at(s, p) == ' ' || at(s, p) == '\t' {
 		p++
 	}
-	vs, ve = parseValue(s, p, at(s, i-1) == '?' || at(s, i-1) == '&')
-	return vs, ve, ve > vs
+	vs, ve, long = parseValue(s, p, at(s, i-1) == '?' || at(s, i-1) == '&')
+	return vs, ve, long, ve > vs
 }
+
+// maxValue is the longest value parseValue looks at. Longer values are
+// dropped, and the bytes scanned are not scanned again, which keeps
+// inputs like "password=password=password=..." linear.
+const maxValue = 8 << 10
 
 // parseValue returns the bounds of the value starting at s[p]: the inside
 // of a quoted string (with backslash escapes in double quotes), or an
 // unquoted run ending at white space, a quote, an unbalanced closing
 // bracket, or a ',' or ';' that starts the next key=value pair. In a query
-// string (query true) an '&' before the next pair ends the value too.
-func parseValue(s []byte, p int, query bool) (int, int) {
+// string (query true) an '&' before the next pair ends the value too. long
+// reports that the value runs past maxValue bytes; ve is then where the
+// scan stopped.
+func parseValue(s []byte, p int, query bool) (vs, ve int, long bool) {
+	lim := min(len(s), p+maxValue)
 	switch c := at(s, p); c {
 	case '"', '\'', '`':
 		q := p + 1
-		for q < len(s) && s[q] != c && s[q] != '\n' {
+		for q < lim && s[q] != c && s[q] != '\n' {
 			if s[q] == '\\' && c == '"' {
 				q++
 			}
 			q++
 		}
-		if q > len(s) {
-			q = len(s)
+		if q >= lim && lim < len(s) {
+			return p, lim, true
 		}
 		if at(s, q) == c {
-			return p + 1, q
+			return p + 1, q, false
 		}
 		p++
 	case '\\':
 		if at(s, p+1) == '"' {
-			if k := bytes.Index(s[p+2:], []byte(`\"`)); k >= 0 {
-				return p + 2, p + 2 + k
+			if k := bytes.Index(s[p+2:lim], []byte(`\"`)); k >= 0 {
+				return p + 2, p + 2 + k, false
+			}
+			if lim < len(s) {
+				return p, lim, true
 			}
 			p += 2
 		}
 	}
 	q := p
 	depth := 0
-	for q < len(s) {
+	for q < lim {
 		c := s[q]
 		if class[c]&cSpace != 0 || c == '"' || c == '\'' || c == '`' || c == '<' {
 			break
@@ -234,32 +328,49 @@ func parseValue(s []byte, p int, query bool) (int, int) {
 				break
 			}
 			depth--
-		} else if (c == ',' || c == ';' || (c == '&' && query)) && nextPair(s, q+1, c == ';') {
-			break
+		} else if (c == ',' || c == ';' || c == '&') && nextPair(s, q+1, c, query) {
+			// A trailing '&' belongs to the value; a trailing ',' or ';'
+			// is punctuation.
+			if !(c == '&' && (q+1 == len(s) || class[s[q+1]]&cSpace != 0)) {
+				break
+			}
 		}
 		q++
 	}
-	return p, q
+	return p, q, q == lim && lim < len(s)
 }
 
-// nextPair reports whether s[q:] is where a new item starts after a ',',
-// ';' or '&': the end of the line, white space, a quote, another
-// separator, or "name=" / "name:" (after ';' the name may hold spaces, as in
-// "User Id=").
-func nextPair(s []byte, q int, spaces bool) bool {
+// nextPair reports whether s[q:] is where a new item starts after the
+// separator sep (',', ';' or '&'): the end of the line, white space, a
+// quote, or "name=" / "name:". After ';' the name may hold spaces, as in
+// "User Id=". After '&' outside a query string (query false) the name must
+// be three or more lower-case bytes, so that a password such as
+// "Tr0ub&o=k" stays whole while "...&grant_type=..." ends the value. A
+// separator followed by another one ("P@ss&;") is part of the value.
+func nextPair(s []byte, q int, sep byte, query bool) bool {
 	c := at(s, q)
-	if c == 0 || class[c]&cSpace != 0 || c == '"' || c == '\'' || c == ',' || c == ';' || c == '&' {
+	if c == 0 || class[c]&cSpace != 0 || c == '"' || c == '\'' {
 		return true
 	}
 	if class[c]&(cUpper|cLower|cUnder) == 0 {
 		return false
 	}
+	// Outside a query string a name after '&' must look like a form
+	// field (lower case, three bytes or more): "&grant_type=", not the
+	// "&cREEDP=" of a random password.
+	strict := sep == '&' && !query
+	if strict && class[c]&cLower == 0 {
+		return false
+	}
 	for k := q + 1; k < len(s) && k-q < 40; k++ {
 		c := s[k]
-		if c == '=' || c == ':' {
-			return true
+		if c == '=' || (c == ':' && sep != '&') {
+			return !strict || k-q >= 3
 		}
-		if class[c]&cWord == 0 && c != '.' && c != '-' && (c != ' ' || !spaces) {
+		if strict && class[c]&(cLower|cDigit|cUnder) == 0 {
+			return false
+		}
+		if class[c]&cWord == 0 && c != '.' && c != '-' && (c != ' ' || sep != ';') {
 			return false
 		}
 	}
@@ -267,47 +378,72 @@ func nextPair(s []byte, q int, spaces bool) bool {
 }
 
 // kvSecret validates the value s[vs:ve] of the key s[i:j] and reports it.
-func (d *detector) kvSecret(s []byte, kc keyClass, i, j, vs, ve int) {
+// It returns the end of what it reported (0 if nothing): the value, or
+// the whole connection string around a password.
+func (d *detector) kvSecret(s []byte, kc keyClass, i, j, vs, ve int) int {
 	v := s[vs:ve]
 	switch kc {
 	case keyPassword, keyPassShort:
 		if !passwordValue(v, kc == keyPassShort, equalFold(s[i:j], "pwd")) {
-			return
+			return 0
 		}
 		d.add(kPassword, vs, ve)
-		d.connString(s, i, ve)
+		d.valueType(s, vs, ve)
+		return max(ve, d.connString(s, i, ve))
 	case keySecret, keyToken, keyAPIKey, keyAWSSecret:
 		if (kc == keyAWSSecret || kc == keySecret || containsFold(s[i:j], "aws")) && awsSecretShape(v) {
 			d.add(kAWSSecretKey, vs, ve)
-			return
+			return ve
 		}
 		if tokenValue(v, kc == keySecret) {
 			d.add(kAPIKey, vs, ve)
+			d.valueType(s, vs, ve)
+			return ve
 		}
 	case keyAuth:
 		d.authorization(s, vs, ve)
+		return ve
+	}
+	return 0
+}
+
+// valueType gives a reported value its specific type when it has a
+// vendor prefix (token=ghp_..., secret=eyJ...): the main loop skips over
+// reported values, so the prefix matchers run here.
+func (d *detector) valueType(s []byte, vs, ve int) {
+	w := vs
+	for w < ve && class[s[w]]&cWord != 0 {
+		w++
+	}
+	if w > vs {
+		d.prefixed(s, vs, w, at(s, w))
 	}
 }
 
 // flagValue handles "--token VALUE" style command-line flags and a bare
-// "aws_secret_access_key VALUE": the value follows after white space.
-func (d *detector) flagValue(s []byte, kc keyClass, j int) {
+// "aws_secret_access_key VALUE": the value follows after white space. It
+// returns what kvSecret returns.
+func (d *detector) flagValue(s []byte, kc keyClass, j int) int {
 	p := j
-	for at(s, p) == ' ' || at(s, p) == '=' {
+	for at(s, p) == ' ' {
 		p++
 	}
 	if p == j {
-		return
+		return 0
 	}
-	vs, ve := parseValue(s, p, false)
+	vs, ve, long := parseValue(s, p, false)
+	if long {
+		return ve
+	}
 	if ve > vs {
-		d.kvSecret(s, kc, j, j, vs, ve)
+		return d.kvSecret(s, kc, j, j, vs, ve)
 	}
+	return 0
 }
 
-// authorization reports the credential of an Authorization header value.
-// "Bearer X" is left to the bearer matcher; "Basic X", "Token X" and a bare
-// credential are reported as BearerToken.
+// authorization reports the credential of an Authorization header value,
+// scheme included ("Bearer X", "Basic X", "Token X"), or a bare credential,
+// as BearerToken. Digest parameters are left alone.
 func (d *detector) authorization(s []byte, vs, ve int) {
 	p := vs
 	for p < len(s) && class[s[p]]&(cUpper|cLower) != 0 {
@@ -315,7 +451,11 @@ func (d *detector) authorization(s []byte, vs, ve int) {
 	}
 	scheme := s[vs:p]
 	if at(s, p) == ' ' && len(scheme) > 0 {
-		if equalFold(scheme, "bearer") || equalFold(scheme, "digest") {
+		if equalFold(scheme, "bearer") {
+			d.bearer(s, vs, p)
+			return
+		}
+		if equalFold(scheme, "digest") {
 			return
 		}
 		for at(s, p) == ' ' {
@@ -329,7 +469,7 @@ func (d *detector) authorization(s []byte, vs, ve int) {
 			q++
 		}
 		if q-p >= 8 {
-			d.add(kBearerToken, p, q)
+			d.add(kBearerToken, vs, q)
 		}
 		return
 	}
@@ -338,10 +478,12 @@ func (d *detector) authorization(s []byte, vs, ve int) {
 	}
 }
 
-// bearer reports the token after the word "bearer": one or more spaces,
-// then at least eight RFC 6750 token bytes with a digit, mixed case or 20+
-// bytes ("Bearer realm=..." and "bearer token" are not tokens).
-func (d *detector) bearer(s []byte, j int) {
+// bearer reports "Bearer <token>", the word s[i:j] included: one or more
+// spaces, then at least eight RFC 6750 token bytes with a digit, mixed case
+// or 20+ bytes ("Bearer realm=..." and "bearer token" are not tokens). The
+// span starts at the word so that it covers the value whether a reader
+// counts "Bearer" as part of the secret or not.
+func (d *detector) bearer(s []byte, i, j int) {
 	p := j
 	for at(s, p) == ' ' || at(s, p) == '\t' {
 		p++
@@ -360,7 +502,7 @@ func (d *detector) bearer(s []byte, j int) {
 	if q-p < 8 || class[at(s, e)]&(cWord) != 0 || !tokenValue(s[p:q], false) {
 		return
 	}
-	d.add(kBearerToken, p, e)
+	d.add(kBearerToken, i, e)
 }
 
 // plainPassword reports a password given in plain language after the word
@@ -380,8 +522,11 @@ func (d *detector) plainPassword(s []byte, j int) {
 			return
 		}
 		if c := at(s, p); c == '"' || c == '\'' {
-			vs, ve := parseValue(s, p, false)
-			if ve > vs && ve-vs <= 128 && plainLooksLikePassword(s[vs:ve], true) {
+			// Quotes mark the value's bounds: spaces are fine
+			// ('correct horse battery staple').
+			vs, ve, _ := parseValue(s, p, false)
+			if v := s[vs:ve]; ve > vs && ve-vs <= 128 && at(s, ve) == c && (plainLooksLikePassword(v, true) ||
+				len(v) >= 8 && bytes.IndexByte(v, ' ') > 0 && passwordValue(v, false, false)) {
 				d.add(kPassword, vs, ve)
 			}
 			return
@@ -400,10 +545,11 @@ func (d *detector) plainPassword(s []byte, j int) {
 			p = q
 			continue
 		case equalFold(w, "for"):
-			// "for <name> is X": skip up to three words to the verb.
+			// "for <name> is X", "for the admin account is X": skip up to
+			// five words to the verb.
 			k := q
 			found := false
-			for n := 0; n < 3 && !found; n++ {
+			for n := 0; n < 5 && !found; n++ {
 				for at(s, k) == ' ' {
 					k++
 				}
@@ -414,8 +560,12 @@ func (d *detector) plainPassword(s []byte, j int) {
 				if ws == k {
 					return
 				}
-				found = equalFold(s[ws:k], "is") || equalFold(s[ws:k], "was") || equalFold(s[ws:k], "to") ||
-					equalFold(s[ws:k], ":") || equalFold(s[ws:k], "=")
+				v := s[ws:k]
+				if len(v) > 1 && v[len(v)-1] == ':' {
+					v = v[:len(v)-1]
+				}
+				found = equalFold(v, "is") || equalFold(v, "was") || equalFold(v, "to") ||
+					equalFold(v, ":") || equalFold(v, "=")
 			}
 			if !found {
 				return
@@ -522,11 +672,11 @@ func passwordValue(v []byte, short, pwd bool) bool {
 }
 
 // tokenValue reports whether v, found after a secret, token or API key
-// name, looks like a credential: 8+ bytes, not a stop word, placeholder or
-// mask, no white space (secrets may have single spaces), not a short
-// number, and a digit, mixed case, a symbol or 16+ bytes.
+// name, looks like a credential: 8+ bytes, not a stop word, placeholder,
+// mask or file path, no white space (secrets may have single spaces), not a
+// short number, and a digit, mixed case, a symbol or 16+ bytes.
 func tokenValue(v []byte, spaces bool) bool {
-	if len(v) < 8 || len(v) > 4096 || lookupFold(pwStop, v) || placeholder(v) || masked(v) {
+	if len(v) < 8 || len(v) > 4096 || lookupFold(pwStop, v) || placeholder(v) || masked(v) || filePath(v) {
 		return false
 	}
 	var m uint16
@@ -547,6 +697,35 @@ func tokenValue(v []byte, spaces bool) bool {
 	return m&cDigit != 0 || (m&cUpper != 0 && m&cLower != 0) || sym || len(v) >= 16
 }
 
+// filePath reports a value that names a file rather than holding a secret:
+// /run/secrets/api_key, ./certs/server.key, ~/.aws/credentials, C:\keys\a.pem.
+//
+// A base64 secret may start with '/' too; it tells itself apart by '+' or
+// '=', or by mixed case without a file extension.
+func filePath(v []byte) bool {
+	switch {
+	case v[0] == '/' && bytes.IndexByte(v[1:], '/') >= 0:
+	case v[0] == '.' && (at(v, 1) == '/' || at(v, 1) == '.' && at(v, 2) == '/'):
+	case v[0] == '~' && at(v, 1) == '/':
+	case len(v) > 3 && class[v[0]]&(cUpper|cLower) != 0 && v[1] == ':' && v[2] == '\\':
+		return true
+	default:
+		return false
+	}
+	if bytes.IndexByte(v, '+') >= 0 || bytes.IndexByte(v, '=') >= 0 {
+		return false
+	}
+	last := v[bytes.LastIndexByte(v, '/')+1:]
+	if dot := bytes.LastIndexByte(last, '.'); dot > 0 && dot >= len(last)-5 {
+		return true // a file name with an extension
+	}
+	var m uint16
+	for _, c := range v {
+		m |= class[c]
+	}
+	return m&cUpper == 0 || m&cLower == 0
+}
+
 // containsFold reports whether b contains the lower-case ASCII string w,
 // ignoring case.
 func containsFold(b []byte, w string) bool {
@@ -565,13 +744,19 @@ func placeholder(v []byte) bool {
 	switch {
 	case n == 0:
 		return true
-	case v[0] == '$' && n > 1 && (v[1] == '{' || v[1] == '(' || isDigit(v[1])):
+	case v[0] == '$' && n > 1 && (v[1] == '{' || v[1] == '('):
+		return true
+	case v[0] == '$' && n > 1 && n <= 3 && digitsAt(v, 1, n-1):
 		return true
 	case v[0] == '{' && (n == 2 || at(v, 1) == '{'):
 		return true
 	case v[0] == '%' && n <= 8:
 		return true
 	case v[0] == '<' && v[n-1] == '>':
+		return true
+	case n == 1 && (v[0] == '|' || v[0] == '>' || v[0] == '-'):
+		return true // YAML block markers
+	case n <= 32 && (containsFold(v, "redacted") || containsFold(v, "filtered") || containsFold(v, "masked")):
 		return true
 	case v[0] == '?' && n == 1:
 		return true
@@ -621,7 +806,7 @@ func (d *detector) bareAWSSecret(s []byte, i, j int) {
 	if c := at(s, p); c == '"' || c == '\'' {
 		p++
 	}
-	if c := at(s, p); class[c]&cB64 == 0 || c == '=' {
+	if c := at(s, p); class[c]&cB64 == 0 || c == '=' || class[at(s, p+39)]&cB64 == 0 || class[at(s, p+40)]&(cB64|cWord) != 0 {
 		return
 	}
 	q := p
@@ -635,4 +820,39 @@ func (d *detector) bareAWSSecret(s []byte, i, j int) {
 	if bytes.IndexAny(s[p:q], "/+") >= 0 || containsFold(key, "aws") || containsFold(key, "secret") || containsFold(key, "key") {
 		d.add(kAWSSecretKey, p, q)
 	}
+}
+
+// cliCredential reports credentials on a command line at the flag that
+// starts at s[i]: "-u user:secret" or "--user user:secret" (curl and
+// friends) as a Password covering user:secret, and "-pSECRET" after mysql,
+// mysqldump or mysqladmin earlier on the line.
+func (d *detector) cliCredential(s []byte, i int) {
+	p := i + 1
+	switch {
+	case at(s, p) == 'u' && at(s, p+1) == ' ':
+		p += 2
+	case hasPrefixFold(s, p, "-user ") || hasPrefixFold(s, p, "-user="):
+		p += 6
+	case at(s, p) == 'p' && class[at(s, p+1)]&cSpace == 0 && at(s, p+1) != 0 && at(s, p+1) != '-':
+		if !containsFold(s[max(0, i-256):i], "mysql") {
+			return
+		}
+		vs, ve, _ := parseValue(s, p+1, false)
+		if ve > vs && passwordValue(s[vs:ve], false, false) {
+			d.add(kPassword, vs, ve)
+		}
+		return
+	default:
+		return
+	}
+	for at(s, p) == ' ' {
+		p++
+	}
+	vs, ve, _ := parseValue(s, p, false)
+	v := s[vs:ve]
+	c := bytes.IndexByte(v, ':')
+	if c <= 0 || c == len(v)-1 || bytes.Contains(v, []byte("//")) || !passwordValue(v[c+1:], false, false) {
+		return
+	}
+	d.add(kPassword, vs, ve)
 }

@@ -16,7 +16,7 @@ const (
 	cURL                        // bytes that may appear inside a URL
 	cSpace                      // ASCII white space
 	cUnder                      // '_'
-	cTrigger                    // bytes after a word that call for a closer look: . : - = @
+	cTrigger                    // bytes after a word that call for a closer look: . : - =
 )
 
 // class holds the byte classes of every byte value.
@@ -136,11 +136,20 @@ var keyEnds = func() (t [256]uint32) {
 	return t
 }()
 
-// mayBeKey reports whether the word s[i:j] (two bytes or more) can end
-// like a key name.
+// letterBit maps a letter to its bit in keyEnds (1 << (c-'a'), either
+// case) and every other byte to 0.
+var letterBit = func() (t [256]uint32) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = 1 << (c - 'a')
+		t[c-'a'+'A'] = 1 << (c - 'a')
+	}
+	return t
+}()
+
+// mayBeKey reports whether the word ending at s[j] (two bytes or more) can
+// end like a key name.
 func mayBeKey(s []byte, j int) bool {
-	p := lower(s[j-2]) - 'a'
-	return p < 26 && keyEnds[s[j-1]]&(1<<p) != 0
+	return keyEnds[s[j-1]]&letterBit[s[j-2]] != 0
 }
 
 // wordSet is a set of short lower-case ASCII words with a case-insensitive
@@ -241,7 +250,7 @@ us uk eu de fr es nl be ch at se dk fi pt ie ru cn jp kr tw hk sg au nz
 ca br mx ar cl za il tr gr cz hu ro ua vn th ph ae sa eg ng ke lu li ee lv
 lt sk si hr bg cy mt gg je im
 internal local localdomain localhost lan corp home intranet private priv
-svc cluster example arpa
+svc cluster example arpa consul me tv ly fm
 `)
 
 // fileExts are last labels that mark a dotted name as a file name rather than
@@ -272,11 +281,12 @@ com org net io java javax jakarta sun jdk android androidx kotlin kotlinx
 scala akka ch edu gov
 `)
 
-// hostDeny are well-known public suffixes that appear in logs as schema or
-// API-group names rather than as servers.
+// hostDeny are well-known names that appear in logs as schema, API-group or
+// product names rather than as servers.
 var hostDeny = []string{
 	"k8s.io", "kubernetes.io", "x-k8s.io", "w3.org", "xmlsoap.org",
 	"openxmlformats.org", "schemas.microsoft.com", "schema.org",
+	"asp.net", "vb.net", "ado.net", "socket.io",
 }
 
 // pwStop are values after a password or secret key that describe the
@@ -289,5 +299,5 @@ accepted rejected enabled disabled on off hidden masked redacted removed
 omitted filtered secret password passwd pwd pass token hash hashed
 encrypted plain plaintext n/a na tbd unknown default string any
 <redacted> [redacted] [filtered] <hidden> <masked> <password> <secret>
-<token> *** ****
+<token> *** **** (null) (none) (empty) (hidden) not_set notset
 `)

@@ -1,9 +1,15 @@
 package pii
 
+// maxToken is the longest vendor token or JWT part the detector scans;
+// longer runs are not tokens.
+const maxToken = 16 << 10
+
 // runOf returns the end of the run of bytes starting at s[p] that are
-// letters, digits, or one of the extra bytes.
+// letters, digits, or one of the extra bytes, scanning at most maxToken
+// bytes.
 func runOf(s []byte, p int, extra string) int {
-	for p < len(s) {
+	lim := min(len(s), p+maxToken)
+	for p < lim {
 		c := s[p]
 		if class[c]&(cUpper|cLower|cDigit) == 0 && !hasByte(extra, c) {
 			break
@@ -11,6 +17,11 @@ func runOf(s []byte, p int, extra string) int {
 		p++
 	}
 	return p
+}
+
+// runOfMax is runOf scanning at most max bytes.
+func runOfMax(s []byte, p int, extra string, max int) int {
+	return runOf(s[:min(len(s), p+max)], p, extra)
 }
 
 // hasByte reports whether c occurs in set.
@@ -33,8 +44,10 @@ func hasByte(set string, c byte) bool {
 //   - Slack tokens: xoxb-, xoxp-, xoxa-, xoxr-, xoxs-, xoxe-, xapp- and 10+
 //     bytes;
 //   - JWTs: eyJ and three base64url parts;
-//   - API keys with a vendor prefix: sk_live_, sk_test_, rk_live_, rk_test_
-//     (Stripe), sk- (OpenAI, Anthropic), AIza (Google), npm_.
+//   - API keys with a vendor prefix: sk_live_, sk_test_, rk_live_, rk_test_,
+//     whsec_ (Stripe), sk- (OpenAI, Anthropic), AIza (Google), npm_,
+//     pypi-, hf_ (Hugging Face), dop_v1_ (DigitalOcean), shpat_, shpss_
+//     (Shopify), SG. (SendGrid), hvs. (Vault).
 //
 // The value must end at a non-word byte.
 func (d *detector) prefixed(s []byte, i, j int, nb byte) {
@@ -55,7 +68,7 @@ func (d *detector) prefixed(s []byte, i, j int, nb byte) {
 			return
 		}
 		if n >= 4 && s[i+1] == 'I' && s[i+2] == 'z' && s[i+3] == 'a' {
-			e := runOf(s, i, "_-")
+			e := runOfMax(s, i, "_-", 40)
 			if e-i == 39 {
 				d.add(kAPIKey, i, e)
 			}
@@ -78,7 +91,7 @@ func (d *detector) prefixed(s []byte, i, j int, nb byte) {
 		if nb == '-' && n >= 4 && s[i+1] == 'l' {
 			w := string(s[i:j])
 			if w == "glpat" || w == "gldt" || w == "glrt" || w == "glptt" || w == "glsoat" || w == "glcbt" {
-				if e := runOf(s, j+1, "_-"); e-(j+1) >= 20 {
+				if e := runOfMax(s, j+1, "_-", 256); e-(j+1) >= 20 && e-(j+1) < 256 {
 					d.add(kGitLabToken, i, e)
 				}
 			}
@@ -86,7 +99,7 @@ func (d *detector) prefixed(s []byte, i, j int, nb byte) {
 	case 'x':
 		if nb == '-' && n == 4 && (s[i+1] == 'o' && s[i+2] == 'x' && hasByte("bpares", s[i+3]) ||
 			s[i+1] == 'a' && s[i+2] == 'p' && s[i+3] == 'p') {
-			if e := runOf(s, j+1, "-"); e-(j+1) >= 10 {
+			if e := runOfMax(s, j+1, "-", 256); e-(j+1) >= 10 && e-(j+1) < 256 {
 				d.add(kSlackToken, i, e)
 			}
 		}
@@ -96,8 +109,8 @@ func (d *detector) prefixed(s []byte, i, j int, nb byte) {
 			return
 		}
 		if s[i] == 's' && n == 2 && s[i+1] == 'k' && nb == '-' {
-			e := runOf(s, j+1, "_-")
-			if e-(j+1) >= 20 {
+			e := runOfMax(s, j+1, "_-", 256)
+			if e-(j+1) >= 20 && e-(j+1) < 256 {
 				var m uint16
 				for _, c := range s[j+1 : e] {
 					m |= class[c]
@@ -111,6 +124,43 @@ func (d *detector) prefixed(s []byte, i, j int, nb byte) {
 		if n == 40 && s[i+1] == 'p' && s[i+2] == 'm' && s[i+3] == '_' {
 			d.add(kAPIKey, i, j)
 		}
+	case 'w':
+		if n >= 20 && hasPrefixFold(s, i, "whsec_") {
+			d.add(kAPIKey, i, j)
+		}
+	case 'h':
+		if n >= 30 && s[i+1] == 'f' && s[i+2] == '_' {
+			d.add(kAPIKey, i, j)
+		}
+		if n == 3 && nb == '.' && s[i+1] == 'v' && (s[i+2] == 's' || s[i+2] == 'b' || s[i+2] == 'r') {
+			// HashiCorp Vault: hvs.<token>
+			if e := runOfMax(s, j+1, "_-", 512); e-(j+1) >= 20 && e-(j+1) < 512 {
+				d.add(kAPIKey, i, e)
+			}
+		}
+	case 'd':
+		if n >= 40 && hasPrefixFold(s, i, "dop_v1_") {
+			d.add(kAPIKey, i, j)
+		}
+	case 'p':
+		if nb == '-' && n == 4 && string(s[i:j]) == "pypi" {
+			if e := runOfMax(s, j+1, "_-", 512); e-(j+1) >= 50 && e-(j+1) < 512 {
+				d.add(kAPIKey, i, e)
+			}
+		}
+	case 'S':
+		if n == 2 && s[i+1] == 'G' && nb == '.' {
+			// SendGrid: SG.<22>.<43>
+			e1 := runOfMax(s, j+1, "_-", 64)
+			if e1-(j+1) >= 16 && at(s, e1) == '.' {
+				if e2 := runOfMax(s, e1+1, "_-", 128); e2-(e1+1) >= 30 && !isWordAt(s, e2) {
+					d.add(kAPIKey, i, e2)
+				}
+			}
+		}
+	}
+	if n >= 20 && (hasPrefixFold(s, i, "shpat_") || hasPrefixFold(s, i, "shpss_") || hasPrefixFold(s, i, "rk_live_")) {
+		d.add(kAPIKey, i, j)
 	}
 }
 
@@ -118,7 +168,12 @@ func (d *detector) prefixed(s []byte, i, j int, nb byte) {
 // parts separated by dots, the first two at least ten bytes long; the
 // signature may be empty for unsigned tokens. It returns the end, or 0.
 func (d *detector) jwt(s []byte, i int) int {
+	if i < d.jwtDone {
+		// A later start in a run that already failed fails the same way.
+		return 0
+	}
 	p1 := runOf(s, i, "_-")
+	d.jwtDone = p1
 	if p1-i < 10 || at(s, p1) != '.' {
 		return 0
 	}

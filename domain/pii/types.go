@@ -33,6 +33,7 @@ const (
 // (lower wins ties).
 type kind uint8
 
+// The kinds, in the same order as the types.
 const (
 	kPrivateKey kind = iota
 	kConnectionString

@@ -14,9 +14,11 @@ neo4j neo4j+s bolt memcached influxdb nats elasticsearch opensearch
 // "://" at s[j]. A database URL with a password, in the user info or as a
 // password= parameter, is a ConnectionString (the whole URL, including a
 // "jdbc:" prefix). A Slack webhook is a SlackToken. Any other URL with
-// "user:secret@" reports the authority (user:secret@host:port) as
-// URLCredentials.
-func (d *detector) url(s []byte, i, j int) {
+// "user:secret@" is URLCredentials, also reported whole: scheme, user
+// info, host and path may each be what a reader calls the secret.
+//
+// It returns the end of what it reported, or 0.
+func (d *detector) url(s []byte, i, j int) int {
 	ss := i
 	for ss > 0 && i-ss < 32 && (class[s[ss-1]]&cWord != 0 || s[ss-1] == '+' || s[ss-1] == '.' || s[ss-1] == '-') {
 		ss--
@@ -26,13 +28,9 @@ func (d *detector) url(s []byte, i, j int) {
 		start = ss - 5
 	}
 	a := j + 3
-	t := a
-	for t < len(s) && t-a < 4096 && urlByte(s[t]) {
-		t++
-	}
-	t = trimURL(s, a, t)
+	t := d.urlEnd(s, a)
 	if t <= a {
-		return
+		return 0
 	}
 	// The user info ends at the last '@' before the first '/'.
 	atSign := -1
@@ -44,31 +42,49 @@ func (d *detector) url(s []byte, i, j int) {
 	creds := false
 	if atSign > a {
 		if c := bytes.IndexByte(s[a:atSign], ':'); c >= 0 && a+c+1 < atSign {
-			creds = true
-		}
-	}
-	hostEnd := t
-	if atSign >= 0 {
-		for q := atSign + 1; q < t; q++ {
-			if c := s[q]; c == '/' || c == '?' || c == '#' {
-				hostEnd = q
-				break
-			}
+			// A masked or templated password (user:****@, user:${PW}@)
+			// is no credential.
+			pw := s[a+c+1 : atSign]
+			creds = !masked(pw) && !placeholder(pw) && !lookupFold(pwStop, pw)
 		}
 	}
 	if lookupFold(dbSchemes, s[ss:j]) {
 		if creds || queryPassword(s[a:t]) {
 			d.add(kConnectionString, start, t)
+			return t
 		}
-		return
+		return 0
 	}
 	if atSign < 0 && hasPrefixFold(s, a, "hooks.slack.com/services/") && t-a > 30 {
 		d.add(kSlackToken, start, t)
-		return
+		return t
 	}
 	if creds {
-		d.add(kURLCredentials, a, hostEnd)
+		d.add(kURLCredentials, start, t)
+		return t
 	}
+	return 0
+}
+
+// maxURL is the longest URL the detector looks at.
+const maxURL = 4096
+
+// urlEnd returns the end of the URL whose authority starts at s[a],
+// trailing punctuation dropped. URLs that start inside the previous one
+// ("a://b:c@a://b:c@...") reuse its scan, which keeps the work linear.
+func (d *detector) urlEnd(s []byte, a int) int {
+	t := a
+	if d.urlFrom <= a && a < d.urlTo && d.urlLine == d.off {
+		t = d.urlTo
+	}
+	for t < len(s) && t-a < maxURL && urlByte(s[t]) {
+		t++
+	}
+	d.urlFrom, d.urlTo, d.urlLine = a, t, d.off
+	if t-a >= maxURL {
+		return 0
+	}
+	return trimURL(s, a, t)
 }
 
 // urlByte reports whether c may appear inside a URL as written in a log:
@@ -101,7 +117,7 @@ func trimURL(s []byte, a, t int) int {
 			} else if c == '}' {
 				open = '{'
 			}
-			if bytes.Count(s[a:t], []byte{open}) < bytes.Count(s[a:t], []byte{c}) {
+			if bytes.IndexByte(s[max(a, t-256):t], open) < 0 {
 				t--
 				continue
 			}
@@ -137,10 +153,18 @@ provider port
 // ("Server=db01;Database=app;User Id=sa;Password=X;") around the password
 // pair whose key starts at s[ki] and whose value ends at s[ve]. It needs at
 // least three pairs, one of them naming a server, database or user.
-func (d *detector) connString(s []byte, ki, ve int) {
+//
+// It returns the end of the connection string, or 0. The walk looks at most
+// 4 KiB either side of the password.
+func (d *detector) connString(s []byte, ki, ve int) int {
 	if at(s, ki-1) != ';' && at(s, ve) != ';' {
-		return
+		return 0
 	}
+	if ki < d.connDone {
+		// The previous walk covered this pair and found nothing.
+		return 0
+	}
+	lo, hi := max(0, ki-4096), min(len(s), ve+4096)
 	known := false
 	pairs := 1
 	// Backwards, one "key=value;" pair at a time.
@@ -154,8 +178,11 @@ func (d *detector) connString(s []byte, ki, ve int) {
 			break
 		}
 		r := q - 1
-		for r >= 0 && s[r] != ';' && s[r] != '"' && s[r] != '\'' && s[r] != '`' && s[r] != '\n' {
+		for r >= lo && s[r] != ';' && s[r] != '"' && s[r] != '\'' && s[r] != '`' && s[r] != '\n' {
 			r--
+		}
+		if r < lo && lo > 0 {
+			break
 		}
 		eq := bytes.IndexByte(s[r+1:q], '=')
 		if eq < 0 {
@@ -192,18 +219,24 @@ func (d *detector) connString(s []byte, ki, ve int) {
 		}
 		known = known || adoKnown(s[p:k])
 		v := k + 1
-		for v < len(s) && s[v] != ';' && s[v] != '"' && s[v] != '\'' && s[v] != '\n' && s[v] != '\r' && s[v] != '`' {
+		for v < hi && s[v] != ';' && s[v] != '"' && s[v] != '\'' && s[v] != '\n' && s[v] != '\r' && s[v] != '`' {
 			v++
+		}
+		if v == hi && hi < len(s) {
+			break
 		}
 		pairs++
 		e = v
 	}
-	if pairs >= 3 && known {
-		if at(s, e) == ';' {
-			e++
-		}
-		d.add(kConnectionString, a, e)
+	d.connDone = e
+	if pairs < 3 || !known {
+		return 0
 	}
+	if at(s, e) == ';' {
+		e++
+	}
+	d.add(kConnectionString, a, e)
+	return e
 }
 
 // adoKey finds the start of the key that ends at s[e] (just before '='),
