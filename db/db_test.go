@@ -37,8 +37,18 @@ func TestDB_Migrate(t *testing.T) {
 		}
 	})
 	t.Run("DownAndUp", func(t *testing.T) {
-		if _, err := d.Migrate(ctx, "down"); err != nil {
-			t.Fatal(err)
+		// Roll back every migration, latest first, until none is left.
+		for i := 0; ; i++ {
+			lines, err := d.Migrate(ctx, "down")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(lines) == 1 && lines[0] == "no migration to roll back" {
+				break
+			}
+			if i > 100 {
+				t.Fatal("down never ran out of migrations")
+			}
 		}
 		if n := mustCount(t, d, `SELECT count(*) FROM pg_tables WHERE tablename = 'issues'`); n != 0 {
 			t.Fatalf("issues table still there after down")

@@ -20,11 +20,15 @@ type LogFile struct {
 	Redacted          bool           `json:"redacted"`
 	RedactedObjectKey string         `json:"-"`
 	RedactedHash      string         `json:"redacted_hash,omitempty"`
+	RedactedSize      int64          `json:"redacted_size,omitempty"`
 	InvalidUTF8       bool           `json:"invalid_utf8"`
 	PIISummary        map[string]int `json:"pii_summary"`
-	UploadedBy        *string        `json:"uploaded_by"`
-	UploadedByName    string         `json:"uploaded_by_name,omitempty"`
-	UploadedAt        time.Time      `json:"uploaded_at"`
+	// PIITruncated says that more values were found than are kept for review one by one; the
+	// rest are redacted without review when redactions are applied.
+	PIITruncated   bool      `json:"pii_truncated"`
+	UploadedBy     *string   `json:"uploaded_by"`
+	UploadedByName string    `json:"uploaded_by_name,omitempty"`
+	UploadedAt     time.Time `json:"uploaded_at"`
 	// IssueTitle is filled in cross-incident lists.
 	IssueTitle string `json:"issue_title,omitempty"`
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"tftsr/domain"
 )
 
 // config is the portal's settings, read from the environment.
@@ -19,6 +21,10 @@ type config struct {
 	Addr        string
 	BaseURL     string
 	DBKey       []byte
+	// LogLimits bound log uploads: TFTSR_LOG_MAX_MB (text of one log once decompressed),
+	// TFTSR_LOG_MAX_UPLOAD_MB (one upload's body) and TFTSR_LOG_MAX_ARCHIVE_FILES (files of one
+	// zip archive). Unset ones take the defaults.
+	LogLimits domain.LogLimits
 }
 
 // loadConfig reads the settings, defaulting to the local services that `make services` starts.
@@ -45,6 +51,29 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return c, fmt.Errorf("TFTSR_S3_SECURE must be true or false, not %q", v)
 		}
 		c.S3Secure = b
+	}
+	for _, l := range []struct {
+		key   string
+		scale int64
+		dest  *int64
+	}{
+		{"TFTSR_LOG_MAX_MB", 1 << 20, &c.LogLimits.MaxBytes},
+		{"TFTSR_LOG_MAX_UPLOAD_MB", 1 << 20, &c.LogLimits.MaxUploadBytes},
+		{"TFTSR_LOG_MAX_ARCHIVE_FILES", 1, nil},
+	} {
+		v := strings.TrimSpace(getenv(l.key))
+		if v == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 || n > 1<<20 {
+			return c, fmt.Errorf("%s must be a positive whole number, not %q", l.key, v)
+		}
+		if l.dest == nil {
+			c.LogLimits.MaxMembers = int(n)
+		} else {
+			*l.dest = n * l.scale
+		}
 	}
 	if v := strings.TrimSpace(getenv("TFTSR_DB_KEY")); v != "" {
 		key, err := base64.StdEncoding.DecodeString(v)

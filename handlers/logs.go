@@ -1,0 +1,295 @@
+package handlers
+
+import (
+	"errors"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"tftsr/domain"
+	"tftsr/views"
+)
+
+// logUploadMiddleware is the middleware of the log upload routes. They stand outside the app
+// group, whose 1 MB body limit is far too small for a log, and repeat its middleware with a
+// limit of their own: the configured largest upload.
+func (s *Server) logUploadMiddleware() []echo.MiddlewareFunc {
+	limit := strconv.FormatInt(s.logs.Limits.WithDefaults().MaxUploadBytes, 10)
+	return []echo.MiddlewareFunc{middleware.BodyLimit(limit), s.loadSession, s.csrf(), s.loadUser, s.requireUser}
+}
+
+// maxPasteNameLen bounds the file_name field of a pasted log.
+const maxPasteNameLen = 1024
+
+// readLogUpload streams the logs of a multipart upload into up: every part named "file" is a
+// file (plain text, .gz or .zip), and a "content" part is pasted text named by the
+// "file_name" part before it. Nothing is held whole in memory. It returns how many files
+// were sent.
+func readLogUpload(c echo.Context, up *domain.LogUpload) (int, error) {
+	r := c.Request()
+	if r.MultipartForm != nil {
+		// A middleware parsed the form already (a CSRF token looked up in it); use the parts
+		// it spooled.
+		return readParsedLogUpload(r.MultipartForm, up)
+	}
+	r.Body = tooLargeBody{r.Body}
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return 0, domain.Errorf(domain.EUNSUPPORTED, "Send logs as multipart/form-data, each file in a field named \"file\".")
+	}
+	files, pasteName := 0, ""
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			return files, multipartError(err)
+		}
+		switch part.FormName() {
+		case "file":
+			if part.FileName() == "" {
+				continue // an empty file field
+			}
+			files++
+			if err := up.Add(part.FileName(), part); err != nil {
+				return files, err
+			}
+		case "file_name":
+			b, err := io.ReadAll(io.LimitReader(part, maxPasteNameLen))
+			if err != nil {
+				return files, multipartError(err)
+			}
+			pasteName = string(b)
+		case "content":
+			files++
+			if err := up.Add(domain.SafeFileName(pasteName, "pasted.log"), part); err != nil {
+				return files, err
+			}
+		}
+		part.Close()
+	}
+	return files, nil
+}
+
+// readParsedLogUpload adds the files of an already parsed multipart form.
+func readParsedLogUpload(form *multipart.Form, up *domain.LogUpload) (int, error) {
+	defer form.RemoveAll()
+	files := 0
+	for _, fh := range form.File["file"] {
+		f, err := fh.Open()
+		if err != nil {
+			return files, err
+		}
+		files++
+		err = up.Add(fh.Filename, f)
+		f.Close()
+		if err != nil {
+			return files, err
+		}
+	}
+	if content := form.Value["content"]; len(content) > 0 && content[0] != "" {
+		name := ""
+		if n := form.Value["file_name"]; len(n) > 0 {
+			name = n[0]
+		}
+		files++
+		if err := up.AddText(domain.SafeFileName(name, "pasted.log"), content[0]); err != nil {
+			return files, err
+		}
+	}
+	return files, nil
+}
+
+// multipartError describes a broken multipart body.
+func multipartError(err error) error {
+	var derr *domain.Error
+	if errors.As(err, &derr) {
+		return err
+	}
+	return domain.Errorf(domain.EINVALID, "The upload could not be read: it is not a complete multipart form.")
+}
+
+// bodyError describes a request body that could not be read.
+func bodyError(err error) error {
+	var derr *domain.Error
+	if errors.As(err, &derr) {
+		return err
+	}
+	return domain.Errorf(domain.EINVALID, "The request body could not be read.")
+}
+
+// tooLargeBody turns the body limit's error into a domain error, so that the upload reports it
+// as such wherever it surfaces.
+type tooLargeBody struct{ io.ReadCloser }
+
+func (b tooLargeBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	var he *echo.HTTPError
+	if err != nil && errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge {
+		err = domain.Errorf(domain.ETOOLARGE, "The upload is too large.")
+	}
+	return n, err
+}
+
+// handleLogUpload stores the files (or pasted text) of the incident page's upload form, then
+// shows the incident again: the changing part for htmx, a redirect otherwise. The page's
+// script uploads through the API instead, for its progress bars.
+func (s *Server) handleLogUpload(c echo.Context) error {
+	ctx := c.Request().Context()
+	up, err := s.logs.NewUpload(ctx, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	defer up.Abort()
+	if _, err := readLogUpload(c, up); err != nil {
+		return err
+	}
+	logs, err := up.Commit()
+	if err != nil {
+		return err
+	}
+	if isHTMX(c) {
+		return s.renderLogsChanged(c, logs[0].IssueID)
+	}
+	if len(logs) == 1 {
+		s.flash(c, "Uploaded "+logs[0].FileName+".")
+	} else {
+		s.flash(c, "Uploaded "+strconv.Itoa(len(logs))+" logs.")
+	}
+	return c.Redirect(http.StatusSeeOther, "/issues/"+logs[0].IssueID+"#logs")
+}
+
+// handleLogReview shows a log's review page: its text, paged, with the detected values.
+func (s *Server) handleLogReview(c echo.Context) error {
+	return s.renderLogReview(c, http.StatusOK, c.Param("id"), queryPage(c.QueryParam("page")), false)
+}
+
+// handleLogOriginal shows an admin the original text of a redacted log; each view is audited.
+func (s *Server) handleLogOriginal(c echo.Context) error {
+	return s.renderLogReview(c, http.StatusOK, c.Param("id"), queryPage(c.QueryParam("page")), true)
+}
+
+// queryPage reads a page number, 1 when it is missing or not a number.
+func queryPage(v string) int {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 1
+	}
+	return n
+}
+
+// renderLogReview renders the review page, or its body for htmx.
+func (s *Server) renderLogReview(c echo.Context, status int, id string, page int, original bool) error {
+	ctx := c.Request().Context()
+	l, pg, err := s.logs.Page(ctx, id, page, original)
+	if err != nil {
+		return err
+	}
+	counts, err := s.logs.SpanCounts(ctx, l.ID)
+	if err != nil {
+		return err
+	}
+	p := views.LogReviewProps{
+		Log: l, Page: pg, Counts: counts, CSRF: csrfToken(c),
+		CanEdit: domain.Require(ctx, domain.RoleResponder) == nil,
+		IsAdmin: domain.Require(ctx, domain.RoleAdmin) == nil,
+	}
+	if wantsFragment(c) {
+		return render(c, status, views.LogReviewBody(p))
+	}
+	return s.renderPage(c, status, l.FileName, views.NavIssues, views.LogReviewPage(p))
+}
+
+// handleLogSpanReview approves or rejects one detected value.
+func (s *Server) handleLogSpanReview(c echo.Context) error {
+	approved, err := strconv.ParseBool(c.FormValue("approved"))
+	if err != nil {
+		return domain.Invalid("Say whether to redact the value.", map[string]string{"approved": "Give true or false."})
+	}
+	sel := domain.SpanSelection{SpanID: c.Param("span")}
+	if _, err := s.logs.SetSpanApproval(c.Request().Context(), c.Param("id"), sel, approved); err != nil {
+		return err
+	}
+	return s.afterLogReview(c)
+}
+
+// handleLogReviewType approves or rejects every detected value of a type, or all of them.
+func (s *Server) handleLogReviewType(c echo.Context) error {
+	approved, err := strconv.ParseBool(c.FormValue("approved"))
+	if err != nil {
+		return domain.Invalid("Say whether to redact the values.", map[string]string{"approved": "Give true or false."})
+	}
+	sel := domain.SpanSelection{PIIType: c.FormValue("pii_type")}
+	if _, err := s.logs.SetSpanApproval(c.Request().Context(), c.Param("id"), sel, approved); err != nil {
+		return err
+	}
+	return s.afterLogReview(c)
+}
+
+// afterLogReview shows the review again after a decision, on the page it was made from.
+func (s *Server) afterLogReview(c echo.Context) error {
+	page := queryPage(c.FormValue("page"))
+	if isHTMX(c) {
+		return s.renderLogReview(c, http.StatusOK, c.Param("id"), page, false)
+	}
+	return c.Redirect(http.StatusSeeOther, "/logs/"+c.Param("id")+"?page="+strconv.Itoa(page))
+}
+
+// handleLogApply applies the reviewed redactions.
+func (s *Server) handleLogApply(c echo.Context) error {
+	l, err := s.logs.ApplyRedactions(c.Request().Context(), c.Param("id"), nil)
+	if err != nil {
+		return err
+	}
+	if isHTMX(c) {
+		return s.renderLogReview(c, http.StatusOK, l.ID, 1, false)
+	}
+	s.flash(c, "Redactions applied to "+l.FileName+".")
+	return c.Redirect(http.StatusSeeOther, "/logs/"+l.ID)
+}
+
+// handleLogView returns the dialog that shows a log's text as it leaves the portal: redacted
+// once redactions are applied, with every detected value replaced before.
+func (s *Server) handleLogView(c echo.Context) error {
+	ctx := c.Request().Context()
+	l, err := s.logs.FindLog(ctx, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	text, err := s.logs.Gate().Log(ctx, l.ID, domain.LogPageBytes)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.LogDialog(l, text.String(), text.Truncated()))
+}
+
+// handleLogDelete deletes a log and its objects, then shows the incident again.
+func (s *Server) handleLogDelete(c echo.Context) error {
+	ctx := c.Request().Context()
+	l, err := s.logs.FindLog(ctx, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if err := s.logs.DeleteLog(ctx, l.ID); err != nil {
+		return err
+	}
+	if isHTMX(c) {
+		return s.renderLogsChanged(c, l.IssueID)
+	}
+	s.flash(c, "Deleted "+l.FileName+".")
+	return c.Redirect(http.StatusSeeOther, "/issues/"+l.IssueID+"#logs")
+}
+
+// renderLogsChanged renders the incident's changing part after its logs changed; the request's
+// hx-select picks what it swaps.
+func (s *Server) renderLogsChanged(c echo.Context, issueID string) error {
+	p, err := s.issuePage(c, issueID)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.IssueDetailBody(p))
+}
