@@ -201,8 +201,9 @@ func (s *IssueService) FindIssueByID(ctx context.Context, id string) (*domain.Is
 	return findIssueByID(ctx, tx, id, false)
 }
 
-// FindIssueDetail returns an incident with its 5-Whys (by step) and timeline (oldest first).
-// Logs, images, conversations and documents are empty lists until their tables exist.
+// FindIssueDetail returns an incident with its 5-Whys (by step), logs (newest first), images
+// and timeline (oldest first). Conversations and documents are empty lists until their tables
+// exist.
 func (s *IssueService) FindIssueDetail(ctx context.Context, id string) (*domain.IssueDetail, error) {
 	if err := domain.Require(ctx, domain.RoleViewer); err != nil {
 		return nil, err
@@ -224,10 +225,18 @@ func (s *IssueService) FindIssueDetail(ctx context.Context, id string) (*domain.
 	if err != nil {
 		return nil, err
 	}
+	images, err := findImages(ctx, tx, i.ID)
+	if err != nil {
+		return nil, err
+	}
+	logs, err := findLogsByIssue(ctx, tx, i.ID)
+	if err != nil {
+		return nil, err
+	}
 	return &domain.IssueDetail{
 		Issue:            i,
-		LogFiles:         []*domain.LogFile{},
-		ImageAttachments: []*domain.ImageAttachment{},
+		LogFiles:         logs,
+		ImageAttachments: images,
 		ResolutionSteps:  steps,
 		Conversations:    []any{},
 		Documents:        []any{},
@@ -400,13 +409,14 @@ const summarySelect = `
 	SELECT i.id, i.title, i.severity, i.status, i.category, i.assignee_id,
 	       COALESCE(NULLIF(a.display_name, ''), a.username, ''),
 	       i.created_at, i.updated_at, i.resolved_at,
-	       (SELECT count(*) FROM five_whys w WHERE w.issue_id = i.id)`
+	       (SELECT count(*) FROM five_whys w WHERE w.issue_id = i.id),
+	       (SELECT count(*) FROM log_files l WHERE l.issue_id = i.id)`
 
 // scanSummary reads a row of summarySelect followed by extra destinations.
 func scanSummary(row pgx.Row, extra ...any) (*domain.IssueSummary, error) {
 	var s domain.IssueSummary
 	dest := append([]any{&s.ID, &s.Title, &s.Severity, &s.Status, &s.Category, &s.AssigneeID, &s.AssigneeName,
-		&s.CreatedAt, &s.UpdatedAt, &s.ResolvedAt, &s.StepCount}, extra...)
+		&s.CreatedAt, &s.UpdatedAt, &s.ResolvedAt, &s.StepCount, &s.LogCount}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}

@@ -37,7 +37,7 @@ func newTestPortal(t *testing.T) *testPortal {
 	users.PasswordParams = db.TestPasswordParams
 	issues := db.NewIssueService(database)
 	srv := handlers.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{}, scs.New(),
-		users, issues, db.NewAuditService(database), db.NewSettingsService(database), nil)
+		users, issues, db.NewAuditService(database), db.NewSettingsService(database), &domain.LogService{}, &domain.ImageService{}, nil)
 	p := &testPortal{srv: httptest.NewServer(srv), users: users, issues: issues}
 	t.Cleanup(p.srv.Close)
 	sys := domain.NewSystemContext(context.Background(), "test")

@@ -39,6 +39,7 @@ func (s *Server) routes() {
 	p.POST("/issues/:id/timeline", s.handleTimelineNote)
 	p.GET("/search", s.handleSearch)
 	p.GET("/history", s.handleHistory)
+	p.GET("/history/attachments", s.handleHistoryAttachments)
 	p.GET("/profile", s.handleProfile)
 	p.POST("/profile/password", s.handleProfilePassword)
 	p.POST("/profile/tokens", s.handleTokenCreate)
@@ -50,9 +51,23 @@ func (s *Server) routes() {
 	p.POST("/admin/users/:id", s.handleAdminUserUpdate)
 	p.POST("/admin/users/:id/password", s.handleAdminUserPassword)
 	p.GET("/admin/audit", s.handleAdminAudit)
-	// Logs and PII review (pages).
+	// Logs and PII review (pages). Uploads stand outside the app group for their larger body limit.
+	logUpload := s.logUploadMiddleware()
+	e.POST("/issues/:id/logs", s.handleLogUpload, logUpload...)
+	p.GET("/logs/:id", s.handleLogReview)
+	p.GET("/logs/:id/original", s.handleLogOriginal)
+	p.GET("/logs/:id/view", s.handleLogView)
+	p.POST("/logs/:id/spans/:span", s.handleLogSpanReview)
+	p.POST("/logs/:id/review", s.handleLogReviewType)
+	p.POST("/logs/:id/apply", s.handleLogApply)
+	p.POST("/logs/:id/delete", s.handleLogDelete)
 
-	// Images (pages).
+	// Images (pages). Uploads stand outside the app group for their larger body limit.
+	upload := s.imageUploadMiddleware()
+	p.GET("/images/:id", s.handleImageFile)
+	p.GET("/images/:id/thumbnail", s.handleImageThumbnail)
+	p.POST("/images/:id/delete", s.handleImageDelete)
+	e.POST("/issues/:id/images", s.handleImageUpload, upload...)
 
 	// The JSON API, with a bearer token or a session plus the CSRF header.
 	api := app.Group("/api/v1", s.requireUser)
@@ -71,7 +86,21 @@ func (s *Server) routes() {
 	api.GET("/settings", s.handleAPISettingsGet)
 	api.PATCH("/settings", s.handleAPISettingsUpdate)
 	// Logs and PII (API).
+	api.POST("/pii/scan", s.handleAPIPIIScan)
+	api.GET("/logs", s.handleAPILogList)
+	api.GET("/logs/:id", s.handleAPILogGet)
+	api.GET("/logs/:id/content", s.handleAPILogContent)
+	api.DELETE("/logs/:id", s.handleAPILogDelete)
+	api.POST("/logs/:id/pii/detect", s.handleAPILogDetect)
+	api.POST("/logs/:id/redactions", s.handleAPILogRedactions)
+	e.POST("/api/v1/issues/:id/logs", s.handleAPILogUpload, logUpload...)
 
 	// Images (API).
+	api.GET("/issues/:id/images", s.handleAPIImageList)
+	api.GET("/images", s.handleAPIImageSearch)
+	api.GET("/images/:id/data", s.handleAPIImageData)
+	api.DELETE("/images/:id", s.handleAPIImageDelete)
+	e.POST("/api/v1/issues/:id/images", s.handleAPIImageUpload, upload...)
+	e.POST("/api/v1/issues/:id/images/paste", s.handleAPIImagePaste, upload...)
 	api.Any("/*", s.handleAPINotFound)
 }

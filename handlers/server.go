@@ -52,11 +52,15 @@ type Server struct {
 	settings domain.SettingsService
 	sessions *scs.SessionManager
 	checks   []Check
+	images   *domain.ImageService
+	logs     *domain.LogService
 }
 
-// NewServer builds the server and its routes. sessions must already have its store set.
+// NewServer builds the server and its routes. sessions must already have its store set. Every
+// service is required; tests that do not reach a service may pass an empty one.
 func NewServer(logger *slog.Logger, cfg Config, sessions *scs.SessionManager, users domain.UserService,
-	issues domain.IssueService, audit domain.AuditService, settings domain.SettingsService, checks []Check) *Server {
+	issues domain.IssueService, audit domain.AuditService, settings domain.SettingsService,
+	logs *domain.LogService, images *domain.ImageService, checks []Check) *Server {
 	if cfg.BodyLimit == "" {
 		cfg.BodyLimit = "1M"
 	}
@@ -69,7 +73,7 @@ func NewServer(logger *slog.Logger, cfg Config, sessions *scs.SessionManager, us
 
 	s := &Server{
 		echo: echo.New(), logger: logger, cfg: cfg, users: users, issues: issues, audit: audit,
-		settings: settings, sessions: sessions, checks: checks,
+		settings: settings, logs: logs, images: images, sessions: sessions, checks: checks,
 	}
 	s.echo.HideBanner = true
 	s.echo.HidePort = true

@@ -597,7 +597,7 @@ func HistoryPage(l IssueListProps) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 50, "<nav class=\"tabs\" aria-label=\"History\"><a href=\"/history\" class=\"active\" aria-current=\"page\">Issues</a></nav>")
+		templ_7745c5c3_Err = historyTabs("issues").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

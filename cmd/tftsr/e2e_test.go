@@ -311,3 +311,288 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// pasteImageJS defines window.pasteTestImage(target): it draws a 640 × 360 PNG on a canvas, puts
+// it on a DataTransfer as a File and dispatches a paste event carrying it on target (the
+// document when none), as a browser does for a screenshot pasted from the clipboard. It
+// resolves to dispatchEvent's answer: false when the page handled the paste.
+const pasteImageJS = `window.pasteTestImage = async (target) => {
+	const canvas = document.createElement("canvas");
+	canvas.width = 640;
+	canvas.height = 360;
+	const g = canvas.getContext("2d");
+	g.fillStyle = "#1e293b";
+	g.fillRect(0, 0, 640, 360);
+	g.fillStyle = "#e2e8f0";
+	g.font = "bold 30px sans-serif";
+	g.fillText("/var on db01: 98% used", 30, 60);
+	[40, 70, 120, 210, 290].forEach((h, i) => {
+		g.fillStyle = i === 4 ? "#ef4444" : "#38bdf8";
+		g.fillRect(40 + i * 115, 340 - h, 80, h);
+	});
+	const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
+	const dt = new DataTransfer();
+	dt.items.add(new File([blob], "image.png", {type: "image/png"}));
+	return (target || document).dispatchEvent(new ClipboardEvent("paste", {clipboardData: dt, bubbles: true, cancelable: true}));
+};`
+
+// TestImagePasteEndToEnd pastes a screenshot onto an incident page in Chromium: refused until
+// the warning is acknowledged, ignored in a text field, then uploaded, shown in the gallery
+// with a thumbnail that loads, opened full size in the dialog, and deleted.
+func TestImagePasteEndToEnd(t *testing.T) {
+	p := startPortal(t)
+	ctx := newBrowser(t)
+
+	mustDo(t, ctx, "sign in and create an incident",
+		chromedp.Navigate(p.URL+"/issues/new"),
+		chromedp.WaitVisible(chromedp.CSS("#username")),
+		chromedp.SendKeys(chromedp.CSS("#username"), "admin"),
+		chromedp.SendKeys(chromedp.CSS("#password"), p.AdminPassword),
+		chromedp.Click(chromedp.CSS("#login-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#issue-title")),
+		chromedp.SendKeys(chromedp.CSS("#issue-title"), "Disk full on db01"),
+		chromedp.Click(chromedp.CSS("#issue-save")),
+		chromedp.WaitVisible(chromedp.CSS("#image-drop")),
+	)
+	waitHTMXIdle(t, ctx)
+	evalBool := func(what, expr string) bool {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		return v
+	}
+	evalBool("define the paste helper", pasteImageJS+" true")
+
+	if evalBool("paste before acknowledging", `pasteTestImage()`) {
+		t.Error("the page did not handle a pasted image")
+	}
+	if got := mustText(t, ctx, "#image-status"); !strings.Contains(got, "Tick the box") {
+		t.Errorf("status after a paste without acknowledgement: %q", got)
+	}
+
+	mustDo(t, ctx, "acknowledge the warning", chromedp.Click(chromedp.CSS("#image-ack")))
+	if !evalBool("paste into a text field", `pasteTestImage(document.getElementById("note-text"))`) {
+		t.Error("a paste into the note field was taken as an image upload")
+	}
+	if evalBool("paste on the page", `pasteTestImage()`) {
+		t.Error("the page did not handle the pasted image")
+	}
+	waitFor(t, ctx, "the pasted image's thumbnail to load", `(() => {
+		const img = document.querySelector("#image-gallery img[data-testid=image-thumb]");
+		return !!img && img.complete && img.naturalWidth > 0;
+	})()`)
+	waitFor(t, ctx, "the upload on the timeline", `!!document.querySelector("#timeline li[data-event-type=image_uploaded]")`)
+	waitHTMXIdle(t, ctx)
+	if n := evalBool("one thumbnail", `document.querySelectorAll("#image-gallery img[data-testid=image-thumb]").length === 1`); !n {
+		t.Error("want exactly one image in the gallery: the paste into the note field must not upload")
+	}
+	if !evalBool("thumbnail size", `document.querySelector("#image-gallery img[data-testid=image-thumb]").naturalWidth === 320`) {
+		t.Error("the thumbnail is not 320 pixels wide")
+	}
+	if name := mustText(t, ctx, "#image-gallery [data-testid=image-name]"); !strings.HasPrefix(name, "pasted-image-") || !strings.HasSuffix(name, ".png") {
+		t.Errorf("pasted image named %q, want pasted-image-<time>.png", name)
+	}
+	if got := mustText(t, ctx, "#image-status"); got != "Image uploaded." {
+		t.Errorf("status %q, want Image uploaded.", got)
+	}
+
+	shoot := func(name string) {
+		t.Helper()
+		shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), name)
+		if err := os.WriteFile(path, shot, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if dir := os.Getenv("TFTSR_SCREENSHOT_DIR"); dir != "" {
+			_ = os.WriteFile(filepath.Join(dir, name), shot, 0o644)
+		}
+		t.Logf("screenshot: %s (%d bytes)", path, len(shot))
+	}
+	mustDo(t, ctx, "show the images section",
+		chromedp.EmulateViewport(1280, 1500),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("images").scrollIntoView({block: "start"})`),
+	)
+	shoot("images.png")
+
+	mustDo(t, ctx, "open the image full size", chromedp.Click(chromedp.CSS("#image-gallery a.image-open")))
+	waitFor(t, ctx, "the dialog with the full-size image", `(() => {
+		const img = document.getElementById("image-dialog-img");
+		return document.getElementById("image-dialog").open && img.complete && img.naturalWidth === 640;
+	})()`)
+	shoot("image-dialog.png")
+	mustDo(t, ctx, "close the dialog", chromedp.Click(chromedp.CSS("#image-dialog .image-dialog-close")))
+	waitFor(t, ctx, "the dialog to close", `!document.getElementById("image-dialog").open`)
+
+	evalBool("remember the thumbnail's URL", `(window.thumbURL = document.querySelector("#image-gallery img[data-testid=image-thumb]").src, true)`)
+	mustDo(t, ctx, "delete the image",
+		chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`),
+		chromedp.Click(chromedp.CSS("#image-gallery [data-testid=image-delete]")),
+	)
+	waitFor(t, ctx, "the empty gallery", `!!document.querySelector("#image-gallery .empty")`)
+	if !evalBool("the deleted thumbnail is gone", `fetch(window.thumbURL, {cache: "no-store"}).then(r => r.status === 404)`) {
+		t.Error("the deleted image's thumbnail is still served")
+	}
+}
+
+// e2eSecretLog is a log with values that must never reach the redacted view.
+const e2eSecretLog = `2026-03-01T09:14:02Z checkout-api[311]: INFO payment authorised for maria.lopez@example.com
+2026-03-01T09:14:03Z checkout-api[311]: WARN upstream 203.0.113.77 slow (2300 ms)
+2026-03-01T09:14:04Z checkout-api[311]: DEBUG retrying with password=Tr0ub4dor&3 on db-primary
+2026-03-01T09:14:05Z checkout-api[311]: ERROR gateway said 502 <script>alert(1)</script>
+`
+
+// TestLogsEndToEnd uploads a log with secrets through the incident page in Chromium, reviews
+// it (keeping one false positive), applies the redactions and checks that the View dialog
+// shows tokens, never the secrets.
+func TestLogsEndToEnd(t *testing.T) {
+	p := startPortal(t)
+	ctx := newBrowser(t)
+	dir := t.TempDir()
+	logPath := filepath.Join(dir, "checkout-api.log")
+	if err := os.WriteFile(logPath, []byte(e2eSecretLog), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	shoot := func(name string) {
+		t.Helper()
+		shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), name)
+		if err := os.WriteFile(path, shot, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if d := os.Getenv("TFTSR_SCREENSHOT_DIR"); d != "" {
+			_ = os.WriteFile(filepath.Join(d, name), shot, 0o644)
+		}
+		t.Logf("screenshot: %s (%d bytes)", path, len(shot))
+	}
+	evalString := func(what, expr string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		return v
+	}
+
+	mustDo(t, ctx, "sign in and create an incident",
+		chromedp.EmulateViewport(1280, 1500),
+		chromedp.Navigate(p.URL+"/issues/new"),
+		chromedp.WaitVisible(chromedp.CSS("#username")),
+		chromedp.SendKeys(chromedp.CSS("#username"), "admin"),
+		chromedp.SendKeys(chromedp.CSS("#password"), p.AdminPassword),
+		chromedp.Click(chromedp.CSS("#login-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#issue-title")),
+		chromedp.SendKeys(chromedp.CSS("#issue-title"), "Checkout errors after the 09:10 deploy"),
+		chromedp.Click(chromedp.CSS("#issue-save")),
+		chromedp.WaitVisible(chromedp.CSS("#log-drop")),
+	)
+	waitHTMXIdle(t, ctx)
+
+	mustDo(t, ctx, "choose the log file", chromedp.SetUploadFiles(chromedp.CSS("#log-file"), []string{logPath}))
+	waitFor(t, ctx, "the upload to finish", `!!document.querySelector("#log-uploads .log-upload-item.ok")`)
+	waitFor(t, ctx, "the log in the list", `!!document.querySelector("#log-list [data-testid=log-row]")`)
+	waitFor(t, ctx, "the upload on the timeline", `!!document.querySelector("#timeline li[data-event-type=log_uploaded]")`)
+	waitHTMXIdle(t, ctx)
+	if got := mustText(t, ctx, "#log-list [data-testid=log-name]"); got != "checkout-api.log" {
+		t.Errorf("log name %q", got)
+	}
+	if got := mustText(t, ctx, "#log-list [data-testid=log-status]"); got != "To review" {
+		t.Errorf("status %q, want To review", got)
+	}
+	if v := evalString("the progress bar", `String(document.querySelector("#log-uploads progress").value)`); v != "100" {
+		t.Errorf("progress bar at %s, want 100", v)
+	}
+
+	mustDo(t, ctx, "scroll to the logs", chromedp.Evaluate[chromedp.Void](`document.getElementById("logs").scrollIntoView({block: "start"})`))
+	shoot("log-list.png")
+
+	// Before review, View shows every detected value redacted.
+	mustDo(t, ctx, "open the view dialog", chromedp.Click(chromedp.CSS("#log-list [data-testid=log-view]")))
+	waitFor(t, ctx, "the dialog", `!!document.querySelector("#log-dialog[open]")`)
+	preview := mustText(t, ctx, "#log-dialog [data-testid=log-dialog-text]")
+	for _, secret := range []string{"maria.lopez@example.com", "203.0.113.77", "Tr0ub4dor&3"} {
+		if strings.Contains(preview, secret) {
+			t.Errorf("the preview shows %q", secret)
+		}
+	}
+	if !strings.Contains(preview, "[Email]") || !strings.Contains(preview, "<script>alert(1)</script>") {
+		t.Errorf("preview %q: want tokens, and markup shown as text", preview)
+	}
+	mustDo(t, ctx, "scroll to the logs", chromedp.Evaluate[chromedp.Void](`document.getElementById("logs").scrollIntoView({block: "start"})`))
+	shoot("log-preview.png")
+	mustDo(t, ctx, "close the dialog", chromedp.Click(chromedp.CSS("#log-dialog .log-dialog-close")))
+	waitFor(t, ctx, "the dialog to close", `!document.querySelector("#log-dialog[open]")`)
+
+	// Review: the IP address is a documentation address, keep it; redact the rest; apply.
+	mustDo(t, ctx, "open the review page",
+		chromedp.Click(chromedp.CSS("#log-list [data-testid=log-review-link]")),
+		chromedp.WaitVisible(chromedp.CSS("#apply-redactions")),
+	)
+	if got := mustText(t, ctx, "[data-testid=log-text] mark.pii-on[data-pii-type=Email]"); got != "maria.lopez@example.com" {
+		t.Errorf("highlighted e-mail %q", got)
+	}
+	mustDo(t, ctx, "keep the IP address",
+		chromedp.Click(chromedp.CSS(`#log-review tr[data-pii-type=IPv4] [data-testid="review-false-IPv4"]`)))
+	waitFor(t, ctx, "the IP address kept", `!!document.querySelector("[data-testid=log-text] mark.pii-off[data-pii-type=IPv4]")`)
+	waitHTMXIdle(t, ctx)
+	mustDo(t, ctx, "redact every e-mail address",
+		chromedp.Click(chromedp.CSS(`#log-review tr[data-pii-type=Email] [data-testid="review-true-Email"]`)))
+	waitHTMXIdle(t, ctx)
+	shoot("log-review.png")
+	mustDo(t, ctx, "apply the redactions",
+		chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`),
+		chromedp.Click(chromedp.CSS("#apply-redactions")),
+	)
+	waitFor(t, ctx, "the redacted notice", `!!document.querySelector("[data-testid=redacted-notice]")`)
+	waitHTMXIdle(t, ctx)
+	text := mustText(t, ctx, "[data-testid=log-text]")
+	if strings.Contains(text, "maria.lopez") || strings.Contains(text, "Tr0ub4dor") || !strings.Contains(text, "203.0.113.77") {
+		t.Errorf("redacted page text %q", text)
+	}
+	shoot("log-redacted.png")
+
+	// Back on the incident: View shows the redacted text with tokens.
+	mustDo(t, ctx, "go back to the incident",
+		chromedp.Click(chromedp.CSS("[data-testid=log-issue-link]")),
+		chromedp.WaitVisible(chromedp.CSS("#log-list [data-testid=log-view]")),
+	)
+	waitHTMXIdle(t, ctx)
+	if got := mustText(t, ctx, "#log-list [data-testid=log-status]"); got != "Redacted" {
+		t.Errorf("status %q, want Redacted", got)
+	}
+	mustDo(t, ctx, "view the redacted log", chromedp.Click(chromedp.CSS("#log-list [data-testid=log-view]")))
+	waitFor(t, ctx, "the dialog", `!!document.querySelector("#log-dialog[open]")`)
+	view := mustText(t, ctx, "#log-dialog [data-testid=log-dialog-text]")
+	for _, want := range []string{"[Email]", "[Password]", "203.0.113.77"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("the redacted view lacks %q: %q", want, view)
+		}
+	}
+	for _, secret := range []string{"maria.lopez@example.com", "Tr0ub4dor&3"} {
+		if strings.Contains(view, secret) {
+			t.Errorf("the redacted view shows %q", secret)
+		}
+	}
+	if n := evalString("highlighted tokens", `String(document.querySelectorAll("#log-dialog mark.pii-token").length)`); n != "2" {
+		t.Errorf("%s highlighted tokens, want 2", n)
+	}
+	events, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
+		`[...document.querySelectorAll("[data-testid=timeline] li")].map(li => li.dataset.eventType)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"log_uploaded", "pii_redacted"} {
+		if !contains(events, want) {
+			t.Errorf("timeline %v lacks %s", events, want)
+		}
+	}
+	mustDo(t, ctx, "scroll to the logs", chromedp.Evaluate[chromedp.Void](`document.getElementById("logs").scrollIntoView({block: "start"})`))
+	shoot("log-view.png")
+}

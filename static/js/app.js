@@ -39,6 +39,29 @@
     }
   });
 
+  // Lazy thumbnails: an img with data-src gets its src only once it scrolls into view, so a long
+  // list of attachments loads only the images a person looks at.
+  var lazyObserver = "IntersectionObserver" in window ? new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      if (!entry.isIntersecting) return;
+      var img = entry.target;
+      lazyObserver.unobserve(img);
+      img.src = img.dataset.src;
+      img.removeAttribute("data-src");
+    });
+  }, { rootMargin: "50px" }) : null;
+  function observeLazy(root) {
+    (root || document).querySelectorAll("img[data-src]").forEach(function (img) {
+      if (lazyObserver) {
+        lazyObserver.observe(img);
+      } else {
+        img.src = img.dataset.src;
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { observeLazy(document); });
+  document.addEventListener("htmx:load", function (ev) { observeLazy(ev.detail.elt); });
+
   // A network failure gets a toast too.
   document.addEventListener("htmx:sendError", function () {
     var box = document.getElementById("toasts");

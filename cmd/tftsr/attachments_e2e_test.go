@@ -1,0 +1,171 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// apiToken makes a personal access token for the portal's first admin with the CLI.
+func (p *portal) apiToken(t *testing.T) string {
+	t.Helper()
+	out, err := runCLI(t, p.env, "", "token", "create", "--username", "admin", "--name", "e2e")
+	if err != nil {
+		t.Fatalf("token create: %v %s", err, out)
+	}
+	return strings.TrimSpace(out)
+}
+
+// apiCall sends a request to the portal's API and decodes the JSON answer into out.
+func (p *portal) apiCall(t *testing.T, token, method, path, contentType string, body io.Reader, out any) {
+	t.Helper()
+	req, err := http.NewRequest(method, p.URL+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 300 {
+		t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, b)
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			t.Fatalf("%s %s: %v in %s", method, path, err, b)
+		}
+	}
+}
+
+// TestAttachmentsTabEndToEnd checks the History page's Attachments tab in Chromium: logs and
+// images of several incidents, a search by log content, a log's View dialog with redacted text,
+// and image thumbnails that load only once they are scrolled into view.
+func TestAttachmentsTabEndToEnd(t *testing.T) {
+	p := startPortal(t)
+	token := p.apiToken(t)
+
+	var issue struct {
+		ID string `json:"id"`
+	}
+	p.apiCall(t, token, http.MethodPost, "/api/v1/issues", "application/json",
+		strings.NewReader(`{"title": "Payment gateway resets", "severity": "high"}`), &issue)
+	for i := range 12 {
+		body, _ := json.Marshal(map[string]string{
+			"file_name": fmt.Sprintf("gateway-%02d.log", i),
+			"content":   fmt.Sprintf("2026-11-28T07:%02d:00Z ERROR upstream reset by peer, on-call ops.lead@example.com (quokkaflux %d)\n", i, i),
+		})
+		p.apiCall(t, token, http.MethodPost, "/api/v1/issues/"+issue.ID+"/logs", "application/json", bytes.NewReader(body), nil)
+	}
+	var pngBuf bytes.Buffer
+	img := image.NewRGBA(image.Rect(0, 0, 640, 360))
+	for x := range 640 {
+		for y := range 360 {
+			img.Set(x, y, color.RGBA{uint8(x / 3), uint8(y / 2), 160, 255})
+		}
+	}
+	if err := png.Encode(&pngBuf, img); err != nil {
+		t.Fatal(err)
+	}
+	var form bytes.Buffer
+	mw := multipart.NewWriter(&form)
+	fw, _ := mw.CreateFormFile("file", "gateway-dashboard.png")
+	fw.Write(pngBuf.Bytes())
+	mw.WriteField("pii_warning_acknowledged", "true")
+	mw.Close()
+	p.apiCall(t, token, http.MethodPost, "/api/v1/issues/"+issue.ID+"/images", mw.FormDataContentType(), &form, nil)
+
+	ctx := newBrowser(t)
+	mustDo(t, ctx, "sign in to the Attachments tab",
+		chromedp.EmulateViewport(1280, 700),
+		chromedp.Navigate(p.URL+"/history/attachments"),
+		chromedp.WaitVisible(chromedp.CSS("#username")),
+		chromedp.SendKeys(chromedp.CSS("#username"), "admin"),
+		chromedp.SendKeys(chromedp.CSS("#password"), p.AdminPassword),
+		chromedp.Click(chromedp.CSS("#login-submit")),
+		chromedp.WaitVisible(chromedp.CSS("[data-testid=attachment-logs]")),
+	)
+	rows, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("[data-testid=attachment-logs] tbody tr").length`))
+	if err != nil || rows != 12 {
+		t.Errorf("log rows: %d (%v), want 12", rows, err)
+	}
+
+	// The image row is below the fold: its thumbnail must not have loaded yet.
+	thumbState := `(() => { const i = document.querySelector("[data-testid=attachment-thumb]");
+		return {src: i.getAttribute("src") || "", loaded: i.complete && i.naturalWidth > 0, top: i.getBoundingClientRect().top}; })()`
+	type state struct {
+		Src    string  `json:"src"`
+		Loaded bool    `json:"loaded"`
+		Top    float64 `json:"top"`
+	}
+	before, err := chromedp.Run(ctx, chromedp.Evaluate[state](thumbState))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before.Top < 700 {
+		t.Fatalf("the thumbnail is in view (top %.0f) before scrolling; the test needs it below the fold", before.Top)
+	}
+	if before.Src != "" || before.Loaded {
+		t.Errorf("thumbnail below the fold already loading: %+v", before)
+	}
+	mustDo(t, ctx, "scroll to the images",
+		chromedp.ScrollIntoView(chromedp.CSS("[data-testid=attachment-thumb]")))
+	waitFor(t, ctx, "the thumbnail to load after scrolling",
+		`(() => { const i = document.querySelector("[data-testid=attachment-thumb]"); return !!i.getAttribute("src") && i.complete && i.naturalWidth > 0; })()`)
+
+	mustDo(t, ctx, "view the image full size",
+		chromedp.Click(chromedp.CSS("[data-testid=attachment-image-view]")),
+		chromedp.WaitVisible(chromedp.CSS("#image-dialog-img")),
+	)
+	waitFor(t, ctx, "the full-size image", `(() => { const i = document.getElementById("image-dialog-img"); return i.complete && i.naturalWidth === 640; })()`)
+	mustDo(t, ctx, "close the image", chromedp.Click(chromedp.CSS(".image-dialog-close")))
+
+	mustDo(t, ctx, "search log content",
+		chromedp.ScrollIntoView(chromedp.CSS("#attachment-search")),
+		chromedp.SendKeys(chromedp.CSS("#attachment-search"), "quokkaflux 7"),
+	)
+	waitFor(t, ctx, "the search to narrow the logs",
+		`document.querySelectorAll("[data-testid=attachment-logs] tbody tr").length === 1`)
+	if got := mustText(t, ctx, "[data-testid=attachment-logs] tbody tr td a"); got != "gateway-07.log" {
+		t.Errorf("search result %q, want gateway-07.log", got)
+	}
+	if loc, _ := chromedp.Run(ctx, chromedp.Location()); !strings.Contains(loc, "q=quokkaflux") {
+		t.Errorf("search not reflected in the URL: %s", loc)
+	}
+
+	mustDo(t, ctx, "view the log",
+		chromedp.Click(chromedp.CSS("[data-testid=attachment-log-view]")),
+		chromedp.WaitVisible(chromedp.CSS("[data-testid=log-dialog-text]")),
+	)
+	text := mustText(t, ctx, "[data-testid=log-dialog-text]")
+	if strings.Contains(text, "ops.lead@example.com") || !strings.Contains(text, "[Email]") {
+		t.Errorf("log dialog shows %q: want the email replaced by [Email]", text)
+	}
+
+	mustDo(t, ctx, "resize for the screenshot", chromedp.EmulateViewport(1280, 900))
+	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = os.WriteFile(filepath.Join(t.TempDir(), "attachments.png"), shot, 0o644)
+	if dir := os.Getenv("TFTSR_SCREENSHOT_DIR"); dir != "" {
+		_ = os.WriteFile(filepath.Join(dir, "attachments.png"), shot, 0o644)
+	}
+}
