@@ -4,11 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -74,32 +70,26 @@ func TestAttachmentsTabEndToEnd(t *testing.T) {
 		})
 		p.apiCall(t, token, http.MethodPost, "/api/v1/issues/"+issue.ID+"/logs", "application/json", bytes.NewReader(body), nil)
 	}
-	var pngBuf bytes.Buffer
-	img := image.NewRGBA(image.Rect(0, 0, 640, 360))
-	for x := range 640 {
-		for y := range 360 {
-			img.Set(x, y, color.RGBA{uint8(x / 3), uint8(y / 2), 160, 255})
-		}
-	}
-	if err := png.Encode(&pngBuf, img); err != nil {
-		t.Fatal(err)
-	}
-	var form bytes.Buffer
-	mw := multipart.NewWriter(&form)
-	fw, _ := mw.CreateFormFile("file", "gateway-dashboard.png")
-	fw.Write(pngBuf.Bytes())
-	mw.WriteField("pii_warning_acknowledged", "true")
-	mw.Close()
-	p.apiCall(t, token, http.MethodPost, "/api/v1/issues/"+issue.ID+"/images", mw.FormDataContentType(), &form, nil)
-
+	// The screenshot goes up the way a responder adds one: pasted onto the incident page.
 	ctx := newBrowser(t)
-	mustDo(t, ctx, "sign in to the Attachments tab",
+	mustDo(t, ctx, "sign in and open the incident",
 		chromedp.EmulateViewport(1280, 700),
-		chromedp.Navigate(p.URL+"/history/attachments"),
+		chromedp.Navigate(p.URL+"/issues/"+issue.ID),
 		chromedp.WaitVisible(chromedp.CSS("#username")),
 		chromedp.SendKeys(chromedp.CSS("#username"), "admin"),
 		chromedp.SendKeys(chromedp.CSS("#password"), p.AdminPassword),
 		chromedp.Click(chromedp.CSS("#login-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#image-drop")),
+	)
+	waitHTMXIdle(t, ctx)
+	mustDo(t, ctx, "acknowledge the image warning", chromedp.Click(chromedp.CSS("#image-ack")))
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](pasteImageJS+" pasteTestImage()", chromedp.EvalAwaitPromise)); err != nil {
+		t.Fatalf("pasting the image: %v", err)
+	}
+	waitFor(t, ctx, "the pasted image's thumbnail", `document.querySelectorAll("[data-testid=image-thumb]").length === 1`)
+
+	mustDo(t, ctx, "open the Attachments tab",
+		chromedp.Navigate(p.URL+"/history/attachments"),
 		chromedp.WaitVisible(chromedp.CSS("[data-testid=attachment-logs]")),
 	)
 	rows, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("[data-testid=attachment-logs] tbody tr").length`))
@@ -135,6 +125,9 @@ func TestAttachmentsTabEndToEnd(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#image-dialog-img")),
 	)
 	waitFor(t, ctx, "the full-size image", `(() => { const i = document.getElementById("image-dialog-img"); return i.complete && i.naturalWidth === 640; })()`)
+	if got := mustText(t, ctx, "[data-testid=attachment-images] tbody td:nth-child(2)"); !strings.HasPrefix(got, "pasted-image-") || !strings.Contains(got, "paste") {
+		t.Errorf("image row %q, want a pasted-image name with the paste badge", got)
+	}
 	mustDo(t, ctx, "close the image", chromedp.Click(chromedp.CSS(".image-dialog-close")))
 
 	mustDo(t, ctx, "search log content",
