@@ -67,6 +67,11 @@ func getSettings(ctx context.Context, tx *Tx) (domain.Settings, error) {
 			if json.Unmarshal([]byte(value), upd.DefaultCategory) != nil {
 				continue
 			}
+		case "paper_size":
+			upd.PaperSize = new(domain.PaperSize)
+			if json.Unmarshal([]byte(value), upd.PaperSize) != nil {
+				continue
+			}
 		default:
 			continue
 		}

@@ -27,7 +27,7 @@ func TestSettingsService(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := domain.Settings{TeamName: "Night shift", DefaultSeverity: domain.SeverityHigh, DefaultCategory: "general"}
+		want := domain.Settings{TeamName: "Night shift", DefaultSeverity: domain.SeverityHigh, DefaultCategory: "general", PaperSize: domain.PaperA4}
 		if got != want {
 			t.Fatalf("settings = %+v, want %+v", got, want)
 		}

@@ -11,18 +11,35 @@ type Settings struct {
 	TeamName        string   `json:"team_name"`
 	DefaultSeverity Severity `json:"default_severity"`
 	DefaultCategory Category `json:"default_category"`
+	// PaperSize is the page size of exported PDFs.
+	PaperSize PaperSize `json:"paper_size"`
+}
+
+// PaperSizes lists every paper size.
+var PaperSizes = []PaperSize{PaperA4, PaperLetter}
+
+// Valid reports whether p is a known paper size.
+func (p PaperSize) Valid() bool { return contains(PaperSizes, p) }
+
+// Label returns p for people: "A4" or "US Letter".
+func (p PaperSize) Label() string {
+	if p == PaperLetter {
+		return "US Letter"
+	}
+	return "A4"
 }
 
 // DefaultSettings returns the settings a new portal starts with.
 func DefaultSettings() Settings {
-	return Settings{TeamName: "TFTSR", DefaultSeverity: SeverityMedium, DefaultCategory: "general"}
+	return Settings{TeamName: "TFTSR", DefaultSeverity: SeverityMedium, DefaultCategory: "general", PaperSize: PaperA4}
 }
 
 // SettingsUpdate changes settings; nil fields stay as they are.
 type SettingsUpdate struct {
-	TeamName        *string   `json:"team_name"`
-	DefaultSeverity *Severity `json:"default_severity"`
-	DefaultCategory *Category `json:"default_category"`
+	TeamName        *string    `json:"team_name"`
+	DefaultSeverity *Severity  `json:"default_severity"`
+	DefaultCategory *Category  `json:"default_category"`
+	PaperSize       *PaperSize `json:"paper_size"`
 }
 
 // Validate normalises u and checks the fields it sets.
@@ -43,6 +60,9 @@ func (u *SettingsUpdate) Validate() error {
 	if u.DefaultCategory != nil && !u.DefaultCategory.Valid() {
 		fields["default_category"] = "Choose a category from the list."
 	}
+	if u.PaperSize != nil && !u.PaperSize.Valid() {
+		fields["paper_size"] = "Choose A4 or US Letter."
+	}
 	return fieldsError(fields)
 }
 
@@ -57,6 +77,9 @@ func (u SettingsUpdate) Apply(s Settings) Settings {
 	if u.DefaultCategory != nil {
 		s.DefaultCategory = *u.DefaultCategory
 	}
+	if u.PaperSize != nil {
+		s.PaperSize = *u.PaperSize
+	}
 	return s
 }
 
@@ -69,6 +92,8 @@ func (s Settings) Map() map[string]json.RawMessage {
 	m["default_severity"] = b
 	b, _ = json.Marshal(s.DefaultCategory)
 	m["default_category"] = b
+	b, _ = json.Marshal(s.PaperSize)
+	m["paper_size"] = b
 	return m
 }
 

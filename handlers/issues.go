@@ -205,7 +205,21 @@ func (s *Server) issuePage(c echo.Context, id string) (views.IssuePageProps, err
 	if err != nil {
 		return views.IssuePageProps{}, err
 	}
-	return views.IssuePageProps{Detail: d, CanEdit: domain.Require(ctx, domain.RoleResponder) == nil, CSRF: csrfToken(c)}, nil
+	p := views.IssuePageProps{Detail: d, CanEdit: domain.Require(ctx, domain.RoleResponder) == nil, CSRF: csrfToken(c)}
+	if s.docs.Store != nil && s.docs.Actions != nil { // test servers may leave documents out
+		if p.Documents, err = s.docs.FindByIssue(ctx, d.Issue.ID); err != nil {
+			return p, err
+		}
+		if p.ActionItems, err = s.docs.ActionItems(ctx, d.Issue.ID); err != nil {
+			return p, err
+		}
+		if p.CanEdit {
+			if p.Owners, err = s.assignableUsers(ctx); err != nil {
+				return p, err
+			}
+		}
+	}
+	return p, nil
 }
 
 // renderIssue renders the incident page, or only its changing part for htmx.

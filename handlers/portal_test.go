@@ -36,8 +36,11 @@ func newTestPortal(t *testing.T) *testPortal {
 	users := db.NewUserService(database)
 	users.PasswordParams = db.TestPasswordParams
 	issues := db.NewIssueService(database)
+	settings := db.NewSettingsService(database)
+	docs := &domain.DocumentService{Store: db.NewDocumentStore(database), Actions: db.NewActionItemStore(database),
+		Issues: issues, Settings: settings, Blobs: newMemBlobs(), PDF: fakePDF{}}
 	srv := handlers.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{}, scs.New(),
-		users, issues, db.NewAuditService(database), db.NewSettingsService(database), &domain.LogService{}, &domain.ImageService{}, nil)
+		users, issues, db.NewAuditService(database), settings, &domain.LogService{}, &domain.ImageService{}, docs, nil)
 	p := &testPortal{srv: httptest.NewServer(srv), users: users, issues: issues}
 	t.Cleanup(p.srv.Close)
 	sys := domain.NewSystemContext(context.Background(), "test")

@@ -69,6 +69,16 @@ func (s *Server) routes() {
 	p.POST("/images/:id/delete", s.handleImageDelete)
 	e.POST("/issues/:id/images", s.handleImageUpload, upload...)
 
+	// Documents and action items (pages).
+	p.POST("/issues/:id/documents", s.handleDocumentGenerate)
+	p.GET("/documents/:id", s.handleDocumentEditor)
+	p.POST("/documents/:id", s.handleDocumentSave)
+	p.POST("/documents/:id/preview", s.handleDocumentPreview)
+	p.POST("/documents/:id/restore", s.handleDocumentRestore)
+	p.POST("/issues/:id/action-items", s.handleActionItemAdd)
+	p.POST("/action-items/:id", s.handleActionItemUpdate)
+	p.POST("/action-items/:id/delete", s.handleActionItemDelete)
+
 	// The JSON API, with a bearer token or a session plus the CSRF header.
 	api := app.Group("/api/v1", s.requireUser)
 	api.GET("/me", s.handleAPIMe)
@@ -102,5 +112,17 @@ func (s *Server) routes() {
 	api.DELETE("/images/:id", s.handleAPIImageDelete)
 	e.POST("/api/v1/issues/:id/images", s.handleAPIImageUpload, upload...)
 	e.POST("/api/v1/issues/:id/images/paste", s.handleAPIImagePaste, upload...)
+
+	// Documents and action items (API).
+	api.POST("/issues/:id/documents", s.handleAPIDocumentCreate)
+	api.GET("/issues/:id/documents", s.handleAPIDocumentList)
+	api.GET("/documents/:id", s.handleAPIDocumentGet)
+	api.PUT("/documents/:id", s.handleAPIDocumentUpdate)
+	api.GET("/documents/:id/versions", s.handleAPIDocumentVersions)
+	api.GET("/documents/:id/export", s.handleAPIDocumentExport)
+	api.GET("/issues/:id/action-items", s.handleAPIActionItemList)
+	api.POST("/issues/:id/action-items", s.handleAPIActionItemCreate)
+	api.PATCH("/action-items/:id", s.handleAPIActionItemUpdate)
+	api.DELETE("/action-items/:id", s.handleAPIActionItemDelete)
 	api.Any("/*", s.handleAPINotFound)
 }

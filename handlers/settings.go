@@ -27,7 +27,12 @@ func (s *Server) handleSettingsUpdate(c echo.Context) error {
 	name := c.FormValue("team_name")
 	sev := domain.Severity(c.FormValue("default_severity"))
 	cat := domain.Category(c.FormValue("default_category"))
-	_, err := s.settings.UpdateSettings(ctx, domain.SettingsUpdate{TeamName: &name, DefaultSeverity: &sev, DefaultCategory: &cat})
+	upd := domain.SettingsUpdate{TeamName: &name, DefaultSeverity: &sev, DefaultCategory: &cat}
+	paper := domain.PaperSize(c.FormValue("paper_size"))
+	if paper != "" {
+		upd.PaperSize = &paper
+	}
+	_, err := s.settings.UpdateSettings(ctx, upd)
 	if err == nil {
 		s.flash(c, "Settings saved.")
 		return redirect(c, "/settings")
@@ -36,7 +41,7 @@ func (s *Server) handleSettingsUpdate(c echo.Context) error {
 		return err
 	}
 	p := views.SettingsProps{
-		Settings: domain.Settings{TeamName: name, DefaultSeverity: sev, DefaultCategory: cat},
+		Settings: domain.Settings{TeamName: name, DefaultSeverity: sev, DefaultCategory: cat, PaperSize: paper},
 		CanEdit:  true, CSRF: csrfToken(c), Errors: domain.ErrorFields(err), Message: formMessage(err),
 	}
 	if wantsFragment(c) {

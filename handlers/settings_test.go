@@ -52,7 +52,7 @@ func TestSettings_Page(t *testing.T) {
 }
 
 func TestSettings_Update(t *testing.T) {
-	form := url.Values{"team_name": {"Ops crew"}, "default_severity": {"high"}, "default_category": {"network"}}
+	form := url.Values{"team_name": {"Ops crew"}, "default_severity": {"high"}, "default_category": {"network"}, "paper_size": {"letter"}}
 
 	t.Run("OK", func(t *testing.T) {
 		ts := mustOpenServer(t, testAdmin)
@@ -64,7 +64,7 @@ func TestSettings_Update(t *testing.T) {
 		if got := resp.Header.Get("Location"); got != "/settings" {
 			t.Errorf("Location=%q, want /settings", got)
 		}
-		want := domain.Settings{TeamName: "Ops crew", DefaultSeverity: domain.SeverityHigh, DefaultCategory: "network"}
+		want := domain.Settings{TeamName: "Ops crew", DefaultSeverity: domain.SeverityHigh, DefaultCategory: "network", PaperSize: domain.PaperLetter}
 		if *saves != 1 || *st != want {
 			t.Errorf("saves=%d settings=%+v, want 1 and %+v", *saves, *st, want)
 		}

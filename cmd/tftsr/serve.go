@@ -19,6 +19,7 @@ import (
 	"tftsr/db"
 	"tftsr/domain"
 	"tftsr/handlers"
+	"tftsr/pdf"
 )
 
 // runServe migrates the database, makes sure the bucket and a first admin exist, and serves the
@@ -87,8 +88,16 @@ func runServe(ctx context.Context, cfg config, args []string, stdout, stderr io.
 	}}
 	go sweepLoop(ctx, sweeper, logger)
 
+	settings := db.NewSettingsService(database)
+	// One shared Chromium renders PDFs; it starts with the first export and stops with serve.
+	renderer := pdf.New(pdf.Config{ChromePath: cfg.ChromePath})
+	defer renderer.Close()
+	docs := &domain.DocumentService{
+		Store: db.NewDocumentStore(database), Actions: db.NewActionItemStore(database), Issues: issues,
+		Blobs: store, Settings: settings, PDF: renderer,
+	}
 	srv := handlers.NewServer(logger, handlers.Config{BaseURL: baseURL}, sessions, users,
-		issues, db.NewAuditService(database), db.NewSettingsService(database), logs, images,
+		issues, db.NewAuditService(database), settings, logs, images, docs,
 		[]handlers.Check{{Name: "database", Check: database.Ready}, {Name: "object_store", Check: store.Ready}})
 	httpSrv := &http.Server{
 		Handler:           srv,
