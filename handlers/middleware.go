@@ -19,6 +19,26 @@ import (
 	"tftsr/domain"
 )
 
+// sanitiseQuery replaces bytes that are not valid UTF-8 in the query string with U+FFFD, so
+// that no handler or query ever sees them: a search for such bytes simply finds nothing.
+func sanitiseQuery(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		u := c.Request().URL
+		if raw, err := url.QueryUnescape(u.RawQuery); err == nil && utf8.ValidString(raw) {
+			return next(c)
+		}
+		q, _ := url.ParseQuery(u.RawQuery)
+		clean := url.Values{}
+		for k, vs := range q {
+			for _, v := range vs {
+				clean.Add(strings.ToValidUTF8(k, "\uFFFD"), strings.ToValidUTF8(v, "\uFFFD"))
+			}
+		}
+		u.RawQuery = clean.Encode()
+		return next(c)
+	}
+}
+
 // loadSession loads the scs session named by the cookie and commits it, writing the cookie,
 // just before the response's headers go out, so that error pages keep the session too.
 func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {

@@ -82,6 +82,7 @@ func NewServer(logger *slog.Logger, cfg Config, sessions *scs.SessionManager, us
 	s.echo.Use(middleware.Recover())
 	s.echo.Use(middleware.RequestID())
 	s.echo.Use(s.requestLogger())
+	s.echo.Use(sanitiseQuery)
 	s.echo.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection:         "0",
 		ContentTypeNosniff:    "nosniff",
