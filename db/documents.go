@@ -219,8 +219,13 @@ func (s *DocumentStore) FindDocuments(ctx context.Context, issueID string) ([]*d
 	if err != nil {
 		return nil, err
 	}
+	return findDocuments(ctx, tx, i.ID)
+}
+
+// findDocuments returns an incident's documents with their current versions inside tx.
+func findDocuments(ctx context.Context, tx *Tx, issueID string) ([]*domain.Document, error) {
 	rows, err := tx.Query(ctx, documentSelect+`
-		WHERE d.issue_id = $1 AND v.version = d.current_version ORDER BY d.kind DESC`, i.ID)
+		WHERE d.issue_id = $1 AND v.version = d.current_version ORDER BY d.kind DESC`, issueID)
 	if err != nil {
 		return nil, fmt.Errorf("find documents: %w", err)
 	}

@@ -202,7 +202,7 @@ func (s *IssueService) FindIssueByID(ctx context.Context, id string) (*domain.Is
 }
 
 // FindIssueDetail returns an incident with its 5-Whys (by step), logs (newest first), images
-// and timeline (oldest first). Conversations and documents are empty lists until their tables
+// and timeline (oldest first). Conversations are an empty list until their tables
 // exist.
 func (s *IssueService) FindIssueDetail(ctx context.Context, id string) (*domain.IssueDetail, error) {
 	if err := domain.Require(ctx, domain.RoleViewer); err != nil {
@@ -233,13 +233,17 @@ func (s *IssueService) FindIssueDetail(ctx context.Context, id string) (*domain.
 	if err != nil {
 		return nil, err
 	}
+	docs, err := findDocuments(ctx, tx, i.ID)
+	if err != nil {
+		return nil, err
+	}
 	return &domain.IssueDetail{
 		Issue:            i,
 		LogFiles:         logs,
 		ImageAttachments: images,
 		ResolutionSteps:  steps,
 		Conversations:    []any{},
-		Documents:        []any{},
+		Documents:        docs,
 		TimelineEvents:   events,
 	}, nil
 }

@@ -155,7 +155,7 @@ type IssueDetail struct {
 	ImageAttachments []*ImageAttachment `json:"image_attachments"`
 	ResolutionSteps  []*FiveWhy         `json:"resolution_steps"`
 	Conversations    []any              `json:"conversations"`
-	Documents        []any              `json:"documents"`
+	Documents        []*Document        `json:"documents"`
 	TimelineEvents   []*TimelineEvent   `json:"timeline_events"`
 }
 

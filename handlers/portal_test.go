@@ -595,6 +595,15 @@ func TestAPI(t *testing.T) {
 		t.Errorf("timeline %s, want issue_created,why_level_advanced,status_changed,note", got)
 	}
 
+	if r := c.api(http.MethodPost, "/api/v1/issues/"+is.ID+"/documents", tok, map[string]string{"kind": "rca"}); r.StatusCode != http.StatusCreated {
+		t.Fatalf("generate RCA: %d %s", r.StatusCode, r.Body)
+	}
+	r = c.api(http.MethodGet, "/api/v1/issues/"+is.ID, tok, nil)
+	var withDoc domain.IssueDetail
+	if err := json.Unmarshal([]byte(r.Body), &withDoc); err != nil || len(withDoc.Documents) != 1 || withDoc.Documents[0].Kind != "rca" {
+		t.Errorf("get_issue documents: %v %.300s", err, r.Body)
+	}
+
 	r = c.api(http.MethodGet, "/api/v1/issues/search?q=gateway", tok, nil)
 	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, `"snippet"`) || !strings.Contains(r.Body, is.ID) {
 		t.Errorf("search: %d %s", r.StatusCode, r.Body)
