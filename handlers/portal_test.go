@@ -625,3 +625,53 @@ func TestAPI(t *testing.T) {
 		t.Errorf("audit: %d %.300s", r.StatusCode, r.Body)
 	}
 }
+
+// TestActionItemsOnIncidentPage adds an action item on the incident page and edits it inline,
+// field by field, the way the page's selects post on change.
+func TestActionItemsOnIncidentPage(t *testing.T) {
+	p := newTestPortal(t)
+	c := p.login(t, "rita")
+	tok := p.token(t, "rita")
+	loc := c.postForm("/issues", url.Values{"title": {"Printer queue stuck"}, "_csrf": {c.csrf()}}, nil).Header.Get("Location")
+	issueID := strings.TrimPrefix(loc, "/issues/")
+
+	r := c.postForm("/issues/"+issueID+"/action-items", url.Values{"action": {"Add a queue depth alert <b>now</b>"}, "priority": {"P2"}, "due_date": {"2026-12-15"}, "_csrf": {c.csrf()}},
+		http.Header{"Hx-Request": {"true"}})
+	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "Add a queue depth alert &lt;b&gt;now&lt;/b&gt;") {
+		t.Fatalf("add: %d, markup must be shown escaped", r.StatusCode)
+	}
+	list := func() []domain.ActionItem {
+		var l struct {
+			Items []domain.ActionItem `json:"items"`
+		}
+		r := c.api(http.MethodGet, "/api/v1/issues/"+issueID+"/action-items", tok, nil)
+		if err := json.Unmarshal([]byte(r.Body), &l); err != nil {
+			t.Fatalf("list: %v %s", err, r.Body)
+		}
+		return l.Items
+	}
+	items := list()
+	if len(items) != 1 || items[0].Priority != "P2" || items[0].DueDate != "2026-12-15" || items[0].Status != "open" {
+		t.Fatalf("after add: %+v", items)
+	}
+	id := items[0].ID
+	for _, change := range []url.Values{{"status": {"in_progress"}}, {"priority": {"P0"}}, {"status": {"done"}}} {
+		change.Set("_csrf", c.csrf())
+		if r := c.postForm("/action-items/"+id, change, http.Header{"Hx-Request": {"true"}}); r.StatusCode != http.StatusOK {
+			t.Errorf("update %v: %d", change, r.StatusCode)
+		}
+	}
+	if r := c.postForm("/action-items/"+id, url.Values{"priority": {"P9"}, "_csrf": {c.csrf()}}, http.Header{"Hx-Request": {"true"}}); r.StatusCode < 400 || r.StatusCode >= 500 {
+		t.Errorf("priority P9: %d, want a 4xx", r.StatusCode)
+	}
+	if got := list()[0]; got.Status != "done" || got.Priority != "P0" || got.Action != "Add a queue depth alert <b>now</b>" {
+		t.Errorf("after inline edits: %+v", got)
+	}
+	vic := p.login(t, "vic")
+	if r := vic.postForm("/action-items/"+id, url.Values{"status": {"open"}, "_csrf": {vic.csrf()}}, nil); r.StatusCode != http.StatusForbidden {
+		t.Errorf("viewer edit: %d, want 403", r.StatusCode)
+	}
+	if r := c.postForm("/action-items/"+id+"/delete", url.Values{"_csrf": {c.csrf()}}, http.Header{"Hx-Request": {"true"}}); r.StatusCode != http.StatusOK || len(list()) != 0 {
+		t.Errorf("delete: %d, %d left", r.StatusCode, len(list()))
+	}
+}
