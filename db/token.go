@@ -216,7 +216,7 @@ func (s *UserService) AuthenticateToken(ctx context.Context, token string) (*dom
 		SELECT t.id, t.last_used_at, `+userColumns+`
 		FROM api_tokens t JOIN users u ON u.id = t.user_id
 		WHERE t.token_hash = $1 AND t.revoked_at IS NULL`, tokenHash(token)).
-		Scan(&tokenID, &lastUsed, &u.ID, &u.Username, &u.DisplayName, &u.Role, &u.Disabled, &u.CreatedAt, &u.UpdatedAt)
+		Scan(append([]any{&tokenID, &lastUsed}, userDest(&u)...)...)
 	if err != nil {
 		if domain.ErrorCode(formatError(err)) == domain.ENOTFOUND {
 			return nil, bad
@@ -226,7 +226,7 @@ func (s *UserService) AuthenticateToken(ctx context.Context, token string) (*dom
 	if u.Disabled {
 		return nil, bad
 	}
-	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
+	utcUser(&u)
 	if lastUsed == nil || tx.now.Sub(*lastUsed) >= tokenLastUsedEvery {
 		if _, err := tx.Exec(ctx, `UPDATE api_tokens SET last_used_at = $2 WHERE id = $1`, tokenID, tx.now); err != nil {
 			return nil, fmt.Errorf("note token use: %w", err)

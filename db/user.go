@@ -41,16 +41,26 @@ func NewUserService(db *DB) *UserService {
 }
 
 // userColumns are the columns scanUser reads, in order.
-const userColumns = `u.id, u.username, u.display_name, u.role, u.disabled, u.created_at, u.updated_at`
+const userColumns = `u.id, u.username, u.display_name, u.role, u.disabled, u.created_at, u.updated_at, u.password_changed_at`
 
 // scanUser reads a row of userColumns.
 func scanUser(row pgx.Row) (*domain.User, error) {
 	var u domain.User
-	if err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.Disabled, &u.CreatedAt, &u.UpdatedAt); err != nil {
+	if err := row.Scan(userDest(&u)...); err != nil {
 		return nil, err
 	}
-	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
-	return &u, nil
+	return utcUser(&u), nil
+}
+
+// userDest returns the scan destinations of userColumns in u; more may follow them.
+func userDest(u *domain.User, more ...any) []any {
+	return append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.Disabled, &u.CreatedAt, &u.UpdatedAt, &u.PasswordChangedAt}, more...)
+}
+
+// utcUser puts u's times in UTC and returns u.
+func utcUser(u *domain.User) *domain.User {
+	u.CreatedAt, u.UpdatedAt, u.PasswordChangedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC(), u.PasswordChangedAt.UTC()
+	return u
 }
 
 // withHashSlot runs fn once a hashing slot is free.
@@ -135,12 +145,11 @@ func findUserByUsername(ctx context.Context, tx *Tx, username string) (*domain.U
 	var hash string
 	var u domain.User
 	err := tx.QueryRow(ctx, `SELECT `+userColumns+`, u.password_hash FROM users u WHERE lower(u.username) = lower($1)`,
-		username).Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.Disabled, &u.CreatedAt, &u.UpdatedAt, &hash)
+		username).Scan(userDest(&u, &hash)...)
 	if err != nil {
 		return nil, "", notFound(err, "User")
 	}
-	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
-	return &u, hash, nil
+	return utcUser(&u), hash, nil
 }
 
 // FindUsers returns every user ordered by user name. Anyone signed in may list users, to pick an
@@ -208,8 +217,8 @@ func createUser(ctx context.Context, tx *Tx, n domain.NewUser, hash string, extr
 		UpdatedAt:   tx.now,
 	}
 	if _, err := tx.Exec(ctx, `
-		INSERT INTO users (id, username, display_name, role, password_hash, disabled, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, false, $6, $6)`,
+		INSERT INTO users (id, username, display_name, role, password_hash, disabled, created_at, updated_at, password_changed_at)
+		VALUES ($1, $2, $3, $4, $5, false, $6, $6, $6)`,
 		u.ID, u.Username, u.DisplayName, u.Role, hash, tx.now); err != nil {
 		if isUniqueViolation(err, "users_username_key") {
 			return nil, &domain.Error{Code: domain.ECONFLICT, Message: "That user name is taken.",
@@ -365,7 +374,7 @@ func (s *UserService) SetPassword(ctx context.Context, id, password string) erro
 
 // setPasswordHash stores a new password hash for u and audits it as action.
 func setPasswordHash(ctx context.Context, tx *Tx, u *domain.User, hash, action string) error {
-	if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1`,
+	if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = $2, updated_at = $3, password_changed_at = $3 WHERE id = $1`,
 		u.ID, hash, tx.now); err != nil {
 		return fmt.Errorf("set password: %w", err)
 	}

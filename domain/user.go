@@ -48,6 +48,8 @@ type User struct {
 	Disabled    bool      `json:"disabled"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
+	// PasswordChangedAt is when the password was last set; sessions signed in before it end.
+	PasswordChangedAt time.Time `json:"-"`
 }
 
 // Name returns the display name, or the user name when there is none.

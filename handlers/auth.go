@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -38,11 +39,22 @@ func (s *Server) handleLogin(c echo.Context) error {
 		p := s.pageProps(c, "Sign in", "")
 		return render(c, status, views.Layout(p, views.LoginPage(p, form)))
 	}
+	if err := s.startSession(c, u.ID); err != nil {
+		return err
+	}
+	return redirect(c, form.Next)
+}
+
+// startSession signs userID in on this session under a new token, noting when, so that the
+// session ends if the password changes later.
+func (s *Server) startSession(c echo.Context, userID string) error {
+	ctx := c.Request().Context()
 	if err := s.sessions.RenewToken(ctx); err != nil {
 		return err
 	}
-	s.sessions.Put(ctx, sessionUserKey, u.ID)
-	return redirect(c, form.Next)
+	s.sessions.Put(ctx, sessionUserKey, userID)
+	s.sessions.Put(ctx, sessionAuthAtKey, time.Now().UnixMicro())
+	return nil
 }
 
 // handleLogout signs the user out: the token is renewed and the session destroyed.

@@ -131,8 +131,10 @@ func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 			// No session: nobody is signed in.
 		} else if id := s.sessions.GetString(ctx, sessionUserKey); id != "" {
 			found, err := s.users.FindUserByID(domain.NewSystemContext(ctx, "session"), id)
+			// A session signed in before the password last changed has ended.
+			current := err == nil && s.sessions.GetInt64(ctx, sessionAuthAtKey) >= found.PasswordChangedAt.UnixMicro()
 			switch {
-			case err == nil && !found.Disabled:
+			case err == nil && !found.Disabled && current:
 				u = found
 			case err == nil || domain.ErrorCode(err) == domain.ENOTFOUND:
 				if err := s.sessions.Destroy(ctx); err != nil {

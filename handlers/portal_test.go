@@ -675,3 +675,34 @@ func TestActionItemsOnIncidentPage(t *testing.T) {
 		t.Errorf("delete: %d, %d left", r.StatusCode, len(list()))
 	}
 }
+
+// TestPasswordChangeEndsOtherSessions checks that a new password signs out every other
+// session of the user, and that an admin's reset signs out all of them.
+func TestPasswordChangeEndsOtherSessions(t *testing.T) {
+	p := newTestPortal(t)
+	laptop, phone := p.login(t, "rita"), p.login(t, "rita")
+
+	r := laptop.postForm("/profile/password", url.Values{"current_password": {portalPassword},
+		"new_password": {"a brand new passphrase"}, "confirm_password": {"a brand new passphrase"}, "_csrf": {laptop.csrf()}}, nil)
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("change password: %d %.200s", r.StatusCode, r.Body)
+	}
+	if r := laptop.get("/profile", nil); r.StatusCode != http.StatusOK {
+		t.Errorf("the session that changed the password: %d, want it still signed in", r.StatusCode)
+	}
+	if r := phone.get("/profile", nil); r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/login") {
+		t.Errorf("the other session: %d to %q, want a redirect to sign in", r.StatusCode, r.Header.Get("Location"))
+	}
+
+	sys := domain.NewSystemContext(context.Background(), "test")
+	rita, err := p.users.FindUserByUsername(sys, "rita")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.users.SetPassword(sys, rita.ID, "reset by the admin 2026"); err != nil {
+		t.Fatal(err)
+	}
+	if r := laptop.get("/profile", nil); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("after an admin reset: %d, want the session ended", r.StatusCode)
+	}
+}

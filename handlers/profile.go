@@ -68,7 +68,11 @@ func (s *Server) handleProfilePassword(c echo.Context) error {
 		err = s.users.ChangeOwnPassword(c.Request().Context(), current, next)
 	}
 	if err == nil {
-		s.flash(c, "Password changed.")
+		// The change ends every other session of the user; this one carries on with a new token.
+		if err := s.startSession(c, domain.UserIDFromContext(c.Request().Context())); err != nil {
+			return err
+		}
+		s.flash(c, "Password changed. Your other sessions have been signed out.")
 		return redirect(c, "/profile")
 	}
 	if domain.ErrorCode(err) != domain.EINVALID {

@@ -23,6 +23,7 @@ const (
 	viaTokenKey       = "tftsr.via_token"
 	sessionLoadedKey  = "tftsr.session_loaded"
 	sessionUserKey    = "user_id"
+	sessionAuthAtKey  = "auth_at"
 	flashKey          = "flash"
 )
 
