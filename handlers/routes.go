@@ -46,6 +46,10 @@ func (s *Server) routes() {
 	p.POST("/profile/tokens/:id/revoke", s.handleTokenRevoke)
 	p.GET("/settings", s.handleSettings)
 	p.POST("/settings", s.handleSettingsUpdate)
+	p.POST("/settings/ai", s.handleAIProviderSave)
+	p.GET("/settings/ai/:name", s.handleAIProviderEdit)
+	p.POST("/settings/ai/:name/delete", s.handleAIProviderDelete)
+	p.POST("/settings/ai/:name/test", s.handleAIProviderTest)
 	p.GET("/admin/users", s.handleAdminUsers)
 	p.POST("/admin/users", s.handleAdminUserCreate)
 	p.POST("/admin/users/:id", s.handleAdminUserUpdate)
@@ -124,5 +128,13 @@ func (s *Server) routes() {
 	api.POST("/issues/:id/action-items", s.handleAPIActionItemCreate)
 	api.PATCH("/action-items/:id", s.handleAPIActionItemUpdate)
 	api.DELETE("/action-items/:id", s.handleAPIActionItemDelete)
+
+	// AI provider configs (API).
+	api.GET("/ai/providers", s.handleAPIAIProviders)
+	api.GET("/ai/configs", s.handleAPIAIConfigList)
+	api.GET("/ai/configs/:name", s.handleAPIAIConfigGet)
+	api.PUT("/ai/configs/:name", s.handleAPIAIConfigPut)
+	api.DELETE("/ai/configs/:name", s.handleAPIAIConfigDelete)
+	api.POST("/ai/configs/:name/test", s.handleAPIAIConfigTest)
 	api.Any("/*", s.handleAPINotFound)
 }

@@ -32,7 +32,7 @@ func TestNoRouteAnswers500(t *testing.T) {
 	docs := &domain.DocumentService{Store: db.NewDocumentStore(database), Actions: db.NewActionItemStore(database),
 		Issues: issues, Blobs: store, Settings: settings}
 	srv := handlers.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{}, scs.New(),
-		users, issues, db.NewAuditService(database), settings, logs, images, docs, nil)
+		users, issues, db.NewAuditService(database), settings, logs, images, docs, newTestProviders(t, database, nil), nil)
 	p := &testPortal{srv: httptest.NewServer(srv), users: users}
 	t.Cleanup(p.srv.Close)
 	if _, err := users.CreateUser(domain.NewSystemContext(context.Background(), "test"),

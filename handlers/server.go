@@ -56,13 +56,15 @@ type Server struct {
 	images   *domain.ImageService
 	logs     *domain.LogService
 	docs     *domain.DocumentService
+	ai       *domain.ProviderService
 }
 
 // NewServer builds the server and its routes. sessions must already have its store set. Every
 // service is required; tests that do not reach a service may pass an empty one.
 func NewServer(logger *slog.Logger, cfg Config, sessions *scs.SessionManager, users domain.UserService,
 	issues domain.IssueService, audit domain.AuditService, settings domain.SettingsService,
-	logs *domain.LogService, images *domain.ImageService, docs *domain.DocumentService, checks []Check) *Server {
+	logs *domain.LogService, images *domain.ImageService, docs *domain.DocumentService,
+	providers *domain.ProviderService, checks []Check) *Server {
 	if cfg.BodyLimit == "" {
 		cfg.BodyLimit = "1M"
 	}
@@ -75,7 +77,7 @@ func NewServer(logger *slog.Logger, cfg Config, sessions *scs.SessionManager, us
 
 	s := &Server{
 		echo: echo.New(), logger: logger, cfg: cfg, users: users, issues: issues, audit: audit,
-		settings: settings, logs: logs, images: images, docs: docs, sessions: sessions, checks: checks,
+		settings: settings, logs: logs, images: images, docs: docs, ai: providers, sessions: sessions, checks: checks,
 	}
 	s.echo.HideBanner = true
 	s.echo.HidePort = true

@@ -9,14 +9,19 @@ import (
 	"tftsr/views"
 )
 
-// handleSettings shows the team settings: a form for admins, the values for everyone else.
+// handleSettings shows the team settings and the AI providers: forms for admins, the values for
+// everyone else.
 func (s *Server) handleSettings(c echo.Context) error {
 	ctx := c.Request().Context()
 	st, err := s.settings.GetSettings(ctx)
 	if err != nil {
 		return err
 	}
-	p := views.SettingsProps{Settings: st, CanEdit: domain.Require(ctx, domain.RoleAdmin) == nil, CSRF: csrfToken(c)}
+	ai, err := s.aiSection(c)
+	if err != nil {
+		return err
+	}
+	p := views.SettingsProps{Settings: st, CanEdit: domain.Require(ctx, domain.RoleAdmin) == nil, CSRF: csrfToken(c), AI: ai}
 	return s.renderPage(c, http.StatusOK, "Settings", views.NavSettings, views.SettingsPage(p))
 }
 

@@ -21,6 +21,9 @@ type config struct {
 	Addr        string
 	BaseURL     string
 	DBKey       []byte
+	// DataDir holds the portal's own files: secret.key, the master key of provider API keys
+	// when TFTSR_DB_KEY is unset. TFTSR_DATA_DIR, by default .data.
+	DataDir string
 	// LogLimits bound log uploads: TFTSR_LOG_MAX_MB (text of one log once decompressed),
 	// TFTSR_LOG_MAX_UPLOAD_MB (one upload's body) and TFTSR_LOG_MAX_ARCHIVE_FILES (files of one
 	// zip archive). Unset ones take the defaults.
@@ -44,6 +47,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		ChromePath:  get("TFTSR_CHROME_PATH", "/usr/bin/chromium"),
 		Addr:        get("TFTSR_ADDR", "127.0.0.1:8080"),
 		BaseURL:     strings.TrimRight(get("TFTSR_BASE_URL", ""), "/"),
+		DataDir:     get("TFTSR_DATA_DIR", ".data"),
 	}
 	if v := getenv("TFTSR_S3_SECURE"); v != "" {
 		b, err := strconv.ParseBool(v)

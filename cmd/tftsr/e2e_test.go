@@ -80,6 +80,7 @@ func startPortal(t *testing.T) *portal {
 		"TFTSR_S3_ACCESS_KEY": requireEnv(t, "TEST_S3_ACCESS_KEY"),
 		"TFTSR_S3_SECRET_KEY": requireEnv(t, "TEST_S3_SECRET_KEY"),
 		"TFTSR_S3_BUCKET":     "e2e-" + strings.ToLower(rand.Text()[:10]),
+		"TFTSR_DATA_DIR":      t.TempDir(),
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()

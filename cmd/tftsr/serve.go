@@ -53,6 +53,13 @@ func runServe(ctx context.Context, cfg config, args []string, stdout, stderr io.
 		return err
 	}
 
+	box, err := openSecretBox(cfg, logger)
+	if err != nil {
+		return fmt.Errorf("opening the encryption key of provider API keys: %w", err)
+	}
+	// Models stays nil until the AI adapters are wired in; "Test connection" then says so.
+	providers := &domain.ProviderService{Store: db.NewProviderStore(database), Box: box}
+
 	users := db.NewUserService(database)
 	if err := bootstrapAdmin(ctx, users, stdout); err != nil {
 		return err
@@ -97,7 +104,7 @@ func runServe(ctx context.Context, cfg config, args []string, stdout, stderr io.
 		Blobs: store, Settings: settings, PDF: renderer,
 	}
 	srv := handlers.NewServer(logger, handlers.Config{BaseURL: baseURL}, sessions, users,
-		issues, db.NewAuditService(database), settings, logs, images, docs,
+		issues, db.NewAuditService(database), settings, logs, images, docs, providers,
 		[]handlers.Check{{Name: "database", Check: database.Ready}, {Name: "object_store", Check: store.Ready}})
 	httpSrv := &http.Server{
 		Handler:           srv,

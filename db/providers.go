@@ -1,0 +1,172 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"tftsr/domain"
+)
+
+// Ensure ProviderStore implements the domain port.
+var _ domain.ProviderStore = (*ProviderStore)(nil)
+
+// ProviderStore stores AI provider configs. The api_key_encrypted column holds only the
+// ciphertext the domain's SecretBox sealed; the store never sees a key in plaintext. Authorisation
+// is the domain.ProviderService's.
+type ProviderStore struct {
+	db *DB
+}
+
+// NewProviderStore returns a ProviderStore over db.
+func NewProviderStore(db *DB) *ProviderStore {
+	return &ProviderStore{db: db}
+}
+
+// providerColumns are the columns scanProvider reads, in order.
+const providerColumns = `id, name, kind, base_url, model, temperature, max_tokens, timeout_seconds,
+	supports_tools, api_key_encrypted IS NOT NULL, updated_by, updated_at`
+
+// scanProvider reads a row of providerColumns.
+func scanProvider(row pgx.Row) (*domain.ProviderConfig, error) {
+	c := &domain.ProviderConfig{}
+	if err := row.Scan(&c.ID, &c.Name, &c.Kind, &c.BaseURL, &c.Model, &c.Temperature, &c.MaxTokens,
+		&c.TimeoutSeconds, &c.SupportsTools, &c.HasAPIKey, &c.UpdatedBy, &c.UpdatedAt); err != nil {
+		return nil, err
+	}
+	c.Timeout = time.Duration(c.TimeoutSeconds) * time.Second
+	c.UpdatedAt = c.UpdatedAt.UTC()
+	return c, nil
+}
+
+// FindProviderConfigs returns every config, by name.
+func (s *ProviderStore) FindProviderConfigs(ctx context.Context) ([]*domain.ProviderConfig, error) {
+	tx, err := s.db.BeginTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback(ctx)
+	rows, err := tx.Query(ctx, `SELECT `+providerColumns+` FROM provider_configs ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("find provider configs: %w", err)
+	}
+	defer rows.Close()
+	cfgs := []*domain.ProviderConfig{}
+	for rows.Next() {
+		c, err := scanProvider(rows)
+		if err != nil {
+			return nil, fmt.Errorf("find provider configs: %w", err)
+		}
+		cfgs = append(cfgs, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find provider configs: %w", err)
+	}
+	return cfgs, nil
+}
+
+// FindProviderConfig returns the config called name, or ENOTFOUND.
+func (s *ProviderStore) FindProviderConfig(ctx context.Context, name string) (*domain.ProviderConfig, error) {
+	tx, err := s.db.BeginTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback(ctx)
+	return findProvider(ctx, tx, name)
+}
+
+// findProvider returns the config called name inside tx.
+func findProvider(ctx context.Context, tx *Tx, name string) (*domain.ProviderConfig, error) {
+	c, err := scanProvider(tx.QueryRow(ctx, `SELECT `+providerColumns+` FROM provider_configs WHERE name = $1`, name))
+	if err != nil {
+		return nil, notFound(err, "AI provider")
+	}
+	return c, nil
+}
+
+// FindProviderSealedKey returns the config called name and its sealed key, nil when it has none.
+func (s *ProviderStore) FindProviderSealedKey(ctx context.Context, name string) (*domain.ProviderConfig, []byte, error) {
+	tx, err := s.db.BeginTx(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer tx.Rollback(ctx)
+	c, err := findProvider(ctx, tx, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	var sealed []byte
+	if err := tx.QueryRow(ctx, `SELECT api_key_encrypted FROM provider_configs WHERE id = $1`, c.ID).Scan(&sealed); err != nil {
+		return nil, nil, notFound(err, "AI provider")
+	}
+	return c, sealed, nil
+}
+
+// PutProviderConfig creates or updates the config called cfg.Name, changes its sealed key as
+// change says, and audits it with details, which must not hold the key.
+func (s *ProviderStore) PutProviderConfig(ctx context.Context, cfg *domain.ProviderConfig, change domain.APIKeyChange,
+	sealed []byte, details map[string]any) (*domain.ProviderConfig, bool, error) {
+	tx, err := s.db.BeginTx(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	defer tx.Rollback(ctx)
+
+	actor := actorIDPtr(ctx)
+	var created bool
+	var id string
+	// xmax = 0 only for a row this statement inserted.
+	err = tx.QueryRow(ctx, `
+		INSERT INTO provider_configs (id, name, kind, base_url, model, temperature, max_tokens, timeout_seconds,
+			supports_tools, api_key_encrypted, created_by, updated_by, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, CASE WHEN $10::int = 1 THEN $11::bytea END, $12, $12, $13, $13)
+		ON CONFLICT (name) DO UPDATE SET kind = EXCLUDED.kind, base_url = EXCLUDED.base_url, model = EXCLUDED.model,
+			temperature = EXCLUDED.temperature, max_tokens = EXCLUDED.max_tokens,
+			timeout_seconds = EXCLUDED.timeout_seconds, supports_tools = EXCLUDED.supports_tools,
+			api_key_encrypted = CASE $10::int WHEN 1 THEN $11::bytea WHEN 2 THEN NULL ELSE provider_configs.api_key_encrypted END,
+			updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at
+		RETURNING id, xmax = 0`,
+		newID(), cfg.Name, cfg.Kind, cfg.BaseURL, cfg.Model, cfg.Temperature, cfg.MaxTokens, cfg.TimeoutSeconds,
+		cfg.SupportsTools, int(change), sealed, actor, tx.now,
+	).Scan(&id, &created)
+	if err != nil {
+		return nil, false, fmt.Errorf("store provider config: %w", formatError(err))
+	}
+	stored, err := findProvider(ctx, tx, cfg.Name)
+	if err != nil {
+		return nil, false, err
+	}
+	action := "provider_config.update"
+	if created {
+		action = "provider_config.create"
+	}
+	if err := appendAudit(ctx, tx, action, "provider_config", id, details); err != nil {
+		return nil, false, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return nil, false, fmt.Errorf("store provider config: %w", err)
+	}
+	return stored, created, nil
+}
+
+// DeleteProviderConfig removes the config called name, or answers ENOTFOUND.
+func (s *ProviderStore) DeleteProviderConfig(ctx context.Context, name string) error {
+	tx, err := s.db.BeginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx)
+	var id, kind string
+	if err := tx.QueryRow(ctx, `DELETE FROM provider_configs WHERE name = $1 RETURNING id, kind`, name).Scan(&id, &kind); err != nil {
+		return notFound(err, "AI provider")
+	}
+	if err := appendAudit(ctx, tx, "provider_config.delete", "provider_config", id, map[string]any{"name": name, "kind": kind}); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("delete provider config: %w", err)
+	}
+	return nil
+}
