@@ -15,6 +15,7 @@ import (
 	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
 
+	"tftsr/ai"
 	"tftsr/blob"
 	"tftsr/db"
 	"tftsr/domain"
@@ -57,8 +58,7 @@ func runServe(ctx context.Context, cfg config, args []string, stdout, stderr io.
 	if err != nil {
 		return fmt.Errorf("opening the encryption key of provider API keys: %w", err)
 	}
-	// Models stays nil until the AI adapters are wired in; "Test connection" then says so.
-	providers := &domain.ProviderService{Store: db.NewProviderStore(database), Box: box}
+	providers := &domain.ProviderService{Store: db.NewProviderStore(database), Box: box, Models: ai.NewFactory(nil)}
 
 	users := db.NewUserService(database)
 	if err := bootstrapAdmin(ctx, users, stdout); err != nil {
