@@ -202,8 +202,7 @@ func (s *IssueService) FindIssueByID(ctx context.Context, id string) (*domain.Is
 }
 
 // FindIssueDetail returns an incident with its 5-Whys (by step), logs (newest first), images
-// and timeline (oldest first). Conversations are an empty list until their tables
-// exist.
+// timeline (oldest first) and chat conversations (oldest first, messages by seq).
 func (s *IssueService) FindIssueDetail(ctx context.Context, id string) (*domain.IssueDetail, error) {
 	if err := domain.Require(ctx, domain.RoleViewer); err != nil {
 		return nil, err
@@ -237,12 +236,16 @@ func (s *IssueService) FindIssueDetail(ctx context.Context, id string) (*domain.
 	if err != nil {
 		return nil, err
 	}
+	convs, err := findConversations(ctx, tx, i.ID)
+	if err != nil {
+		return nil, err
+	}
 	return &domain.IssueDetail{
 		Issue:            i,
 		LogFiles:         logs,
 		ImageAttachments: images,
 		ResolutionSteps:  steps,
-		Conversations:    []any{},
+		Conversations:    convs,
 		Documents:        docs,
 		TimelineEvents:   events,
 	}, nil

@@ -154,7 +154,7 @@ type IssueDetail struct {
 	LogFiles         []*LogFile         `json:"log_files"`
 	ImageAttachments []*ImageAttachment `json:"image_attachments"`
 	ResolutionSteps  []*FiveWhy         `json:"resolution_steps"`
-	Conversations    []any              `json:"conversations"`
+	Conversations    []*Conversation    `json:"conversations"`
 	Documents        []*Document        `json:"documents"`
 	TimelineEvents   []*TimelineEvent   `json:"timeline_events"`
 }

@@ -71,7 +71,7 @@ func mustOpenServer(tb testing.TB, users ...*domain.User) *testServer {
 		},
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := handlers.NewServer(logger, handlers.Config{}, scs.New(), ts.Users, ts.Issues, ts.Audit, ts.Settings, &domain.LogService{}, &domain.ImageService{}, &domain.DocumentService{}, &domain.ProviderService{}, nil)
+	srv := handlers.NewServer(logger, handlers.Config{}, scs.New(), ts.Users, ts.Issues, ts.Audit, ts.Settings, &domain.LogService{}, &domain.ImageService{}, &domain.DocumentService{}, &domain.ProviderService{}, &domain.ChatService{}, nil)
 	hs := httptest.NewServer(srv)
 	tb.Cleanup(hs.Close)
 	ts.URL = hs.URL

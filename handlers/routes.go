@@ -61,6 +61,7 @@ func (s *Server) routes() {
 	p.GET("/logs/:id", s.handleLogReview)
 	p.GET("/logs/:id/original", s.handleLogOriginal)
 	p.GET("/logs/:id/view", s.handleLogView)
+	p.GET("/logs/:id/digest", s.handleLogDigest)
 	p.POST("/logs/:id/spans/:span", s.handleLogSpanReview)
 	p.POST("/logs/:id/review", s.handleLogReviewType)
 	p.POST("/logs/:id/apply", s.handleLogApply)
@@ -83,6 +84,12 @@ func (s *Server) routes() {
 	p.POST("/action-items/:id", s.handleActionItemUpdate)
 	p.POST("/action-items/:id/delete", s.handleActionItemDelete)
 
+	// Triage chat (pages). The reply's event stream is a GET outside the body limit, flushed per
+	// event; the POST that starts a reply stores the message and returns the bubble that opens it.
+	p.POST("/issues/:id/chat", s.handleChatSend)
+	p.POST("/chat/messages/:id/stop", s.handleChatStop)
+	e.GET("/chat/messages/:id/stream", s.handleChatStream, s.loadSession, s.csrf(), s.loadUser, s.requireUser)
+
 	// The JSON API, with a bearer token or a session plus the CSRF header.
 	api := app.Group("/api/v1", s.requireUser)
 	api.GET("/me", s.handleAPIMe)
@@ -104,6 +111,7 @@ func (s *Server) routes() {
 	api.GET("/logs", s.handleAPILogList)
 	api.GET("/logs/:id", s.handleAPILogGet)
 	api.GET("/logs/:id/content", s.handleAPILogContent)
+	api.GET("/logs/:id/digest", s.handleAPILogDigest)
 	api.DELETE("/logs/:id", s.handleAPILogDelete)
 	api.POST("/logs/:id/pii/detect", s.handleAPILogDetect)
 	api.POST("/logs/:id/redactions", s.handleAPILogRedactions)
@@ -136,5 +144,8 @@ func (s *Server) routes() {
 	api.PUT("/ai/configs/:name", s.handleAPIAIConfigPut)
 	api.DELETE("/ai/configs/:name", s.handleAPIAIConfigDelete)
 	api.POST("/ai/configs/:name/test", s.handleAPIAIConfigTest)
+
+	// Triage chat (API).
+	api.POST("/issues/:id/chat", s.handleAPIChat)
 	api.Any("/*", s.handleAPINotFound)
 }

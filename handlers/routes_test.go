@@ -31,8 +31,10 @@ func TestNoRouteAnswers500(t *testing.T) {
 	images := &domain.ImageService{Store: db.NewImageStore(database), Blobs: store, Thumbs: blob.NewThumbnailer(2), Limits: domain.DefaultImageLimits}
 	docs := &domain.DocumentService{Store: db.NewDocumentStore(database), Actions: db.NewActionItemStore(database),
 		Issues: issues, Blobs: store, Settings: settings}
+	providers := newTestProviders(t, database, nil)
+	chat := &domain.ChatService{Providers: providers, Gate: &domain.RedactionGate{}, Store: db.NewChatStore(database), Issues: issues}
 	srv := handlers.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{}, scs.New(),
-		users, issues, db.NewAuditService(database), settings, logs, images, docs, newTestProviders(t, database, nil), nil)
+		users, issues, db.NewAuditService(database), settings, logs, images, docs, providers, chat, nil)
 	p := &testPortal{srv: httptest.NewServer(srv), users: users}
 	t.Cleanup(p.srv.Close)
 	if _, err := users.CreateUser(domain.NewSystemContext(context.Background(), "test"),

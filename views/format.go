@@ -140,3 +140,5 @@ func pageCount(total, perPage int) int {
 func countOf[K comparable](m map[K]int, k K) string { return fmt.Sprint(m[k]) }
 
 func queryEscape(s string) string { return url.QueryEscape(s) }
+
+func int64str(n int64) string { return strconv.FormatInt(n, 10) }

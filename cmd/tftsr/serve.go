@@ -103,8 +103,12 @@ func runServe(ctx context.Context, cfg config, args []string, stdout, stderr io.
 		Store: db.NewDocumentStore(database), Actions: db.NewActionItemStore(database), Issues: issues,
 		Blobs: store, Settings: settings, PDF: renderer,
 	}
+	chat := &domain.ChatService{
+		Providers: providers, Models: providers.Models, Gate: &domain.RedactionGate{Logs: logStore, Blobs: store},
+		Store: db.NewChatStore(database), Issues: issues,
+	}
 	srv := handlers.NewServer(logger, handlers.Config{BaseURL: baseURL}, sessions, users,
-		issues, db.NewAuditService(database), settings, logs, images, docs, providers,
+		issues, db.NewAuditService(database), settings, logs, images, docs, providers, chat,
 		[]handlers.Check{{Name: "database", Check: database.Ready}, {Name: "object_store", Check: store.Ready}})
 	httpSrv := &http.Server{
 		Handler:           srv,

@@ -39,6 +39,20 @@
     }
   });
 
+  // Triage chat: clear the form once a message is sent, and keep the newest message in view.
+  document.addEventListener("htmx:afterRequest", function (ev) {
+    var form = ev.detail.elt;
+    if (form && form.id === "chat-form" && ev.detail.successful) form.reset();
+  });
+  document.addEventListener("htmx:afterSwap", function (ev) {
+    var log = document.getElementById("chat-log");
+    if (log && ev.detail.target && log.contains(ev.detail.target)) log.scrollTop = log.scrollHeight;
+  });
+  document.addEventListener("htmx:sseMessage", function () {
+    var log = document.getElementById("chat-log");
+    if (log) log.scrollTop = log.scrollHeight;
+  });
+
   // Lazy thumbnails: an img with data-src gets its src only once it scrolls into view, so a long
   // list of attachments loads only the images a person looks at.
   var lazyObserver = "IntersectionObserver" in window ? new IntersectionObserver(function (entries) {

@@ -1,0 +1,66 @@
+package db_test
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"tftsr/db"
+	"tftsr/domain"
+)
+
+func TestChatStore(t *testing.T) {
+	t.Parallel()
+	s := MustOpenServices(t)
+	_, ctx := MustCreateUser(t, s, domain.RoleResponder)
+	i := MustCreateIssue(t, s, ctx, domain.NewIssue{Title: "Mail down"})
+	store := db.NewChatStore(s.DB)
+	gate := &domain.RedactionGate{}
+
+	u1, r1, err := store.AddChatTurn(ctx, i.ID, "local", "llama3", gate.Text("mail for bob@example.com bounces"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(u1.Content, "bob@example.com") || !slices.Contains(u1.PIITypes, "Email") || r1.Status != domain.MessageStreaming || r1.Seq <= u1.Seq {
+		t.Fatalf("turn = %+v / %+v", u1, r1)
+	}
+	if _, err := store.FinishChatReply(ctx, domain.ChatReply{MessageID: r1.ID, Content: "Why 2: why?\nRoot cause: DNS", Status: domain.MessageComplete,
+		WhyFrom: 0, WhyTo: 2, RootCause: "DNS", Provider: "local", Model: "llama3", BytesSent: 42, SentHash: "abc123", PIITypes: u1.PIITypes}); err != nil {
+		t.Fatal(err)
+	}
+	// Finishing again changes nothing.
+	again, err := store.FinishChatReply(ctx, domain.ChatReply{MessageID: r1.ID, Content: "x", Status: domain.MessageError})
+	if err != nil || again.Status != domain.MessageComplete || again.WhyLevel != 2 || again.RootCause != "DNS" {
+		t.Fatalf("again = %+v, %v", again, err)
+	}
+	// Another model: a new conversation, one history.
+	_, r2, err := store.AddChatTurn(ctx, i.ID, "other", "gpt", gate.Text("next"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hist, err := store.FindChatHistory(ctx, i.ID)
+	if err != nil || len(hist) != 4 || hist[3].ID != r2.ID || hist[2].ConversationID == hist[0].ConversationID {
+		t.Fatalf("history = %v, %v", hist, err)
+	}
+	d, err := s.Issues.FindIssueDetail(ctx, i.ID)
+	if err != nil || len(d.Conversations) != 2 || len(d.Conversations[0].Messages) != 2 {
+		t.Fatalf("detail conversations = %+v, %v", d.Conversations, err)
+	}
+	var types []string
+	for _, e := range d.TimelineEvents {
+		types = append(types, e.EventType)
+	}
+	if !slices.Contains(types, domain.EventWhyLevelAdvanced) || !slices.Contains(types, domain.EventRootCauseIdentified) {
+		t.Errorf("timeline = %v", types)
+	}
+	_, adminCtx := MustCreateUser(t, s, domain.RoleAdmin)
+	entries, _, err := s.Audit.FindAuditEntries(adminCtx, domain.AuditFilter{Action: "ai.chat"})
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("audit = %v, %v", entries, err)
+	}
+	raw, _ := json.Marshal(entries[0].Details)
+	if strings.Contains(string(raw), "bob@example.com") || strings.Contains(string(raw), "mail for") || !strings.Contains(string(raw), "abc123") {
+		t.Errorf("audit details = %s", raw)
+	}
+}

@@ -1,0 +1,360 @@
+package domain
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// MessageStatus is where a stored chat message stands.
+type MessageStatus string
+
+// The message statuses. A reply is stored pending (streaming) when it is asked for and finished
+// as complete, incomplete (stopped or cut off: the partial text is kept) or error.
+const (
+	MessageComplete   MessageStatus = "complete"
+	MessageStreaming  MessageStatus = "streaming"
+	MessageIncomplete MessageStatus = "incomplete"
+	MessageError      MessageStatus = "error"
+)
+
+// MaxChatMessageLen bounds a typed chat message, in bytes.
+const MaxChatMessageLen = 32_000
+
+// Conversation is the chat of an incident with one provider config and model. The history of an
+// incident spans all its conversations.
+type Conversation struct {
+	ID             string                 `json:"id"`
+	IssueID        string                 `json:"issue_id"`
+	ProviderConfig string                 `json:"provider_config"`
+	Model          string                 `json:"model"`
+	CreatedBy      *string                `json:"created_by"`
+	CreatedAt      time.Time              `json:"created_at"`
+	Messages       []*ConversationMessage `json:"messages"`
+}
+
+// ConversationMessage is a stored chat message. A user message holds the redacted text, never
+// the plaintext; an assistant message the reply as far as it came.
+type ConversationMessage struct {
+	ID             string        `json:"id"`
+	ConversationID string        `json:"conversation_id"`
+	IssueID        string        `json:"issue_id"`
+	Seq            int64         `json:"seq"`
+	Role           ChatRole      `json:"role"`
+	Content        string        `json:"content"`
+	Status         MessageStatus `json:"status"`
+	Error          string        `json:"error,omitempty"`
+	PIITypes       []string      `json:"pii_types"`
+	SentHash       string        `json:"sent_hash,omitempty"`
+	WhyLevel       int           `json:"why_level"`
+	RootCause      string        `json:"root_cause,omitempty"`
+	CreatedBy      *string       `json:"created_by"`
+	CreatedAt      time.Time     `json:"created_at"`
+	// ProviderConfig and Model are the conversation's, for display and for the call.
+	ProviderConfig string `json:"provider_config"`
+	Model          string `json:"model"`
+}
+
+// ChatReply is how a reply ended, for the store to save in one transaction with its timeline
+// events and the audit entry of the AI call.
+type ChatReply struct {
+	MessageID string
+	Content   string
+	Status    MessageStatus
+	Error     string
+	// WhyFrom and WhyTo are the incident's why level before and after the reply (WhyTo >= WhyFrom).
+	WhyFrom, WhyTo int
+	// RootCause is a root-cause statement the reply made that the incident did not have yet.
+	RootCause string
+	// The AI call, for the audit entry: never the plaintext.
+	Provider  string
+	Kind      ProviderKind
+	Model     string
+	BytesSent int
+	SentHash  string
+	PIITypes  []string
+}
+
+// ChatStore keeps conversations and messages.
+type ChatStore interface {
+	// AddChatTurn stores the redacted user message and the pending reply in the newest
+	// conversation of the incident with that config and model, creating one when there is none.
+	AddChatTurn(ctx context.Context, issueID, config, model string, text RedactedText) (user, reply *ConversationMessage, err error)
+	// FindChatMessage returns a message with its conversation's config and model.
+	FindChatMessage(ctx context.Context, id string) (*ConversationMessage, error)
+	// FindChatHistory returns every message of every conversation of the incident, by seq.
+	FindChatHistory(ctx context.Context, issueID string) ([]*ConversationMessage, error)
+	// FinishChatReply stores how a reply ended, its timeline events and the audit entry.
+	FinishChatReply(ctx context.Context, r ChatReply) (*ConversationMessage, error)
+}
+
+// ChatService is the triage chat: it stores what users type (redacted), asks the provider for a
+// reply through the redaction gate, and follows the 5-Whys progress the replies report.
+type ChatService struct {
+	Providers *ProviderService
+	Models    ChatModelFactory
+	Gate      *RedactionGate
+	Store     ChatStore
+	Issues    IssueService
+
+	mu      sync.Mutex
+	running map[string]context.CancelFunc
+}
+
+// errNoProvider is the error of a chat when no AI provider is configured: it says how to add one.
+func errNoProvider() error {
+	return Errorf(EUNAVAILABLE, "No AI provider is configured. An admin can add one under Settings → AI providers.")
+}
+
+// Send stores the user's message, redacted, and a pending reply from the provider config called
+// configName (empty: the first config by name). The reply is produced by Stream.
+func (s *ChatService) Send(ctx context.Context, issueID, text, configName string) (*ConversationMessage, *ConversationMessage, error) {
+	if err := Require(ctx, RoleResponder); err != nil {
+		return nil, nil, err
+	}
+	text = strings.TrimSpace(normaliseNewlines(text))
+	if text == "" {
+		return nil, nil, Invalid("Please correct the highlighted fields.", map[string]string{"message": "Type a message."})
+	}
+	if len(text) > MaxChatMessageLen || !utf8.ValidString(text) {
+		return nil, nil, Invalid("Please correct the highlighted fields.", map[string]string{"message": "The message must be valid text of at most 32 000 bytes."})
+	}
+	if s.Providers == nil || s.Providers.Store == nil {
+		return nil, nil, errNoProvider()
+	}
+	if configName == "" {
+		cfgs, err := s.Providers.Store.FindProviderConfigs(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(cfgs) == 0 {
+			return nil, nil, errNoProvider()
+		}
+		configName = cfgs[0].Name
+	}
+	cfg, err := s.Providers.ForCall(ctx, configName)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, nil, Invalid("Please correct the highlighted fields.", map[string]string{"config": "Choose a configured AI provider."})
+	} else if err != nil {
+		return nil, nil, err
+	}
+	if _, err := s.Issues.FindIssueByID(ctx, issueID); err != nil {
+		return nil, nil, err
+	}
+	return s.Store.AddChatTurn(ctx, issueID, cfg.Name, cfg.Model, s.Gate.Text(text))
+}
+
+// Running reports whether the reply is being produced in this process.
+func (s *ChatService) Running(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.running[id]
+	return ok
+}
+
+// Stop cancels the reply being produced; it is stored incomplete with its partial text. Stopping
+// a reply that is not running does nothing.
+func (s *ChatService) Stop(ctx context.Context, messageID string) error {
+	if err := Require(ctx, RoleResponder); err != nil {
+		return err
+	}
+	if _, err := s.Store.FindChatMessage(ctx, messageID); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	cancel := s.running[messageID]
+	s.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+	return nil
+}
+
+// Stream produces the pending reply messageID: it calls the provider with the single system
+// message, the incident's whole history and the new user message, all through the redaction
+// gate, passes each token to onToken and stores the reply. A reply already finished is returned
+// as it is, without a call. When ctx ends (the client left, or Stop) the partial reply is stored
+// incomplete; a provider failure stores it as error with the provider's message.
+func (s *ChatService) Stream(ctx context.Context, messageID string, onToken func(string) error) (*ConversationMessage, error) {
+	if err := Require(ctx, RoleResponder); err != nil {
+		return nil, err
+	}
+	msg, err := s.Store.FindChatMessage(ctx, messageID)
+	if err != nil {
+		return nil, err
+	}
+	if msg.Role != RoleAssistant {
+		return nil, Errorf(ENOTFOUND, "Reply not found.")
+	}
+	if msg.Status != MessageStreaming {
+		return msg, nil
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	s.mu.Lock()
+	if _, busy := s.running[messageID]; busy {
+		s.mu.Unlock()
+		return nil, Errorf(ECONFLICT, "This reply is already being written.")
+	}
+	if s.running == nil {
+		s.running = map[string]context.CancelFunc{}
+	}
+	s.running[messageID] = cancel
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.running, messageID)
+		s.mu.Unlock()
+	}()
+
+	// The outcome is stored even when ctx ended.
+	storeCtx, storeCancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer storeCancel()
+	fail := func(status MessageStatus, content, errText string, r ChatReply) (*ConversationMessage, error) {
+		r.MessageID, r.Content, r.Status, r.Error = messageID, content, status, errText
+		r.Provider, r.Model = msg.ProviderConfig, msg.Model
+		return s.Store.FinishChatReply(storeCtx, r)
+	}
+
+	req, userMsg, level, rootCause, err := s.buildRequest(ctx, msg)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := s.Providers.ForCall(ctx, msg.ProviderConfig)
+	if err != nil {
+		if ErrorCode(err) == ENOTFOUND {
+			err = Errorf(EUNAVAILABLE, "The AI provider %s no longer exists. Choose another one.", msg.ProviderConfig)
+		}
+		return fail(MessageError, "", ErrorMessage(err), ChatReply{WhyFrom: level, WhyTo: level})
+	}
+	if s.Models == nil {
+		return fail(MessageError, "", "The AI adapters are not available in this build.", ChatReply{WhyFrom: level, WhyTo: level})
+	}
+	model, err := s.Models.ChatModel(*cfg)
+	if err != nil {
+		return fail(MessageError, "", testFailure(cfg, err), ChatReply{WhyFrom: level, WhyTo: level})
+	}
+	req.Model, req.Temperature, req.MaxTokens = cfg.Model, cfg.Temperature, cfg.MaxTokens
+	hash, n := HashChatRequest(req)
+	var reply strings.Builder
+	callCtx := ctx
+	if cfg.Timeout > 0 {
+		var c context.CancelFunc
+		callCtx, c = context.WithTimeout(ctx, cfg.Timeout)
+		defer c()
+	}
+	_, callErr := model.StreamChat(callCtx, req, func(tok string) error {
+		reply.WriteString(tok)
+		if onToken != nil {
+			return onToken(tok)
+		}
+		return nil
+	})
+	text := strings.ToValidUTF8(reply.String(), replacementChar)
+	r := ChatReply{
+		MessageID: messageID, Content: text, Status: MessageComplete,
+		Provider: cfg.Name, Kind: cfg.Kind, Model: cfg.Model, BytesSent: n, SentHash: hash, PIITypes: userMsg.PIITypes,
+		WhyFrom: level, WhyTo: level,
+	}
+	switch {
+	case callErr == nil:
+	case ctx.Err() != nil:
+		r.Status = MessageIncomplete
+	case errors.Is(callErr, context.DeadlineExceeded):
+		r.Status, r.Error = MessageIncomplete, "The provider did not finish within its timeout."
+	default:
+		r.Status, r.Error = MessageError, testFailure(cfg, callErr)
+		if text != "" {
+			r.Status = MessageIncomplete
+		}
+	}
+	// Progress counts only from finished replies.
+	if r.Status == MessageComplete {
+		p := ParseWhyProgress(text)
+		r.WhyTo = max(level, p.Level)
+		if p.RootCause != "" && p.RootCause != rootCause {
+			r.RootCause = p.RootCause
+		}
+	}
+	return s.Store.FinishChatReply(storeCtx, r)
+}
+
+// buildRequest assembles the request for the pending reply msg: one system message, first, then
+// every earlier message of the incident by seq. It returns the user message the reply answers,
+// the incident's why level and its latest root-cause statement.
+func (s *ChatService) buildRequest(ctx context.Context, msg *ConversationMessage) (ChatRequest, *ConversationMessage, int, string, error) {
+	issue, err := s.Issues.FindIssueByID(ctx, msg.IssueID)
+	if err != nil {
+		return ChatRequest{}, nil, 0, "", err
+	}
+	steps, err := s.Issues.FindFiveWhys(ctx, msg.IssueID)
+	if err != nil {
+		return ChatRequest{}, nil, 0, "", err
+	}
+	history, err := s.Store.FindChatHistory(ctx, msg.IssueID)
+	if err != nil {
+		return ChatRequest{}, nil, 0, "", err
+	}
+	level, rootCause := WhyLevel(steps), ""
+	var user *ConversationMessage
+	msgs := []ChatMessage{{Role: RoleSystem, Content: s.Gate.Text(TriageSystemPrompt(issue, steps)).String()}}
+	for _, h := range history {
+		if h.Seq >= msg.Seq {
+			break
+		}
+		level = max(level, h.WhyLevel)
+		if h.RootCause != "" {
+			rootCause = h.RootCause
+		}
+		if h.Content == "" || (h.Role != RoleUser && h.Role != RoleAssistant) {
+			continue
+		}
+		if h.Role == RoleUser {
+			user = h
+		}
+		// Stored user text is redacted already; the gate runs over everything sent regardless.
+		msgs = append(msgs, ChatMessage{Role: h.Role, Content: s.Gate.Text(h.Content).String()})
+	}
+	if user == nil {
+		return ChatRequest{}, nil, 0, "", Errorf(ECONFLICT, "This reply has no message to answer.")
+	}
+	return ChatRequest{Messages: msgs}, user, level, rootCause, nil
+}
+
+// HashChatRequest returns the SHA-256 (hex) and the size of the canonical form of what a chat
+// request sends: its model and messages as JSON. The audit records these, never the text.
+func HashChatRequest(req ChatRequest) (string, int) {
+	type m struct {
+		Role    ChatRole `json:"role"`
+		Content string   `json:"content"`
+	}
+	body := struct {
+		Model    string `json:"model"`
+		Messages []m    `json:"messages"`
+	}{Model: req.Model, Messages: make([]m, len(req.Messages))}
+	for i, x := range req.Messages {
+		body.Messages[i] = m{x.Role, x.Content}
+	}
+	b, _ := json.Marshal(body)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), len(b)
+}
+
+// Message returns a stored chat message.
+func (s *ChatService) Message(ctx context.Context, id string) (*ConversationMessage, error) {
+	if err := Require(ctx, RoleViewer); err != nil {
+		return nil, err
+	}
+	return s.Store.FindChatMessage(ctx, id)
+}
+
+// Configured reports whether the service can run: it has its ports.
+func (s *ChatService) Configured() bool {
+	return s != nil && s.Store != nil && s.Providers != nil && s.Providers.Store != nil && s.Issues != nil && s.Gate != nil
+}

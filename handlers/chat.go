@@ -1,0 +1,268 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"tftsr/domain"
+	"tftsr/views"
+)
+
+// sseHeartbeat is how often an idle event stream gets a comment, so proxies keep it open.
+const sseHeartbeat = 15 * time.Second
+
+// chatService returns the chat service, or an error when this server has none.
+func (s *Server) chatService() (*domain.ChatService, error) {
+	if !s.chat.Configured() {
+		return nil, domain.Errorf(domain.EUNAVAILABLE, "The triage chat is not available on this portal.")
+	}
+	return s.chat, nil
+}
+
+// handleChatSend stores a typed message (redacted) and returns its bubble and the reply bubble
+// that opens the reply's event stream.
+func (s *Server) handleChatSend(c echo.Context) error {
+	chat, err := s.chatService()
+	if err != nil {
+		return err
+	}
+	user, reply, err := chat.Send(c.Request().Context(), c.Param("id"), c.FormValue("message"), c.FormValue("config"))
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.ChatTurn(user, reply))
+}
+
+// handleChatStop stops a reply being written; its partial text is kept, marked incomplete.
+func (s *Server) handleChatStop(c echo.Context) error {
+	chat, err := s.chatService()
+	if err != nil {
+		return err
+	}
+	if err := chat.Stop(c.Request().Context(), c.Param("id")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// sseWriter writes server-sent events, one flush per event; a mutex lets the heartbeat share it.
+type sseWriter struct {
+	mu sync.Mutex
+	w  http.ResponseWriter
+	rc *http.ResponseController
+}
+
+// startSSE sends the event-stream headers and returns the writer. The write deadline is cleared
+// so that a long reply is not cut by a server timeout.
+func startSSE(c echo.Context) *sseWriter {
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no")
+	c.Response().WriteHeader(http.StatusOK)
+	rc := http.NewResponseController(c.Response())
+	_ = rc.SetWriteDeadline(time.Time{})
+	w := &sseWriter{w: c.Response(), rc: rc}
+	_ = rc.Flush()
+	return w
+}
+
+// event writes an event whose data is data, one data: line per line.
+func (w *sseWriter) event(name, data string) error {
+	var b strings.Builder
+	b.WriteString("event: " + name + "\n")
+	for _, line := range strings.Split(strings.ReplaceAll(data, "\r\n", "\n"), "\n") {
+		b.WriteString("data: " + strings.ReplaceAll(line, "\r", "") + "\n")
+	}
+	b.WriteString("\n")
+	return w.write(b.String())
+}
+
+func (w *sseWriter) write(s string) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if _, err := w.w.Write([]byte(s)); err != nil {
+		return err
+	}
+	return w.rc.Flush()
+}
+
+// heartbeat writes a comment every interval until stop is closed.
+func (w *sseWriter) heartbeat(interval time.Duration) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if w.write(": ping\n\n") != nil {
+					return
+				}
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}
+
+// renderString renders a component for an event's data.
+func renderString(ctx context.Context, comp templ.Component) (string, error) {
+	var buf bytes.Buffer
+	if err := comp.Render(ctx, &buf); err != nil {
+		return "", err
+	}
+	return buf.String(), nil
+}
+
+// handleChatStream streams a pending reply as server-sent events: "token" events with the
+// escaped text of each token, then one "done" event whose data is the final bubble (sanitised
+// Markdown), which replaces the streaming one. A client that leaves stops the reply, stored
+// incomplete. A reply already finished gets its done event at once.
+func (s *Server) handleChatStream(c echo.Context) error {
+	chat, err := s.chatService()
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	id := c.Param("id")
+	m, err := chat.Message(ctx, id)
+	if err != nil {
+		return err
+	}
+	w := startSSE(c)
+	stop := w.heartbeat(sseHeartbeat)
+	if domain.Require(ctx, domain.RoleResponder) != nil || chat.Running(id) {
+		// Someone else's reply, or one being written for another page: wait for it to end.
+		t := time.NewTicker(500 * time.Millisecond)
+		for chat.Running(id) {
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				stop()
+				return nil
+			case <-t.C:
+			}
+		}
+		t.Stop()
+		stop()
+		if m, err = chat.Message(ctx, id); err == nil && m.Status == domain.MessageStreaming {
+			err = domain.Errorf(domain.ECONFLICT, "This reply has not been written yet. Reload the page to see it later.")
+		}
+		return s.sendChatDone(c, w, id, m, err)
+	}
+	msg, err := chat.Stream(ctx, id, func(tok string) error {
+		html, err := renderString(ctx, views.ChatToken(tok))
+		if err != nil {
+			return err
+		}
+		return w.event("token", html)
+	})
+	stop()
+	if ctx.Err() != nil {
+		return nil
+	}
+	return s.sendChatDone(c, w, id, msg, err)
+}
+
+// sendChatDone sends the done event: the final bubble of the reply, or an error bubble.
+func (s *Server) sendChatDone(c echo.Context, w *sseWriter, id string, msg *domain.ConversationMessage, err error) error {
+	ctx := c.Request().Context()
+	var final templ.Component
+	if err != nil {
+		msgText := domain.ErrorMessage(err)
+		if domain.ErrorCode(err) == domain.EINTERNAL {
+			s.logger.Error("chat stream", "err", err)
+			msgText = "Internal error."
+		}
+		final = views.ChatErrorBubble(id, msgText)
+	} else {
+		final = views.ChatBubble(msg)
+	}
+	html, err := renderString(ctx, final)
+	if err != nil {
+		return nil
+	}
+	_ = w.event("done", html)
+	return nil
+}
+
+// apiChatRequest is the body of POST /api/v1/issues/{id}/chat.
+type apiChatRequest struct {
+	Message string `json:"message"`
+	Config  string `json:"config"`
+}
+
+// apiChatResponse is the answer of POST /api/v1/issues/{id}/chat, and the data of its done event.
+type apiChatResponse struct {
+	ConversationID string                      `json:"conversation_id"`
+	UserMessage    *domain.ConversationMessage `json:"user_message"`
+	Reply          *domain.ConversationMessage `json:"reply"`
+	WhyLevel       int                         `json:"why_level"`
+	PIIRedacted    bool                        `json:"pii_redacted"`
+	PIITypes       []string                    `json:"pii_types"`
+}
+
+// handleAPIChat sends a message and returns the reply: collected into one JSON answer, or, with
+// Accept: text/event-stream, as "token" events (data: the token as a JSON string) and a final
+// "done" event (data: the JSON answer).
+func (s *Server) handleAPIChat(c echo.Context) error {
+	chat, err := s.chatService()
+	if err != nil {
+		return err
+	}
+	var in apiChatRequest
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	user, reply, err := chat.Send(ctx, c.Param("id"), in.Message, in.Config)
+	if err != nil {
+		return err
+	}
+	answer := func(r *domain.ConversationMessage) apiChatResponse {
+		types := user.PIITypes
+		if types == nil {
+			types = []string{}
+		}
+		return apiChatResponse{ConversationID: user.ConversationID, UserMessage: user, Reply: r, WhyLevel: r.WhyLevel,
+			PIIRedacted: len(types) > 0, PIITypes: types}
+	}
+	if !strings.Contains(c.Request().Header.Get(echo.HeaderAccept), "text/event-stream") {
+		r, err := chat.Stream(ctx, reply.ID, nil)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, answer(r))
+	}
+	w := startSSE(c)
+	stop := w.heartbeat(sseHeartbeat)
+	r, err := chat.Stream(ctx, reply.ID, func(tok string) error {
+		b, _ := json.Marshal(tok)
+		return w.event("token", string(b))
+	})
+	stop()
+	if ctx.Err() != nil {
+		return nil
+	}
+	if err != nil {
+		b, _ := json.Marshal(apiError{apiErrorBody{Code: domain.ErrorCode(err), Message: domain.ErrorMessage(err)}})
+		_ = w.event("error", string(b))
+		return nil
+	}
+	b, _ := json.Marshal(answer(r))
+	_ = w.event("done", string(b))
+	return nil
+}
