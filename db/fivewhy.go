@@ -49,19 +49,7 @@ func findFiveWhys(ctx context.Context, tx *Tx, issueID string) ([]*domain.FiveWh
 	if err != nil {
 		return nil, fmt.Errorf("find 5-whys: %w", err)
 	}
-	defer rows.Close()
-	steps := []*domain.FiveWhy{}
-	for rows.Next() {
-		w, err := scanFiveWhy(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan 5-why: %w", err)
-		}
-		steps = append(steps, w)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("find 5-whys: %w", err)
-	}
-	return steps, nil
+	return collect(rows, "find 5-whys", scanFiveWhy)
 }
 
 // AddFiveWhy adds a step to an incident's 5-Whys. Each step exists once per incident. When the

@@ -159,19 +159,7 @@ func findImages(ctx context.Context, tx *Tx, issueID string) ([]*domain.ImageAtt
 	if err != nil {
 		return nil, fmt.Errorf("find images: %w", err)
 	}
-	defer rows.Close()
-	images := []*domain.ImageAttachment{}
-	for rows.Next() {
-		img, err := scanImage(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan image: %w", err)
-		}
-		images = append(images, img)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("find images: %w", err)
-	}
-	return images, nil
+	return collect(rows, "find images", func(r pgx.Row) (*domain.ImageAttachment, error) { return scanImage(r) })
 }
 
 // FindAllImages returns a page of images across incidents matching f, newest first, with their

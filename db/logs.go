@@ -226,19 +226,7 @@ func findLogsByIssue(ctx context.Context, tx *Tx, issueID string) ([]*domain.Log
 	if err != nil {
 		return nil, fmt.Errorf("find logs: %w", err)
 	}
-	defer rows.Close()
-	logs := []*domain.LogFile{}
-	for rows.Next() {
-		l, err := scanLog(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan log: %w", err)
-		}
-		logs = append(logs, l)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("find logs: %w", err)
-	}
-	return logs, nil
+	return collect(rows, "find logs", func(r pgx.Row) (*domain.LogFile, error) { return scanLog(r) })
 }
 
 // FindLogs returns a page of logs, newest first, and the number of all matches. Search matches

@@ -52,19 +52,7 @@ func (s *ProviderStore) FindProviderConfigs(ctx context.Context) ([]*domain.Prov
 	if err != nil {
 		return nil, fmt.Errorf("find provider configs: %w", err)
 	}
-	defer rows.Close()
-	cfgs := []*domain.ProviderConfig{}
-	for rows.Next() {
-		c, err := scanProvider(rows)
-		if err != nil {
-			return nil, fmt.Errorf("find provider configs: %w", err)
-		}
-		cfgs = append(cfgs, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("find provider configs: %w", err)
-	}
-	return cfgs, nil
+	return collect(rows, "find provider configs", scanProvider)
 }
 
 // FindProviderConfig returns the config called name, or ENOTFOUND.

@@ -117,17 +117,5 @@ func findTimelineEvents(ctx context.Context, tx *Tx, issueID string) ([]*domain.
 	if err != nil {
 		return nil, fmt.Errorf("find timeline: %w", err)
 	}
-	defer rows.Close()
-	events := []*domain.TimelineEvent{}
-	for rows.Next() {
-		e, err := scanTimelineEvent(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan timeline event: %w", err)
-		}
-		events = append(events, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("find timeline: %w", err)
-	}
-	return events, nil
+	return collect(rows, "find timeline", func(r pgx.Row) (*domain.TimelineEvent, error) { return scanTimelineEvent(r) })
 }

@@ -167,19 +167,7 @@ func (s *UserService) FindUsers(ctx context.Context) ([]*domain.User, error) {
 	if err != nil {
 		return nil, fmt.Errorf("find users: %w", err)
 	}
-	defer rows.Close()
-	users := []*domain.User{}
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan user: %w", err)
-		}
-		users = append(users, u)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("find users: %w", err)
-	}
-	return users, nil
+	return collect(rows, "find users", scanUser)
 }
 
 // CreateUser creates a user. Only admins may.
