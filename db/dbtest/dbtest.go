@@ -77,10 +77,14 @@ func New(tb testing.TB) *db.DB {
 
 // DSN creates a fresh, migrated database for tb and returns its URL, for tests that open the
 // database themselves (a whole server, say). The database is dropped when tb ends, forcibly
-// closing any connection still open. It skips tb when TEST_DATABASE_URL is unset.
+// closing any connection still open. It skips tb when TEST_DATABASE_URL is unset (fails it under
+// TFTSR_REQUIRE_INTEGRATION=1).
 func DSN(tb testing.TB) string {
 	tb.Helper()
 	if os.Getenv(EnvVar) == "" {
+		if os.Getenv("TFTSR_REQUIRE_INTEGRATION") == "1" {
+			tb.Fatalf("dbtest: %s is not set, and TFTSR_REQUIRE_INTEGRATION=1 requires the database tests to run", EnvVar)
+		}
 		tb.Skipf("dbtest: %s is not set; set it to a PostgreSQL server URL (e.g. postgres://postgres@127.0.0.1:5433/postgres?sslmode=disable) to run database tests", EnvVar)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
