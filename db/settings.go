@@ -72,6 +72,11 @@ func getSettings(ctx context.Context, tx *Tx) (domain.Settings, error) {
 			if json.Unmarshal([]byte(value), upd.PaperSize) != nil {
 				continue
 			}
+		case "ollama_url":
+			upd.OllamaURL = new(string)
+			if json.Unmarshal([]byte(value), upd.OllamaURL) != nil {
+				continue
+			}
 		default:
 			continue
 		}

@@ -27,7 +27,7 @@ func TestSettingsService(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := domain.Settings{TeamName: "Night shift", DefaultSeverity: domain.SeverityHigh, DefaultCategory: "general", PaperSize: domain.PaperA4}
+		want := domain.Settings{TeamName: "Night shift", DefaultSeverity: domain.SeverityHigh, DefaultCategory: "general", PaperSize: domain.PaperA4, OllamaURL: domain.DefaultOllamaURL}
 		if got != want {
 			t.Fatalf("settings = %+v, want %+v", got, want)
 		}
@@ -72,4 +72,41 @@ func TestSettingsService(t *testing.T) {
 		_, err = s.Settings.GetSettings(context.Background())
 		wantCode(t, err, domain.EUNAUTHORIZED)
 	})
+}
+
+func TestSettingsService_OllamaURL(t *testing.T) {
+	t.Parallel()
+	s := MustOpenServices(t)
+	_, adminCtx := MustCreateUser(t, s, domain.RoleAdmin)
+
+	got, err := s.Settings.UpdateSettings(adminCtx, domain.SettingsUpdate{OllamaURL: ptr(" http://gpu-box:11434/ ")})
+	if err != nil {
+		t.Fatal(err)
+	} else if got.OllamaURL != "http://gpu-box:11434" {
+		t.Fatalf("ollama_url = %q, want it trimmed", got.OllamaURL)
+	}
+	if read, _ := s.Settings.GetSettings(adminCtx); read.OllamaURL != "http://gpu-box:11434" {
+		t.Fatalf("read back %q", read.OllamaURL)
+	}
+	var details string
+	if err := s.DB.Pool.QueryRow(context.Background(), `SELECT details::text FROM audit_log WHERE action = 'settings.update'`).Scan(&details); err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"changes":{"ollama_url":{"from":"http://localhost:11434","to":"http://gpu-box:11434"}}}`; details != want {
+		t.Fatalf("audit details = %s, want %s", details, want)
+	}
+	for _, bad := range []string{"", "ftp://x", "http://user:pw@x:11434", "http://x:11434/?a=1", "http://x#f", "x:11434", "http://a b"} {
+		_, err := s.Settings.UpdateSettings(adminCtx, domain.SettingsUpdate{OllamaURL: ptr(bad)})
+		wantCode(t, err, domain.EINVALID)
+		if domain.ErrorFields(err)["ollama_url"] == "" {
+			t.Errorf("%q: no field message", bad)
+		}
+	}
+	// A stored value that no longer validates falls back to the default.
+	if _, err := s.DB.Pool.Exec(context.Background(), `UPDATE settings SET value = '"ftp://old"' WHERE key = 'ollama_url'`); err != nil {
+		t.Fatal(err)
+	}
+	if read, _ := s.Settings.GetSettings(adminCtx); read.OllamaURL != domain.DefaultOllamaURL {
+		t.Fatalf("garbage read back as %q", read.OllamaURL)
+	}
 }

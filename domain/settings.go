@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"encoding/json"
+	"net/url"
 	"strings"
 )
 
@@ -13,7 +14,15 @@ type Settings struct {
 	DefaultCategory Category `json:"default_category"`
 	// PaperSize is the page size of exported PDFs.
 	PaperSize PaperSize `json:"paper_size"`
+	// OllamaURL is the base URL of the Ollama server the portal administers and lists models of.
+	OllamaURL string `json:"ollama_url"`
 }
+
+// DefaultOllamaURL is where Ollama listens on a machine that runs it with its defaults.
+const DefaultOllamaURL = "http://localhost:11434"
+
+// MaxOllamaURLLen caps the length of the Ollama URL setting.
+const MaxOllamaURLLen = 2000
 
 // PaperSizes lists every paper size.
 var PaperSizes = []PaperSize{PaperA4, PaperLetter}
@@ -31,7 +40,7 @@ func (p PaperSize) Label() string {
 
 // DefaultSettings returns the settings a new portal starts with.
 func DefaultSettings() Settings {
-	return Settings{TeamName: "TFTSR", DefaultSeverity: SeverityMedium, DefaultCategory: "general", PaperSize: PaperA4}
+	return Settings{TeamName: "TFTSR", DefaultSeverity: SeverityMedium, DefaultCategory: "general", PaperSize: PaperA4, OllamaURL: DefaultOllamaURL}
 }
 
 // SettingsUpdate changes settings; nil fields stay as they are.
@@ -40,6 +49,7 @@ type SettingsUpdate struct {
 	DefaultSeverity *Severity  `json:"default_severity"`
 	DefaultCategory *Category  `json:"default_category"`
 	PaperSize       *PaperSize `json:"paper_size"`
+	OllamaURL       *string    `json:"ollama_url"`
 }
 
 // Validate normalises u and checks the fields it sets.
@@ -63,6 +73,13 @@ func (u *SettingsUpdate) Validate() error {
 	if u.PaperSize != nil && !u.PaperSize.Valid() {
 		fields["paper_size"] = "Choose A4 or US Letter."
 	}
+	if u.OllamaURL != nil {
+		v := strings.TrimRight(strings.TrimSpace(*u.OllamaURL), "/")
+		u.OllamaURL = &v
+		if msg := ValidateOllamaURL(v); msg != "" {
+			fields["ollama_url"] = msg
+		}
+	}
 	return fieldsError(fields)
 }
 
@@ -80,6 +97,9 @@ func (u SettingsUpdate) Apply(s Settings) Settings {
 	if u.PaperSize != nil {
 		s.PaperSize = *u.PaperSize
 	}
+	if u.OllamaURL != nil {
+		s.OllamaURL = *u.OllamaURL
+	}
 	return s
 }
 
@@ -94,7 +114,40 @@ func (s Settings) Map() map[string]json.RawMessage {
 	m["default_category"] = b
 	b, _ = json.Marshal(s.PaperSize)
 	m["paper_size"] = b
+	b, _ = json.Marshal(s.OllamaURL)
+	m["ollama_url"] = b
 	return m
+}
+
+// ValidateOllamaURL returns a message about what is wrong with an Ollama base URL, or "" when it
+// is a plain http or https URL: a host, perhaps a port and a path, and no credentials, query or
+// fragment.
+func ValidateOllamaURL(s string) string {
+	if s == "" {
+		return "The Ollama URL is required."
+	}
+	if len(s) > MaxOllamaURLLen {
+		return "The Ollama URL is too long."
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || r == ' ' {
+			return "The Ollama URL must not contain spaces or control characters."
+		}
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "" {
+		return "Enter an http:// or https:// URL, for example " + DefaultOllamaURL + "."
+	}
+	if u.User != nil {
+		return "The Ollama URL must not contain a user name or password."
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.ContainsAny(s, "?#") {
+		return "The Ollama URL must not have a query (?…) or a fragment (#…)."
+	}
+	if u.Hostname() == "" {
+		return "The Ollama URL needs a host name."
+	}
+	return ""
 }
 
 // SettingsService reads and changes team settings.

@@ -50,7 +50,7 @@ func newAIPortal(t *testing.T, models domain.ChatModelFactory) *aiPortal {
 	chat := &domain.ChatService{Providers: providers, Models: models, Gate: &domain.RedactionGate{}, Store: db.NewChatStore(database), Issues: issues}
 	srv := handlers.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{}, scs.New(),
 		users, issues, db.NewAuditService(database), db.NewSettingsService(database), &domain.LogService{},
-		&domain.ImageService{}, &domain.DocumentService{}, providers, chat, nil)
+		&domain.ImageService{}, &domain.DocumentService{}, providers, chat, &domain.OllamaService{}, nil)
 	p := &aiPortal{testPortal: &testPortal{srv: httptest.NewServer(srv), users: users, issues: issues}, db: database}
 	t.Cleanup(p.srv.Close)
 	sys := domain.NewSystemContext(context.Background(), "test")

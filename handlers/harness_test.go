@@ -71,7 +71,7 @@ func mustOpenServer(tb testing.TB, users ...*domain.User) *testServer {
 		},
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := handlers.NewServer(logger, handlers.Config{}, scs.New(), ts.Users, ts.Issues, ts.Audit, ts.Settings, &domain.LogService{}, &domain.ImageService{}, &domain.DocumentService{}, &domain.ProviderService{}, &domain.ChatService{}, nil)
+	srv := handlers.NewServer(logger, handlers.Config{}, scs.New(), ts.Users, ts.Issues, ts.Audit, ts.Settings, &domain.LogService{}, &domain.ImageService{}, &domain.DocumentService{}, &domain.ProviderService{}, &domain.ChatService{}, &domain.OllamaService{}, nil)
 	hs := httptest.NewServer(srv)
 	tb.Cleanup(hs.Close)
 	ts.URL = hs.URL

@@ -84,7 +84,7 @@ func newImagePortal(t *testing.T, limits domain.ImageLimits) *imagePortal {
 		OnError: func(err error) { t.Errorf("removing objects: %v", err) }}
 	srv := handlers.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{}, scs.New(),
 		users, &domain.ObjectCleaningIssueService{IssueService: issues, Blobs: store}, db.NewAuditService(database),
-		db.NewSettingsService(database), &domain.LogService{}, images, &domain.DocumentService{}, &domain.ProviderService{}, &domain.ChatService{}, nil)
+		db.NewSettingsService(database), &domain.LogService{}, images, &domain.DocumentService{}, &domain.ProviderService{}, &domain.ChatService{}, &domain.OllamaService{}, nil)
 	p := &imagePortal{testPortal: &testPortal{srv: httptest.NewServer(srv), users: users, issues: issues}, blobs: store}
 	t.Cleanup(p.srv.Close)
 	sys := domain.NewSystemContext(context.Background(), "test")

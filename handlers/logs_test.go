@@ -92,7 +92,7 @@ func newLogPortal(t *testing.T, limits domain.LogLimits, through string) *logPor
 	logs := &domain.LogService{Store: db.NewLogStore(database), Blobs: store, Limits: limits, TempDir: t.TempDir()}
 	srv := handlers.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{}, scs.New(),
 		users, &domain.ObjectCleaningIssueService{IssueService: issues, Blobs: store}, db.NewAuditService(database),
-		db.NewSettingsService(database), logs, &domain.ImageService{}, &domain.DocumentService{}, &domain.ProviderService{}, &domain.ChatService{}, nil)
+		db.NewSettingsService(database), logs, &domain.ImageService{}, &domain.DocumentService{}, &domain.ProviderService{}, &domain.ChatService{}, &domain.OllamaService{}, nil)
 	p := &logPortal{testPortal: &testPortal{srv: httptest.NewServer(srv), users: users, issues: issues},
 		db: database, bucket: bucket, blobs: direct, logs: logs}
 	t.Cleanup(p.srv.Close)

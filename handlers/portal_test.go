@@ -40,7 +40,7 @@ func newTestPortal(t *testing.T) *testPortal {
 	docs := &domain.DocumentService{Store: db.NewDocumentStore(database), Actions: db.NewActionItemStore(database),
 		Issues: issues, Settings: settings, Blobs: newMemBlobs(), PDF: fakePDF{}}
 	srv := handlers.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{}, scs.New(),
-		users, issues, db.NewAuditService(database), settings, &domain.LogService{}, &domain.ImageService{}, docs, newTestProviders(t, database, nil), &domain.ChatService{}, nil)
+		users, issues, db.NewAuditService(database), settings, &domain.LogService{}, &domain.ImageService{}, docs, newTestProviders(t, database, nil), &domain.ChatService{}, &domain.OllamaService{}, nil)
 	p := &testPortal{srv: httptest.NewServer(srv), users: users, issues: issues}
 	t.Cleanup(p.srv.Close)
 	sys := domain.NewSystemContext(context.Background(), "test")

@@ -50,6 +50,14 @@ func (s *Server) routes() {
 	p.GET("/settings/ai/:name", s.handleAIProviderEdit)
 	p.POST("/settings/ai/:name/delete", s.handleAIProviderDelete)
 	p.POST("/settings/ai/:name/test", s.handleAIProviderTest)
+	// The admins' Ollama section; the pull's progress streams from the API's POST, which the page
+	// calls with fetch.
+	p.GET("/settings/ollama", s.handleOllamaPage)
+	p.POST("/settings/ollama/url", s.handleOllamaURLSave)
+	p.GET("/settings/ollama/models", s.handleOllamaModelsFragment)
+	p.POST("/settings/ollama/pull", s.handleOllamaPullForm)
+	p.GET("/settings/ollama/delete", s.handleOllamaDeleteConfirm)
+	p.POST("/settings/ollama/delete", s.handleOllamaDelete)
 	p.GET("/admin/users", s.handleAdminUsers)
 	p.POST("/admin/users", s.handleAdminUserCreate)
 	p.POST("/admin/users/:id", s.handleAdminUserUpdate)
@@ -147,5 +155,14 @@ func (s *Server) routes() {
 
 	// Triage chat (API).
 	api.POST("/issues/:id/chat", s.handleAPIChat)
+
+	// Ollama and hardware (admins).
+	api.GET("/ollama/status", s.handleAPIOllamaStatus)
+	api.GET("/ollama/install-guide", s.handleAPIOllamaInstallGuide)
+	api.GET("/ollama/models", s.handleAPIOllamaModels)
+	api.POST("/ollama/models/pull", s.handleAPIOllamaPull)
+	api.DELETE("/ollama/models/*", s.handleAPIOllamaDelete)
+	api.GET("/system/hardware", s.handleAPIHardware)
+	api.GET("/system/model-recommendations", s.handleAPIModelRecommendations)
 	api.Any("/*", s.handleAPINotFound)
 }

@@ -34,7 +34,8 @@ func TestNoRouteAnswers500(t *testing.T) {
 	providers := newTestProviders(t, database, nil)
 	chat := &domain.ChatService{Providers: providers, Gate: &domain.RedactionGate{}, Store: db.NewChatStore(database), Issues: issues}
 	srv := handlers.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{}, scs.New(),
-		users, issues, db.NewAuditService(database), settings, logs, images, docs, providers, chat, nil)
+		users, issues, db.NewAuditService(database), settings, logs, images, docs, providers, chat,
+		newOllamaService(t, database, settings, newFakeOllama(t).URL), nil)
 	p := &testPortal{srv: httptest.NewServer(srv), users: users}
 	t.Cleanup(p.srv.Close)
 	if _, err := users.CreateUser(domain.NewSystemContext(context.Background(), "test"),

@@ -58,6 +58,7 @@ type Server struct {
 	docs     *domain.DocumentService
 	ai       *domain.ProviderService
 	chat     *domain.ChatService
+	ollama   *domain.OllamaService
 }
 
 // NewServer builds the server and its routes. sessions must already have its store set. Every
@@ -65,7 +66,7 @@ type Server struct {
 func NewServer(logger *slog.Logger, cfg Config, sessions *scs.SessionManager, users domain.UserService,
 	issues domain.IssueService, audit domain.AuditService, settings domain.SettingsService,
 	logs *domain.LogService, images *domain.ImageService, docs *domain.DocumentService,
-	providers *domain.ProviderService, chat *domain.ChatService, checks []Check) *Server {
+	providers *domain.ProviderService, chat *domain.ChatService, ollama *domain.OllamaService, checks []Check) *Server {
 	if cfg.BodyLimit == "" {
 		cfg.BodyLimit = "1M"
 	}
@@ -78,7 +79,7 @@ func NewServer(logger *slog.Logger, cfg Config, sessions *scs.SessionManager, us
 
 	s := &Server{
 		echo: echo.New(), logger: logger, cfg: cfg, users: users, issues: issues, audit: audit,
-		settings: settings, logs: logs, images: images, docs: docs, ai: providers, chat: chat, sessions: sessions, checks: checks,
+		settings: settings, logs: logs, images: images, docs: docs, ai: providers, chat: chat, ollama: ollama, sessions: sessions, checks: checks,
 	}
 	s.echo.HideBanner = true
 	s.echo.HidePort = true

@@ -64,7 +64,7 @@ func TestSettings_Update(t *testing.T) {
 		if got := resp.Header.Get("Location"); got != "/settings" {
 			t.Errorf("Location=%q, want /settings", got)
 		}
-		want := domain.Settings{TeamName: "Ops crew", DefaultSeverity: domain.SeverityHigh, DefaultCategory: "network", PaperSize: domain.PaperLetter}
+		want := domain.Settings{TeamName: "Ops crew", DefaultSeverity: domain.SeverityHigh, DefaultCategory: "network", PaperSize: domain.PaperLetter, OllamaURL: domain.DefaultOllamaURL}
 		if *saves != 1 || *st != want {
 			t.Errorf("saves=%d settings=%+v, want 1 and %+v", *saves, *st, want)
 		}

@@ -107,8 +107,10 @@ func runServe(ctx context.Context, cfg config, args []string, stdout, stderr io.
 		Providers: providers, Models: providers.Models, Gate: &domain.RedactionGate{Logs: logStore, Blobs: store},
 		Store: db.NewChatStore(database), Issues: issues,
 	}
+	ollama := &domain.OllamaService{Settings: settings, Client: ai.NewOllamaAdmin(nil), Hardware: ai.NewHostProbe(),
+		Audit: db.NewAuditRecorder(database)}
 	srv := handlers.NewServer(logger, handlers.Config{BaseURL: baseURL}, sessions, users,
-		issues, db.NewAuditService(database), settings, logs, images, docs, providers, chat,
+		issues, db.NewAuditService(database), settings, logs, images, docs, providers, chat, ollama,
 		[]handlers.Check{{Name: "database", Check: database.Ready}, {Name: "object_store", Check: store.Ready}})
 	httpSrv := &http.Server{
 		Handler:           srv,

@@ -1,0 +1,564 @@
+package handlers_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/alexedwards/scs/v2"
+
+	"tftsr/ai"
+	"tftsr/db"
+	"tftsr/db/dbtest"
+	"tftsr/domain"
+	"tftsr/handlers"
+)
+
+// fakeOllama speaks Ollama's administration API on loopback, records the requests it gets and
+// keeps a model list that pulls and deletes change.
+type fakeOllama struct {
+	*httptest.Server
+	mu       sync.Mutex
+	requests []string
+	models   map[string]bool
+	// release, when set, holds a pull after its second progress line until it is closed.
+	release chan struct{}
+}
+
+func newFakeOllama(t *testing.T) *fakeOllama {
+	t.Helper()
+	f := &fakeOllama{models: map[string]bool{"llama3.2:3b": true}}
+	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.Close)
+	return f
+}
+
+func (f *fakeOllama) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	var req struct{ Model string }
+	_ = json.Unmarshal(body, &req)
+	f.mu.Lock()
+	f.requests = append(f.requests, r.Method+" "+r.URL.Path)
+	release := f.release
+	f.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	switch {
+	case r.Method == http.MethodGet && r.URL.Path == "/api/version":
+		_, _ = io.WriteString(w, `{"version":"0.6.2"}`)
+	case r.Method == http.MethodGet && r.URL.Path == "/api/tags":
+		f.mu.Lock()
+		var items []string
+		for name := range f.models {
+			items = append(items, `{"name":"`+name+`","model":"`+name+`","modified_at":"2026-11-01T10:20:30Z","size":2019393189,"digest":"a80c4f17","details":{"parameter_size":"3.2B","quantization_level":"Q4_K_M"}}`)
+		}
+		f.mu.Unlock()
+		_, _ = io.WriteString(w, `{"models":[`+strings.Join(items, ",")+`]}`)
+	case r.Method == http.MethodPost && r.URL.Path == "/api/pull":
+		switch req.Model {
+		case "missing:1b":
+			w.Header().Set("Content-Type", "application/x-ndjson")
+			_, _ = io.WriteString(w, `{"status":"pulling manifest"}`+"\n"+`{"error":"pull model manifest: file does not exist"}`+"\n")
+			return
+		case "broken:1b":
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = io.WriteString(w, `{"error":"mkdir /root/.ollama: read-only file system"}`)
+			return
+		}
+		w.Header().Set("Content-Type", "application/x-ndjson")
+		for i, l := range []string{
+			`{"status":"pulling manifest"}`,
+			`{"status":"pulling dde5aa3fc5ff","digest":"sha256:dde5aa3fc5ff","total":2000,"completed":500}`,
+			`{"status":"pulling dde5aa3fc5ff","digest":"sha256:dde5aa3fc5ff","total":2000,"completed":1500}`,
+			`{"status":"pulling 966de95ca8a6","digest":"sha256:966de95ca8a6","total":2000,"completed":2000}`,
+			`{"status":"verifying sha256 digest"}`,
+			`{"status":"writing manifest"}`,
+			`{"status":"success"}`,
+		} {
+			_, _ = io.WriteString(w, l+"\n")
+			w.(http.Flusher).Flush()
+			if i == 1 && release != nil {
+				select {
+				case <-release:
+				case <-r.Context().Done():
+					return
+				}
+			}
+		}
+		f.mu.Lock()
+		f.models[req.Model] = true
+		f.mu.Unlock()
+	case r.Method == http.MethodDelete && r.URL.Path == "/api/delete":
+		f.mu.Lock()
+		ok := f.models[req.Model]
+		delete(f.models, req.Model)
+		f.mu.Unlock()
+		if !ok {
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = io.WriteString(w, `{"error":"model '`+req.Model+`' not found"}`)
+		}
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func (f *fakeOllama) seen() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.requests...)
+}
+
+// fixedProbe reports fixed hardware.
+type fixedProbe struct{ hw domain.Hardware }
+
+func (p fixedProbe) Hardware(context.Context) (*domain.Hardware, error) {
+	hw := p.hw
+	return &hw, nil
+}
+
+// ollamaPortal is the HTTP layer with an Ollama service whose URL points at a fake Ollama.
+type ollamaPortal struct {
+	*testPortal
+	db     *db.DB
+	ollama *fakeOllama
+}
+
+// newOllamaService returns the real Ollama service over database with its URL set to ollamaURL.
+func newOllamaService(t *testing.T, database *db.DB, settings domain.SettingsService, ollamaURL string) *domain.OllamaService {
+	t.Helper()
+	if _, err := settings.UpdateSettings(domain.NewSystemContext(context.Background(), "test"), domain.SettingsUpdate{OllamaURL: &ollamaURL}); err != nil {
+		t.Fatal(err)
+	}
+	return &domain.OllamaService{Settings: settings, Client: ai.NewOllamaAdmin(nil), Audit: db.NewAuditRecorder(database),
+		Hardware: fixedProbe{domain.Hardware{CPUModel: "Test CPU", CPUCores: 4, CPUThreads: 8, Arch: "x86_64", OS: "linux",
+			TotalRAMBytes: 16 << 30, GPUs: []domain.GPU{{Vendor: "NVIDIA", Name: "Tesla T4", VRAMBytes: 15 << 30}}}}}
+}
+
+func newOllamaPortal(t *testing.T) *ollamaPortal {
+	t.Helper()
+	database := dbtest.New(t)
+	users := db.NewUserService(database)
+	users.PasswordParams = db.TestPasswordParams
+	issues := db.NewIssueService(database)
+	settings := db.NewSettingsService(database)
+	fake := newFakeOllama(t)
+	srv := handlers.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{}, scs.New(),
+		users, issues, db.NewAuditService(database), settings, &domain.LogService{}, &domain.ImageService{},
+		&domain.DocumentService{}, &domain.ProviderService{}, &domain.ChatService{}, newOllamaService(t, database, settings, fake.URL), nil)
+	p := &ollamaPortal{testPortal: &testPortal{srv: httptest.NewServer(srv), users: users, issues: issues}, db: database, ollama: fake}
+	t.Cleanup(p.srv.Close)
+	sys := domain.NewSystemContext(context.Background(), "test")
+	for _, u := range []struct {
+		name string
+		role domain.Role
+	}{{"admin", domain.RoleAdmin}, {"rita", domain.RoleResponder}, {"vic", domain.RoleViewer}} {
+		if _, err := users.CreateUser(sys, domain.NewUser{Username: u.name, Role: u.role, Password: portalPassword}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return p
+}
+
+// auditCount counts the audit entries with action.
+func (p *ollamaPortal) auditCount(t *testing.T, action string) int {
+	t.Helper()
+	var n int
+	if err := p.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM audit_log WHERE action = $1`, action).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// pullEvent is one parsed server-sent event of a pull.
+type pullEvent struct{ name, data string }
+
+// readPullEvents parses the events of an event stream, calling each as it arrives, until the stream ends.
+func readPullEvents(t *testing.T, r io.Reader, each func(pullEvent)) []pullEvent {
+	t.Helper()
+	var events []pullEvent
+	var cur pullEvent
+	var data []string
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case line == "":
+			if cur.name != "" || len(data) > 0 {
+				cur.data = strings.Join(data, "\n")
+				events = append(events, cur)
+				if each != nil {
+					each(cur)
+				}
+			}
+			cur, data = pullEvent{}, nil
+		case strings.HasPrefix(line, ":"):
+		case strings.HasPrefix(line, "event: "):
+			cur.name = strings.TrimPrefix(line, "event: ")
+		case strings.HasPrefix(line, "data: "):
+			data = append(data, strings.TrimPrefix(line, "data: "))
+		default:
+			t.Errorf("unexpected stream line %q", line)
+		}
+	}
+	return events
+}
+
+func TestOllamaAPI_Roles(t *testing.T) {
+	p := newOllamaPortal(t)
+	for _, who := range []string{"rita", "vic"} {
+		c := p.login(t, who)
+		for _, r := range []struct{ method, path string }{
+			{http.MethodGet, "/api/v1/ollama/status"},
+			{http.MethodGet, "/api/v1/ollama/install-guide?platform=linux"},
+			{http.MethodGet, "/api/v1/ollama/models"},
+			{http.MethodPost, "/api/v1/ollama/models/pull"},
+			{http.MethodDelete, "/api/v1/ollama/models/llama3.2:3b"},
+			{http.MethodGet, "/api/v1/system/hardware"},
+			{http.MethodGet, "/api/v1/system/model-recommendations"},
+		} {
+			var body any
+			if r.method == http.MethodPost {
+				body = map[string]string{"name": "llama3.2:1b"}
+			}
+			resp := c.apiJSON(r.method, r.path, body)
+			if resp.StatusCode != http.StatusForbidden || apiErrorCode(t, resp) != domain.EFORBIDDEN {
+				t.Errorf("%s %s %s: %d %s", who, r.method, r.path, resp.StatusCode, resp.Body)
+			}
+		}
+		for _, path := range []string{"/settings/ollama", "/settings/ollama/models", "/settings/ollama/delete?name=llama3.2:3b"} {
+			if resp := c.get(path, nil); resp.StatusCode != http.StatusForbidden {
+				t.Errorf("%s GET %s: %d", who, path, resp.StatusCode)
+			}
+		}
+		for _, path := range []string{"/settings/ollama/url", "/settings/ollama/pull", "/settings/ollama/delete"} {
+			resp := c.postForm(path, url.Values{"_csrf": {c.csrf()}, "name": {"llama3.2:3b"}, "ollama_url": {"http://evil:1"}}, nil)
+			if resp.StatusCode != http.StatusForbidden {
+				t.Errorf("%s POST %s: %d", who, path, resp.StatusCode)
+			}
+		}
+	}
+	// Nothing reached Ollama but the fake's own set-up, and nothing changed.
+	if got := p.ollama.seen(); len(got) != 0 {
+		t.Fatalf("Ollama got %v", got)
+	}
+	if n := p.auditCount(t, "ollama.model_pull") + p.auditCount(t, "ollama.model_delete"); n != 0 {
+		t.Fatalf("%d audit entries", n)
+	}
+}
+
+func TestOllamaAPI(t *testing.T) {
+	p := newOllamaPortal(t)
+	admin := p.login(t, "admin")
+
+	t.Run("Status", func(t *testing.T) {
+		r := admin.apiJSON(http.MethodGet, "/api/v1/ollama/status", nil)
+		want := `{"url":"` + p.ollama.URL + `","reachable":true,"version":"0.6.2"}`
+		if r.StatusCode != http.StatusOK || strings.TrimSpace(r.Body) != want {
+			t.Fatalf("%d %s, want %s", r.StatusCode, r.Body, want)
+		}
+		// The configured URL was called, not localhost:11434.
+		if got := p.ollama.seen(); len(got) != 1 || got[0] != "GET /api/version" {
+			t.Fatalf("fake saw %v", got)
+		}
+	})
+	t.Run("InstallGuide", func(t *testing.T) {
+		r := admin.apiJSON(http.MethodGet, "/api/v1/ollama/install-guide?platform=macos", nil)
+		var g domain.InstallGuide
+		if r.StatusCode != http.StatusOK || json.Unmarshal([]byte(r.Body), &g) != nil || g.Platform != "macos" || len(g.Steps) == 0 || g.URL == "" {
+			t.Fatalf("%d %s", r.StatusCode, r.Body)
+		}
+		for _, q := range []string{"?platform=bsd", "", "?platform=%3Cscript%3E"} {
+			r = admin.apiJSON(http.MethodGet, "/api/v1/ollama/install-guide"+q, nil)
+			if r.StatusCode != http.StatusBadRequest || apiErrorCode(t, r) != domain.EINVALID || !strings.Contains(r.Body, "linux, macos, windows") {
+				t.Errorf("%s: %d %s", q, r.StatusCode, r.Body)
+			}
+		}
+	})
+	t.Run("Models", func(t *testing.T) {
+		r := admin.apiJSON(http.MethodGet, "/api/v1/ollama/models", nil)
+		want := `{"items":[{"name":"llama3.2:3b","size":2019393189,"modified_at":"2026-11-01T10:20:30Z","digest":"a80c4f17","parameter_size":"3.2B","quantization":"Q4_K_M"}],"total":1}`
+		if r.StatusCode != http.StatusOK || strings.TrimSpace(r.Body) != want {
+			t.Fatalf("%d %s", r.StatusCode, r.Body)
+		}
+	})
+	t.Run("PullJSON", func(t *testing.T) {
+		r := admin.apiJSON(http.MethodPost, "/api/v1/ollama/models/pull", map[string]string{"name": "llama3.2:1b"})
+		if r.StatusCode != http.StatusOK || strings.TrimSpace(r.Body) != `{"name":"llama3.2:1b","status":"success"}` {
+			t.Fatalf("%d %s", r.StatusCode, r.Body)
+		}
+		if n := p.auditCount(t, "ollama.model_pull"); n != 1 {
+			t.Fatalf("%d pull audit entries", n)
+		}
+	})
+	t.Run("PullSSE", func(t *testing.T) {
+		release := make(chan struct{})
+		p.ollama.mu.Lock()
+		p.ollama.release = release
+		p.ollama.mu.Unlock()
+		defer func() {
+			p.ollama.mu.Lock()
+			p.ollama.release = nil
+			p.ollama.mu.Unlock()
+		}()
+		req, _ := http.NewRequest(http.MethodPost, p.srv.URL+"/api/v1/ollama/models/pull", strings.NewReader(`{"name":"library/qwen2.5:14b"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "text/event-stream")
+		req.Header.Set("X-Csrf-Token", admin.csrf())
+		resp, err := admin.http.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/event-stream" || resp.Header.Get("Cache-Control") != "no-cache" {
+			t.Fatalf("%d %v", resp.StatusCode, resp.Header)
+		}
+		var percents []int
+		events := readPullEvents(t, resp.Body, func(e pullEvent) {
+			if e.name != "progress" {
+				return
+			}
+			var pr struct {
+				Status    string `json:"status"`
+				Digest    string `json:"digest"`
+				Total     int64  `json:"total"`
+				Completed int64  `json:"completed"`
+				Percent   *int   `json:"percent"`
+			}
+			if err := json.Unmarshal([]byte(e.data), &pr); err != nil || pr.Percent == nil || pr.Status == "" {
+				t.Errorf("progress data %q: %v", e.data, err)
+				return
+			}
+			percents = append(percents, *pr.Percent)
+			if pr.Completed == 500 {
+				// This event arrived while Ollama still holds the rest of its stream: progress is
+				// streamed, not collected.
+				close(release)
+			}
+		})
+		want := []int{0, 25, 75, 87, 87, 87, 100}
+		if len(percents) != len(want) {
+			t.Fatalf("percents %v, want %v", percents, want)
+		}
+		for i := range want {
+			if percents[i] != want[i] {
+				t.Fatalf("percents %v, want %v", percents, want)
+			}
+		}
+		last := events[len(events)-1]
+		if last.name != "done" || last.data != `{"name":"library/qwen2.5:14b","status":"success"}` {
+			t.Fatalf("last event %+v", last)
+		}
+		if n := p.auditCount(t, "ollama.model_pull"); n != 2 {
+			t.Fatalf("%d pull audit entries", n)
+		}
+	})
+	t.Run("PullSSEErrorMidStream", func(t *testing.T) {
+		resp := admin.do(http.MethodPost, "/api/v1/ollama/models/pull", strings.NewReader(`{"name":"missing:1b"}`),
+			http.Header{"Content-Type": {"application/json"}, "Accept": {"text/event-stream"}, "X-Csrf-Token": {admin.csrf()}})
+		events := readPullEvents(t, strings.NewReader(resp.Body), nil)
+		if len(events) != 2 || events[0].name != "progress" || events[1].name != "error" ||
+			!strings.Contains(events[1].data, `"code":"not_found"`) || !strings.Contains(events[1].data, "pull model manifest: file does not exist") {
+			t.Fatalf("%+v", events)
+		}
+		var details string
+		if err := p.db.Pool.QueryRow(context.Background(), `SELECT details::text FROM audit_log WHERE entity_id = 'missing:1b'`).Scan(&details); err != nil ||
+			!strings.Contains(details, `"outcome":"failed"`) {
+			t.Fatalf("audit %s %v", details, err)
+		}
+	})
+	t.Run("PullErrStatus", func(t *testing.T) {
+		r := admin.apiJSON(http.MethodPost, "/api/v1/ollama/models/pull", map[string]string{"name": "broken:1b"})
+		if r.StatusCode != http.StatusServiceUnavailable || apiErrorCode(t, r) != domain.EUNAVAILABLE || !strings.Contains(r.Body, "read-only file system") {
+			t.Fatalf("%d %s", r.StatusCode, r.Body)
+		}
+	})
+	t.Run("ErrBadNames", func(t *testing.T) {
+		before := len(p.ollama.seen())
+		for _, name := range []string{"", "llama 3", "../../etc/passwd", "a\x00b", "x\ny", strings.Repeat("m", 201), "<b>x</b>"} {
+			r := admin.apiJSON(http.MethodPost, "/api/v1/ollama/models/pull", map[string]string{"name": name})
+			if r.StatusCode != http.StatusBadRequest || apiErrorCode(t, r) != domain.EINVALID {
+				t.Errorf("pull %q: %d %s", name, r.StatusCode, r.Body)
+			}
+			if strings.Contains(r.Body, "<b>") {
+				t.Errorf("pull %q: markup echoed: %s", name, r.Body)
+			}
+		}
+		for _, path := range []string{"llama%203", "..%2F..%2Fetc", "a..b", "x%00y", strings.Repeat("m", 201)} {
+			r := admin.apiJSON(http.MethodDelete, "/api/v1/ollama/models/"+path, nil)
+			if r.StatusCode != http.StatusBadRequest || apiErrorCode(t, r) != domain.EINVALID {
+				t.Errorf("delete %q: %d %s", path, r.StatusCode, r.Body)
+			}
+		}
+		r := admin.apiJSON(http.MethodPost, "/api/v1/ollama/models/pull", map[string]any{"name": 7})
+		if r.StatusCode != http.StatusBadRequest {
+			t.Errorf("name 7: %d", r.StatusCode)
+		}
+		if after := len(p.ollama.seen()); after != before {
+			t.Fatalf("bad names reached Ollama: %v", p.ollama.seen()[before:])
+		}
+	})
+	t.Run("Delete", func(t *testing.T) {
+		r := admin.apiJSON(http.MethodDelete, "/api/v1/ollama/models/library/qwen2.5:14b", nil)
+		if r.StatusCode != http.StatusNoContent {
+			t.Fatalf("%d %s", r.StatusCode, r.Body)
+		}
+		r = admin.apiJSON(http.MethodDelete, "/api/v1/ollama/models/library%2Fqwen2.5:14b", nil)
+		if r.StatusCode != http.StatusNotFound || apiErrorCode(t, r) != domain.ENOTFOUND || !strings.Contains(r.Body, "not found") {
+			t.Fatalf("%d %s", r.StatusCode, r.Body)
+		}
+		if n := p.auditCount(t, "ollama.model_delete"); n != 1 {
+			t.Fatalf("%d delete audit entries", n)
+		}
+	})
+	t.Run("Hardware", func(t *testing.T) {
+		r := admin.apiJSON(http.MethodGet, "/api/v1/system/hardware", nil)
+		want := `{"cpu_model":"Test CPU","cpu_cores":4,"cpu_threads":8,"arch":"x86_64","os":"linux","total_ram_bytes":17179869184,"gpus":[{"vendor":"NVIDIA","name":"Tesla T4","vram_bytes":16106127360}]}`
+		if r.StatusCode != http.StatusOK || strings.TrimSpace(r.Body) != want {
+			t.Fatalf("%d %s", r.StatusCode, r.Body)
+		}
+	})
+	t.Run("Recommendations", func(t *testing.T) {
+		r := admin.apiJSON(http.MethodGet, "/api/v1/system/model-recommendations", nil)
+		var body struct {
+			Items []domain.ModelRecommendation `json:"items"`
+			Total int                          `json:"total"`
+		}
+		if r.StatusCode != http.StatusOK || json.Unmarshal([]byte(r.Body), &body) != nil || body.Total != 6 || len(body.Items) != 6 {
+			t.Fatalf("%d %s", r.StatusCode, r.Body)
+		}
+		for _, it := range body.Items {
+			if want := it.Name == "llama3.2:3b" || it.Name == "llama3.2:1b"; it.Installed != want {
+				t.Errorf("%s installed = %v", it.Name, it.Installed)
+			}
+			if want := it.Name == "llama3.1:8b"; it.Recommended != want {
+				t.Errorf("%s recommended = %v", it.Name, it.Recommended)
+			}
+		}
+	})
+	t.Run("SetURLThroughSettingsAPI", func(t *testing.T) {
+		r := admin.apiJSON(http.MethodPatch, "/api/v1/settings", map[string]string{"ollama_url": "http://user:pw@host:11434"})
+		if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, `"ollama_url"`) {
+			t.Fatalf("%d %s", r.StatusCode, r.Body)
+		}
+	})
+}
+
+func TestOllamaAPI_Unreachable(t *testing.T) {
+	p := newOllamaPortal(t)
+	admin := p.login(t, "admin")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + l.Addr().String()
+	l.Close()
+	r := admin.postForm("/settings/ollama/url", url.Values{"_csrf": {admin.csrf()}, "ollama_url": {closed}}, nil)
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save URL: %d %s", r.StatusCode, r.Body)
+	}
+	if n := p.auditCount(t, "settings.update"); n != 2 { // the set-up's and this one
+		t.Fatalf("%d settings.update entries", n)
+	}
+
+	r = admin.apiJSON(http.MethodGet, "/api/v1/ollama/status", nil)
+	var st domain.OllamaStatus
+	if r.StatusCode != http.StatusOK || json.Unmarshal([]byte(r.Body), &st) != nil || st.Reachable || st.URL != closed ||
+		!strings.Contains(st.Error, "refused") || !strings.Contains(st.Error, closed) {
+		t.Fatalf("%d %s", r.StatusCode, r.Body)
+	}
+	for _, req := range []struct {
+		method, path string
+		body         any
+	}{
+		{http.MethodGet, "/api/v1/ollama/models", nil},
+		{http.MethodPost, "/api/v1/ollama/models/pull", map[string]string{"name": "llama3.2:1b"}},
+		{http.MethodDelete, "/api/v1/ollama/models/llama3.2:3b", nil},
+	} {
+		r := admin.apiJSON(req.method, req.path, req.body)
+		if r.StatusCode != http.StatusServiceUnavailable || apiErrorCode(t, r) != domain.EUNAVAILABLE || !strings.Contains(r.Body, "Could not connect to Ollama") {
+			t.Errorf("%s %s: %d %s", req.method, req.path, r.StatusCode, r.Body)
+		}
+	}
+	// Recommendations still work, with nothing installed; the page shows the error and the guide.
+	r = admin.apiJSON(http.MethodGet, "/api/v1/system/model-recommendations", nil)
+	if r.StatusCode != http.StatusOK || strings.Contains(r.Body, `"installed":true`) {
+		t.Fatalf("%d %s", r.StatusCode, r.Body)
+	}
+	page := admin.get("/settings/ollama", nil)
+	if page.StatusCode != http.StatusOK || !strings.Contains(page.Body, "Not reachable") || !strings.Contains(page.Body, "install.sh") ||
+		!strings.Contains(page.Body, "portal host") {
+		t.Fatalf("%d %.2000s", page.StatusCode, page.Body)
+	}
+}
+
+func TestOllamaPages(t *testing.T) {
+	p := newOllamaPortal(t)
+	admin := p.login(t, "admin")
+
+	page := admin.get("/settings/ollama", nil)
+	for _, want := range []string{"0.6.2", "llama3.2:3b", "2.0 GB", "Tesla T4", "Recommended", `value="` + p.ollama.URL + `"`, "js/ollama.js",
+		`<progress id="ollama-pull-progress"`, "Hardware of the portal host"} {
+		if !strings.Contains(page.Body, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	settings := admin.get("/settings", nil)
+	if !strings.Contains(settings.Body, `href="/settings/ollama"`) {
+		t.Error("the settings page does not link to the Ollama section")
+	}
+
+	t.Run("ErrURL", func(t *testing.T) {
+		r := admin.postForm("/settings/ollama/url", url.Values{"_csrf": {admin.csrf()}, "ollama_url": {`javascript:alert("x")`}}, nil)
+		if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "http:// or https://") ||
+			!strings.Contains(r.Body, `value="javascript:alert(&#34;x&#34;)"`) {
+			t.Fatalf("%d %.3000s", r.StatusCode, r.Body)
+		}
+	})
+	t.Run("PullForm", func(t *testing.T) {
+		r := admin.postForm("/settings/ollama/pull", url.Values{"_csrf": {admin.csrf()}, "name": {"phi3.5:3.8b"}}, nil)
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("%d %s", r.StatusCode, r.Body)
+		}
+		r = admin.postForm("/settings/ollama/pull", url.Values{"_csrf": {admin.csrf()}, "name": {"<i>bad name</i>"}}, nil)
+		if r.StatusCode != http.StatusBadRequest || strings.Contains(r.Body, "<i>bad") || !strings.Contains(r.Body, "&lt;i&gt;bad name&lt;/i&gt;") {
+			t.Fatalf("%d %.3000s", r.StatusCode, r.Body)
+		}
+	})
+	t.Run("DeleteConfirms", func(t *testing.T) {
+		r := admin.get("/settings/ollama/delete?name=phi3.5:3.8b", nil)
+		if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "Delete model?") || !strings.Contains(r.Body, `name="name" value="phi3.5:3.8b"`) {
+			t.Fatalf("%d %.2000s", r.StatusCode, r.Body)
+		}
+		if n := p.auditCount(t, "ollama.model_delete"); n != 0 {
+			t.Fatal("asking deleted")
+		}
+		r = admin.postForm("/settings/ollama/delete", url.Values{"_csrf": {admin.csrf()}, "name": {"phi3.5:3.8b"}}, nil)
+		if r.StatusCode != http.StatusSeeOther || p.auditCount(t, "ollama.model_delete") != 1 {
+			t.Fatalf("%d %s", r.StatusCode, r.Body)
+		}
+		if r := admin.get("/settings/ollama/delete?name=..%2Fx", nil); r.StatusCode != http.StatusBadRequest {
+			t.Fatalf("bad name: %d", r.StatusCode)
+		}
+	})
+	t.Run("ModelsFragment", func(t *testing.T) {
+		r := admin.get("/settings/ollama/models", http.Header{"Hx-Request": {"true"}})
+		table, recs, ok := strings.Cut(r.Body, "<section")
+		if r.StatusCode != http.StatusOK || !ok || !strings.HasPrefix(strings.TrimSpace(table), `<div id="ollama-models"`) ||
+			strings.Contains(table, "phi3.5") || !strings.Contains(table, "llama3.2:3b") {
+			t.Fatalf("%d %s", r.StatusCode, r.Body)
+		}
+		// The recommendations come out of band, with the deleted model no longer installed.
+		if !strings.Contains(recs, `id="ollama-recommendations"`) || !strings.Contains(recs, `hx-swap-oob="true"`) ||
+			strings.Count(recs, `data-testid="installed"`) != 1 {
+			t.Fatalf("recommendations %s", recs)
+		}
+	})
+}
