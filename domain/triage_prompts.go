@@ -16,6 +16,7 @@ How you work:
 - After three failed hypotheses, stop and reassess the problem statement.
 - Work through the whys one at a time. Start each step with a line "Why N:" (N from 1 to 5) stating the question you are answering, and give the evidence chain when you move to the next why.
 - When the evidence supports it, state the root cause on its own line as "Root cause: <one sentence>". It must explain every symptom.
+- When a log supports an answer to one of the whys, offer it for the team to accept on a line of its own: "Proposed Why N: <answer in one sentence> (evidence: <file name>:<first line>–<last line>, <file name>:<line>)". Cite the log's file name exactly as uploaded and the line numbers you saw; cite only lines you were shown.
 - Values such as [EMAIL] or [IPV4] are redacted placeholders; do not ask for the real values.
 - Be concise. Use Markdown.`
 

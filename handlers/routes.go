@@ -70,6 +70,7 @@ func (s *Server) routes() {
 	p.GET("/logs/:id/original", s.handleLogOriginal)
 	p.GET("/logs/:id/view", s.handleLogView)
 	p.GET("/logs/:id/digest", s.handleLogDigest)
+	p.GET("/logs/:id/lines", s.handleLogLines)
 	p.POST("/logs/:id/spans/:span", s.handleLogSpanReview)
 	p.POST("/logs/:id/review", s.handleLogReviewType)
 	p.POST("/logs/:id/apply", s.handleLogApply)
@@ -97,6 +98,8 @@ func (s *Server) routes() {
 	p.POST("/issues/:id/chat", s.handleChatSend)
 	p.POST("/chat/messages/:id/stop", s.handleChatStop)
 	e.GET("/chat/messages/:id/stream", s.handleChatStream, s.loadSession, s.csrf(), s.loadUser, s.requireUser)
+	// A why a reply proposes is accepted into the 5-Whys with its evidence.
+	p.POST("/chat/messages/:id/proposals/:n/accept", s.handleWhyProposalAccept)
 
 	// The JSON API, with a bearer token or a session plus the CSRF header.
 	api := app.Group("/api/v1", s.requireUser)
@@ -155,6 +158,8 @@ func (s *Server) routes() {
 
 	// Triage chat (API).
 	api.POST("/issues/:id/chat", s.handleAPIChat)
+	api.POST("/chat/messages/:id/proposals/:n/accept", s.handleAPIWhyProposalAccept)
+	api.GET("/logs/:id/lines", s.handleAPILogLines)
 
 	// Ollama and hardware (admins).
 	api.GET("/ollama/status", s.handleAPIOllamaStatus)

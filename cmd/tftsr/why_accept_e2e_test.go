@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// whyAcceptLog is an uploaded log whose cited lines hold secrets.
+const whyAcceptLog = "2026-03-01T09:10:00Z INFO deploy 4.2 started\n" +
+	"2026-03-01T09:12:01Z ERROR pool exhausted for user=grace.hopper@example.com from 198.51.100.23\n" +
+	"2026-03-01T09:12:02Z WARN retry without backoff password=S3cr3t!pass\n" +
+	"2026-03-01T09:13:00Z INFO done\n"
+
+// TestWhyAcceptEndToEnd drives accepting a proposed why in Chromium: a fake OpenAI-compatible
+// provider replies with a proposal citing lines of an uploaded log; one click on Accept puts it
+// into the 5-Whys with the evidence linked and the cited lines shown redacted; a reload keeps it.
+func TestWhyAcceptEndToEnd(t *testing.T) {
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		for _, s := range []string{
+			"The pool filled up right after the deploy.\n\n",
+			"- **Proposed Why 1:** The connection pool was exhausted by retries ",
+			"(evidence: payments.log:2–3)\n",
+		} {
+			b, _ := json.Marshal(s)
+			fmt.Fprintf(w, "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-test\",\"choices\":[{\"index\":0,\"delta\":{\"content\":%s},\"finish_reason\":null}]}\n\n", b)
+			w.(http.Flusher).Flush()
+		}
+		fmt.Fprint(w, "data: [DONE]\n\n")
+	}))
+	t.Cleanup(fake.Close)
+
+	p := startPortal(t)
+	token := p.apiToken(t)
+	cfg, _ := json.Marshal(map[string]any{"kind": "openai", "base_url": fake.URL + "/v1", "model": "gpt-test", "api_key": "sk-test-why-0123456789"})
+	p.apiCall(t, token, http.MethodPut, "/api/v1/ai/configs/local-fake", "application/json", bytes.NewReader(cfg), nil)
+	var issue struct{ ID string }
+	p.apiCall(t, token, http.MethodPost, "/api/v1/issues", "application/json",
+		strings.NewReader(`{"title":"Payments failing after deploy 4.2","severity":"high","category":"application"}`), &issue)
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", "payments.log")
+	fw.Write([]byte(whyAcceptLog))
+	mw.Close()
+	var lf struct{ ID string }
+	p.apiCall(t, token, http.MethodPost, "/api/v1/issues/"+issue.ID+"/logs", mw.FormDataContentType(), &body, &lf)
+	if lf.ID == "" {
+		t.Fatal("the upload returned no log id")
+	}
+
+	ctx := newBrowser(t)
+	mustDo(t, ctx, "sign in and open the incident",
+		chromedp.EmulateViewport(1280, 1500),
+		chromedp.Navigate(p.URL+"/issues/"+issue.ID),
+		chromedp.WaitVisible(chromedp.CSS("#username")),
+		chromedp.SendKeys(chromedp.CSS("#username"), "admin"),
+		chromedp.SendKeys(chromedp.CSS("#password"), p.AdminPassword),
+		chromedp.Click(chromedp.CSS("#login-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#chat-message")),
+	)
+	waitHTMXIdle(t, ctx)
+	mustDo(t, ctx, "ask the assistant",
+		chromedp.SendKeys(chromedp.CSS("#chat-message"), "Why are payments failing?"),
+		chromedp.Click(chromedp.CSS("#chat-send")),
+	)
+	waitFor(t, ctx, "the proposal", `!!document.querySelector("[data-testid=chat-assistant][data-status=complete] [data-testid=why-proposal] [data-testid=proposal-accept]")`)
+	if got := mustText(t, ctx, "[data-testid=why-proposal]"); !strings.Contains(got, "The connection pool was exhausted by retries") || !strings.Contains(got, "payments.log:2–3") {
+		t.Errorf("proposal row %q", got)
+	}
+	waitHTMXIdle(t, ctx)
+	mustDo(t, ctx, "accept the proposal", chromedp.Click(chromedp.CSS("[data-testid=proposal-accept]")))
+	waitFor(t, ctx, "the row marked accepted", `!!document.querySelector("[data-testid=why-proposal] [data-testid=proposal-accepted]")`)
+	waitFor(t, ctx, "the cited lines", `!!document.querySelector("#five-whys [data-testid=cited-lines]")`)
+	waitHTMXIdle(t, ctx)
+
+	check := func(when string) {
+		t.Helper()
+		if got := mustText(t, ctx, "#five-whys [data-testid=why-1] .why-a"); got != "The connection pool was exhausted by retries" {
+			t.Errorf("%s: why 1 answer %q", when, got)
+		}
+		if got := mustText(t, ctx, "[data-testid=why-level]"); got != "Why level 1 of 5" {
+			t.Errorf("%s: why level %q", when, got)
+		}
+		href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#five-whys [data-testid=why-cite]").getAttribute("href")`))
+		if want := "/logs/" + lf.ID + "/lines?from=2&to=3#L2"; err != nil || href != want {
+			t.Errorf("%s: evidence link %q (%v), want %q", when, href, err, want)
+		}
+		lines := mustText(t, ctx, "#five-whys [data-testid=cited-lines]")
+		if !strings.Contains(lines, "payments.log:2") || !strings.Contains(lines, "payments.log:3") || !strings.Contains(lines, "ERROR pool exhausted for user=") ||
+			!strings.Contains(lines, "retry without backoff") || strings.Contains(lines, "deploy 4.2 started") {
+			t.Errorf("%s: cited lines %q", when, lines)
+		}
+		for _, secret := range []string{"grace.hopper@example.com", "198.51.100.23", "S3cr3t!pass"} {
+			if strings.Contains(lines, secret) {
+				t.Errorf("%s: the cited lines show %q", when, secret)
+			}
+		}
+	}
+	check("after accepting")
+	mustDo(t, ctx, "scroll to the 5-Whys", chromedp.Evaluate[chromedp.Void](`document.getElementById("five-whys").scrollIntoView({block: "start"})`))
+	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile("/tmp/tftsr-why-accept.png", shot, 0o644); err != nil {
+		t.Logf("screenshot not saved: %v", err)
+	}
+
+	mustDo(t, ctx, "reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#five-whys [data-testid=why-1]")))
+	waitFor(t, ctx, "the cited lines after the reload", `!!document.querySelector("#five-whys [data-testid=cited-lines]")`)
+	waitHTMXIdle(t, ctx)
+	check("after the reload")
+
+	// The reply's row still says the proposal is in the 5-Whys, and offers no second accept.
+	waitFor(t, ctx, "the row marked accepted after the reload", `!!document.querySelector("[data-testid=why-proposal] [data-testid=proposal-accepted]")`)
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("[data-testid=proposal-accept]").length`)); err != nil || n != 0 {
+		t.Errorf("accept buttons after the reload: %d, %v", n, err)
+	}
+
+	// The evidence link opens the lines, each an anchor.
+	mustDo(t, ctx, "follow the evidence link", chromedp.Click(chromedp.CSS("#five-whys [data-testid=why-cite]")),
+		chromedp.WaitVisible(chromedp.CSS("[data-testid=log-lines-page] #L2")))
+	if got := mustText(t, ctx, "#L3"); !strings.Contains(got, "retry without backoff") || strings.Contains(got, "S3cr3t!pass") {
+		t.Errorf("line 3 on the lines page %q", got)
+	}
+}

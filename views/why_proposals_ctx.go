@@ -1,0 +1,33 @@
+package views
+
+import (
+	"context"
+	"io"
+
+	"github.com/a-h/templ"
+
+	"tftsr/domain"
+)
+
+// incidentWhysKey is the context key of the incident's 5-Whys while its chat history renders.
+type incidentWhysKey struct{}
+
+// withIncidentWhys renders c knowing the incident's 5-Whys, so that a reply's proposals that the
+// 5-Whys already hold show as accepted, after a reload too.
+func withIncidentWhys(steps []*domain.FiveWhy, c templ.Component) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		return c.Render(context.WithValue(ctx, incidentWhysKey{}, steps), w)
+	})
+}
+
+// proposalAccepted reports whether the incident's 5-Whys hold the proposal: its why has that
+// answer and evidence (as accepting it would write them).
+func proposalAccepted(ctx context.Context, p domain.WhyProposal) bool {
+	steps, _ := ctx.Value(incidentWhysKey{}).([]*domain.FiveWhy)
+	for _, s := range steps {
+		if s.WhyNumber == p.Number && s.Answer == p.Answer && s.Evidence == p.Evidence {
+			return true
+		}
+	}
+	return false
+}
