@@ -6,7 +6,9 @@ package ai
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -100,6 +102,8 @@ type settings struct {
 	timeout     time.Duration
 	firstByte   time.Duration
 	client      *http.Client
+	// tools says whether the model is offered tools: the config's SupportsTools.
+	tools bool
 }
 
 // settings validates cfg and applies the defaults.
@@ -155,6 +159,7 @@ func (f *Factory) settings(cfg domain.ProviderConfig) (*settings, error) {
 		timeout:     timeout,
 		firstByte:   firstByte,
 		client:      client,
+		tools:       cfg.SupportsTools,
 	}, nil
 }
 
@@ -200,12 +205,18 @@ type call struct {
 	maxTokens   int
 	system      string
 	turns       []domain.ChatMessage
+	// tools are offered to the model: the request's, when the config supports tools.
+	tools []domain.ToolSpec
 }
 
 // newCall resolves req against the config. Every system message is merged, in order, into one
-// system prompt, since several providers accept only one and in first place.
+// system prompt, since several providers accept only one and in first place. Tools are dropped
+// unless the config says the model supports them.
 func (s *settings) newCall(req domain.ChatRequest) (*call, error) {
 	c := &call{model: s.model, temperature: s.temperature, maxTokens: s.maxTokens}
+	if s.tools {
+		c.tools = req.Tools
+	}
 	if m := strings.TrimSpace(req.Model); m != "" {
 		c.model = m
 	}
@@ -222,7 +233,7 @@ func (s *settings) newCall(req domain.ChatRequest) (*call, error) {
 			if strings.TrimSpace(m.Content) != "" {
 				system = append(system, m.Content)
 			}
-		case domain.RoleUser, domain.RoleAssistant:
+		case domain.RoleUser, domain.RoleAssistant, domain.RoleTool:
 			c.turns = append(c.turns, m)
 		default:
 			return nil, domain.Errorf(domain.EINVALID, "A chat message has the unknown role %q.", m.Role)
@@ -289,3 +300,26 @@ func emit(onToken func(string) error, text string) error {
 	}
 	return nil
 }
+
+// toolArgs returns a tool call's arguments as a JSON object, which every provider requires in the
+// assistant turn sent back: "{}" when the model wrote nothing or something else.
+func toolArgs(raw json.RawMessage) json.RawMessage {
+	var obj map[string]json.RawMessage
+	if len(raw) == 0 || json.Unmarshal(raw, &obj) != nil || obj == nil {
+		return json.RawMessage("{}")
+	}
+	return raw
+}
+
+// toolSchema returns a tool's parameter schema as a map: an object schema without properties
+// when it has none.
+func toolSchema(raw json.RawMessage) map[string]any {
+	var m map[string]any
+	if len(raw) == 0 || json.Unmarshal(raw, &m) != nil || m == nil {
+		return map[string]any{"type": "object", "properties": map[string]any{}}
+	}
+	return m
+}
+
+// callID returns the id of the n-th tool call of a reply, for providers that give none.
+func callID(n int) string { return fmt.Sprintf("call_%d", n) }

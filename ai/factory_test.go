@@ -88,7 +88,7 @@ func TestStreamChatRejectsARequestWithoutTurns(t *testing.T) {
 	}
 	_, err = m.StreamChat(context.Background(), domain.ChatRequest{Messages: []domain.ChatMessage{{Role: domain.RoleSystem, Content: "x"}}}, func(string) error { return nil })
 	assertEqual(t, "code", domain.ErrorCode(err), domain.EINVALID)
-	_, err = m.StreamChat(context.Background(), domain.ChatRequest{Messages: []domain.ChatMessage{{Role: "tool", Content: "x"}}}, func(string) error { return nil })
+	_, err = m.StreamChat(context.Background(), domain.ChatRequest{Messages: []domain.ChatMessage{{Role: "function", Content: "x"}}}, func(string) error { return nil })
 	assertEqual(t, "code", domain.ErrorCode(err), domain.EINVALID)
 }
 

@@ -63,6 +63,20 @@ func (f *fake) last(t *testing.T) recorded {
 	return f.reqs[len(f.reqs)-1]
 }
 
+// all returns every recorded request, in order.
+func (f *fake) all() []recorded {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]recorded(nil), f.reqs...)
+}
+
+// count returns how many requests the fake received.
+func (f *fake) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.reqs)
+}
+
 // frame is a piece of a stream written and flushed at once. After a frame carrying a token the
 // fake waits until the client has passed that token on, which proves that tokens are streamed.
 type frame struct {

@@ -2,13 +2,16 @@ package ai
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/url"
+	"strings"
 
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
 	"github.com/openai/openai-go/v3/packages/ssestream"
+	"github.com/openai/openai-go/v3/shared"
 
 	"tftsr/domain"
 )
@@ -35,11 +38,14 @@ func newOpenAIModel(s *settings) *openAIModel {
 }
 
 // StreamChat implements domain.ChatModel.
-func (m *openAIModel) StreamChat(ctx context.Context, req domain.ChatRequest, onToken func(string) error) (domain.ChatUsage, error) {
-	var usage domain.ChatUsage
+// Tool calls arrive as fragments keyed by index: the first carries the id and name, the rest
+// pieces of the arguments, which are joined.
+func (m *openAIModel) StreamChat(ctx context.Context, req domain.ChatRequest, onToken func(string) error) (domain.ChatResult, error) {
+	var res domain.ChatResult
+	usage := &res.Usage
 	c, err := m.s.newCall(req)
 	if err != nil {
-		return usage, err
+		return res, err
 	}
 	d := m.s.start(ctx)
 	defer d.stop()
@@ -47,9 +53,11 @@ func (m *openAIModel) StreamChat(ctx context.Context, req domain.ChatRequest, on
 	stream := m.svc.NewStreaming(d.ctx, m.params(c))
 	defer stream.Close()
 	if err := stream.Err(); err != nil {
-		return usage, m.s.fail(ctx, d, c.model, openAIError(err))
+		return res, m.s.fail(ctx, d, c.model, openAIError(err))
 	}
 	d.answered()
+	calls := map[int64]*openAIToolCall{}
+	var order []*openAIToolCall
 	for stream.Next() {
 		chunk := stream.Current()
 		if chunk.JSON.Usage.Valid() {
@@ -61,17 +69,45 @@ func (m *openAIModel) StreamChat(ctx context.Context, req domain.ChatRequest, on
 				continue
 			}
 			if err := emit(onToken, choice.Delta.Content); err != nil {
-				return usage, m.s.fail(ctx, d, c.model, err)
+				return res, m.s.fail(ctx, d, c.model, err)
+			}
+			for _, tc := range choice.Delta.ToolCalls {
+				// Some servers send every call whole at index 0: a new id starts a new call.
+				call := calls[tc.Index]
+				if call == nil || (tc.ID != "" && call.id != "" && tc.ID != call.id) {
+					call = &openAIToolCall{}
+					calls[tc.Index] = call
+					order = append(order, call)
+				}
+				if tc.ID != "" {
+					call.id = tc.ID
+				}
+				if tc.Function.Name != "" {
+					call.name = tc.Function.Name
+				}
+				call.args.WriteString(tc.Function.Arguments)
 			}
 		}
 	}
 	if err := stream.Err(); err != nil {
-		return usage, m.s.fail(ctx, d, c.model, openAIError(err))
+		return res, m.s.fail(ctx, d, c.model, openAIError(err))
 	}
 	if err := ctx.Err(); err != nil {
-		return usage, err
+		return res, err
 	}
-	return usage, nil
+	for i, call := range order {
+		if call.id == "" {
+			call.id = callID(i)
+		}
+		res.ToolCalls = append(res.ToolCalls, domain.ToolCall{ID: call.id, Name: call.name, Arguments: json.RawMessage(call.args.String())})
+	}
+	return res, nil
+}
+
+// openAIToolCall is a streamed tool call being put together.
+type openAIToolCall struct {
+	id, name string
+	args     strings.Builder
 }
 
 // params builds the request body: one system message first, then the turns. Mistral rejects
@@ -84,13 +120,37 @@ func (m *openAIModel) params(c *call) openai.ChatCompletionNewParams {
 		msgs = append(msgs, openai.SystemMessage(c.system))
 	}
 	for _, t := range c.turns {
-		if t.Role == domain.RoleAssistant {
+		switch {
+		case t.Role == domain.RoleAssistant && len(t.ToolCalls) > 0:
+			a := openai.ChatCompletionAssistantMessageParam{}
+			if t.Content != "" {
+				a.Content.OfString = openai.String(t.Content)
+			}
+			for _, tc := range t.ToolCalls {
+				a.ToolCalls = append(a.ToolCalls, openai.ChatCompletionMessageToolCallUnionParam{
+					OfFunction: &openai.ChatCompletionMessageFunctionToolCallParam{
+						ID:       tc.ID,
+						Function: openai.ChatCompletionMessageFunctionToolCallFunctionParam{Name: tc.Name, Arguments: string(toolArgs(tc.Arguments))},
+					},
+				})
+			}
+			msgs = append(msgs, openai.ChatCompletionMessageParamUnion{OfAssistant: &a})
+		case t.Role == domain.RoleAssistant:
 			msgs = append(msgs, openai.AssistantMessage(t.Content))
-		} else {
+		case t.Role == domain.RoleTool:
+			msgs = append(msgs, openai.ToolMessage(t.Content, t.ToolCallID))
+		default:
 			msgs = append(msgs, openai.UserMessage(t.Content))
 		}
 	}
 	p := openai.ChatCompletionNewParams{Model: c.model, Messages: msgs}
+	for _, tool := range c.tools {
+		fn := shared.FunctionDefinitionParam{Name: tool.Name, Parameters: shared.FunctionParameters(toolSchema(tool.Parameters))}
+		if tool.Description != "" {
+			fn.Description = openai.String(tool.Description)
+		}
+		p.Tools = append(p.Tools, openai.ChatCompletionFunctionTool(fn))
+	}
 	if m.s.kind == domain.ProviderOpenAI {
 		p.StreamOptions = openai.ChatCompletionStreamOptionsParam{IncludeUsage: openai.Bool(true)}
 	}

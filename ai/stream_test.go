@@ -28,15 +28,15 @@ func TestStreamChatStreamsTokensInOrder(t *testing.T) {
 				t.Fatal(err)
 			}
 			var got []string
-			usage, err := m.StreamChat(context.Background(), chatRequest(), st.onToken(&got))
+			res, err := m.StreamChat(context.Background(), chatRequest(), st.onToken(&got))
 			if err != nil {
 				t.Fatalf("StreamChat: %v", err)
 			}
 			if strings.Join(got, "|") != strings.Join(tokens, "|") {
 				t.Errorf("tokens = %q, want %q", got, tokens)
 			}
-			if usage != (domain.ChatUsage{InputTokens: 11, OutputTokens: 7}) {
-				t.Errorf("usage = %+v, want 11 in and 7 out", usage)
+			if res.Usage != (domain.ChatUsage{InputTokens: 11, OutputTokens: 7}) || len(res.ToolCalls) != 0 {
+				t.Errorf("result = %+v, want 11 in and 7 out and no tool calls", res)
 			}
 			w.checkRequest(t, f.last(t), w.usesKey())
 		})

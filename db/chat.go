@@ -24,18 +24,33 @@ func NewChatStore(db *DB) *ChatStore { return &ChatStore{db: db} }
 
 const messageSelect = `
 	SELECT m.id, m.conversation_id, m.issue_id, m.seq, m.role, m.content, m.status, m.error, m.pii_types,
-	       m.sent_hash, m.why_level, m.root_cause, m.created_by, m.created_at, c.provider_config, c.model
+	       m.sent_hash, m.why_level, m.root_cause, m.created_by, m.created_at, c.provider_config, c.model,
+	       m.kind, m.log_file_ids::text[],
+	       ARRAY(SELECT l.file_name FROM unnest(m.log_file_ids) WITH ORDINALITY AS a(id, n)
+	             JOIN log_files l ON l.id = a.id ORDER BY a.n),
+	       m.tools_used
 	FROM messages m JOIN conversations c ON c.id = m.conversation_id`
 
 func scanMessage(row pgx.Row) (*domain.ConversationMessage, error) {
 	var m domain.ConversationMessage
 	if err := row.Scan(&m.ID, &m.ConversationID, &m.IssueID, &m.Seq, &m.Role, &m.Content, &m.Status, &m.Error, &m.PIITypes,
-		&m.SentHash, &m.WhyLevel, &m.RootCause, &m.CreatedBy, &m.CreatedAt, &m.ProviderConfig, &m.Model); err != nil {
+		&m.SentHash, &m.WhyLevel, &m.RootCause, &m.CreatedBy, &m.CreatedAt, &m.ProviderConfig, &m.Model,
+		&m.Kind, &m.LogFileIDs, &m.LogFileNames,
+		&m.ToolsUsed); err != nil {
 		return nil, err
 	}
 	m.CreatedAt = m.CreatedAt.UTC()
 	if m.PIITypes == nil {
 		m.PIITypes = []string{}
+	}
+	if m.ToolsUsed == nil {
+		m.ToolsUsed = []string{}
+	}
+	if m.LogFileIDs == nil {
+		m.LogFileIDs = []string{}
+	}
+	if len(m.LogFileNames) == 0 {
+		m.LogFileNames = nil
 	}
 	return &m, nil
 }
@@ -44,6 +59,26 @@ func scanMessage(row pgx.Row) (*domain.ConversationMessage, error) {
 // conversation of the incident with that config and model or a new one, and audits the message
 // (its PII types, never its text).
 func (s *ChatStore) AddChatTurn(ctx context.Context, issueID, config, model string, text domain.RedactedText) (*domain.ConversationMessage, *domain.ConversationMessage, error) {
+	return s.addTurn(ctx, issueID, config, model, text, domain.MessageKindChat, nil)
+}
+
+// AddAnalysisTurn stores a log analysis like AddChatTurn: the redacted prompt as a user message
+// of kind analysis with the ids of the logs it analysed, and the pending reply. The audit entry
+// names the logs, never the text.
+func (s *ChatStore) AddAnalysisTurn(ctx context.Context, issueID, config, model string, prompt domain.RedactedText, logIDs []string) (*domain.ConversationMessage, *domain.ConversationMessage, error) {
+	ids := make([]string, 0, len(logIDs))
+	for _, id := range logIDs {
+		lid, ok := parseID(id)
+		if !ok {
+			return nil, nil, domain.Errorf(domain.EINVALID, "There is no log with the id %q.", id)
+		}
+		ids = append(ids, lid)
+	}
+	return s.addTurn(ctx, issueID, config, model, prompt, domain.MessageKindAnalysis, ids)
+}
+
+// addTurn stores a user message of a kind and its pending reply.
+func (s *ChatStore) addTurn(ctx context.Context, issueID, config, model string, text domain.RedactedText, kind domain.MessageKind, logIDs []string) (*domain.ConversationMessage, *domain.ConversationMessage, error) {
 	if err := domain.Require(ctx, domain.RoleResponder); err != nil {
 		return nil, nil, err
 	}
@@ -73,8 +108,12 @@ func (s *ChatStore) AddChatTurn(ctx context.Context, issueID, config, model stri
 		types = []string{}
 	}
 	userID, replyID := newID(), newID()
-	if _, err := tx.Exec(ctx, `INSERT INTO messages (id, conversation_id, issue_id, role, content, status, pii_types, created_by, created_at)
-		VALUES ($1, $2, $3, 'user', $4, 'complete', $5, $6, $7)`, userID, convID, iid, text.String(), types, actorIDPtr(ctx), tx.now); err != nil {
+	if logIDs == nil {
+		logIDs = []string{}
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO messages (id, conversation_id, issue_id, role, content, status, pii_types, created_by, created_at, kind, log_file_ids)
+		VALUES ($1, $2, $3, 'user', $4, 'complete', $5, $6, $7, $8, $9::uuid[])`, userID, convID, iid, text.String(), types, actorIDPtr(ctx), tx.now,
+		string(kind), logIDs); err != nil {
 		return nil, nil, fmt.Errorf("add chat message: %w", formatError(err))
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO messages (id, conversation_id, issue_id, role, content, status, created_by, created_at)
@@ -84,10 +123,14 @@ func (s *ChatStore) AddChatTurn(ctx context.Context, issueID, config, model stri
 	if err := touchIssue(ctx, tx, iid); err != nil {
 		return nil, nil, err
 	}
-	if err := appendAudit(ctx, tx, "chat.message", "message", userID, map[string]any{
+	action, details := "chat.message", map[string]any{
 		"issue_id": iid, "conversation_id": convID, "provider": config, "model": model,
 		"pii_redacted": len(types) > 0, "pii_types": types, "bytes": len(text.String()),
-	}); err != nil {
+	}
+	if kind == domain.MessageKindAnalysis {
+		action, details["log_file_ids"] = "chat.analysis", logIDs
+	}
+	if err := appendAudit(ctx, tx, action, "message", userID, details); err != nil {
 		return nil, nil, err
 	}
 	if err := tx.Commit(ctx); err != nil {
@@ -214,8 +257,13 @@ func (s *ChatStore) FinishChatReply(ctx context.Context, r domain.ChatReply) (*d
 	if _, err := lockIssue(ctx, tx, issueID); err != nil {
 		return nil, err
 	}
-	tag, err := tx.Exec(ctx, `UPDATE messages SET content = $2, status = $3, error = $4, sent_hash = $5, why_level = $6, root_cause = $7
-		WHERE id = $1 AND status = 'streaming'`, mid, r.Content, string(r.Status), r.Error, r.SentHash, r.WhyTo, r.RootCause)
+	toolsUsed := r.ToolsUsed
+	if toolsUsed == nil {
+		toolsUsed = []string{}
+	}
+	tag, err := tx.Exec(ctx, `UPDATE messages SET content = $2, status = $3, error = $4, sent_hash = $5, why_level = $6, root_cause = $7,
+		tools_used = $8
+		WHERE id = $1 AND status = 'streaming'`, mid, r.Content, string(r.Status), r.Error, r.SentHash, r.WhyTo, r.RootCause, toolsUsed)
 	if err != nil {
 		return nil, fmt.Errorf("finish chat reply: %w", formatError(err))
 	}
@@ -250,7 +298,7 @@ func (s *ChatStore) FinishChatReply(ctx context.Context, r domain.ChatReply) (*d
 		if err := appendAudit(ctx, tx, "ai.chat", "message", mid, map[string]any{
 			"issue_id": issueID, "conversation_id": convID, "provider": r.Provider, "kind": r.Kind, "model": r.Model,
 			"bytes_sent": r.BytesSent, "sent_sha256": r.SentHash, "pii_redacted": len(types) > 0, "pii_types": types,
-			"status": r.Status, "reply_bytes": len(r.Content),
+			"status": r.Status, "reply_bytes": len(r.Content), "tool_calls": len(r.ToolsUsed),
 		}); err != nil {
 			return nil, err
 		}

@@ -64,3 +64,44 @@ func TestChatStore(t *testing.T) {
 		t.Errorf("audit details = %s", raw)
 	}
 }
+
+func TestChatStoreAnalysisTurn(t *testing.T) {
+	t.Parallel()
+	s := MustOpenServices(t)
+	_, ctx := MustCreateUser(t, s, domain.RoleResponder)
+	i := MustCreateIssue(t, s, ctx, domain.NewIssue{Title: "Disk full"})
+	store := db.NewChatStore(s.DB)
+	gate := &domain.RedactionGate{}
+
+	// A typed message is of kind chat, without logs.
+	u0, _, err := store.AddChatTurn(ctx, i.ID, "local", "llama3", gate.Text("hello"))
+	if err != nil || u0.Kind != domain.MessageKindChat || u0.LogFileIDs == nil || len(u0.LogFileIDs) != 0 {
+		t.Fatalf("chat turn = %+v, %v", u0, err)
+	}
+	// The log ids need not resolve: a deleted log keeps its id, without a name.
+	ids := []string{"0190f3b2-7c1e-7a00-8000-000000000001", "0190f3b2-7c1e-7a00-8000-000000000002"}
+	u, r, err := store.AddAnalysisTurn(ctx, i.ID, "local", "llama3", gate.Text("### app.log\nmail for bob@example.com"), ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Kind != domain.MessageKindAnalysis || !slices.Equal(u.LogFileIDs, ids) || len(u.LogFileNames) != 0 ||
+		strings.Contains(u.Content, "bob@example.com") || !slices.Contains(u.PIITypes, "Email") || r.Status != domain.MessageStreaming || r.Kind != domain.MessageKindChat {
+		t.Fatalf("analysis turn = %+v / %+v", u, r)
+	}
+	hist, err := store.FindChatHistory(ctx, i.ID)
+	if err != nil || len(hist) != 4 || hist[2].Kind != domain.MessageKindAnalysis || !slices.Equal(hist[2].LogFileIDs, ids) {
+		t.Fatalf("history = %+v, %v", hist, err)
+	}
+	if _, _, err := store.AddAnalysisTurn(ctx, i.ID, "local", "llama3", gate.Text("x"), []string{"not-a-uuid"}); domain.ErrorCode(err) != domain.EINVALID {
+		t.Errorf("bad id: %v", err)
+	}
+	_, adminCtx := MustCreateUser(t, s, domain.RoleAdmin)
+	entries, _, err := s.Audit.FindAuditEntries(adminCtx, domain.AuditFilter{Action: "chat.analysis"})
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("audit = %v, %v", entries, err)
+	}
+	raw, _ := json.Marshal(entries[0].Details)
+	if !strings.Contains(string(raw), ids[0]) || strings.Contains(string(raw), "app.log") || strings.Contains(string(raw), "bob@example.com") {
+		t.Errorf("audit details = %s", raw)
+	}
+}

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 )
 
@@ -54,19 +55,47 @@ const (
 	RoleSystem    ChatRole = "system"
 	RoleUser      ChatRole = "user"
 	RoleAssistant ChatRole = "assistant"
+	// RoleTool is the result of a tool the model called, sent back to it in the same reply.
+	RoleTool ChatRole = "tool"
 )
 
-// ChatMessage is one message sent to a model.
+// ToolSpec describes a tool the model may call: its name, what it does and its parameters as
+// a JSON schema object.
+type ToolSpec struct {
+	Name        string
+	Description string
+	Parameters  json.RawMessage
+}
+
+// ToolCall is a model's request to run a tool. ID pairs the call with its result; adapters of
+// providers that give no id make one up. Arguments is the JSON the model wrote (untrusted: it
+// may be anything). Signature is an opaque token some providers (Gemini's thoughtSignature)
+// attach to a call and require back with it; it is not text and is sent back unchanged.
+type ToolCall struct {
+	ID        string
+	Name      string
+	Arguments json.RawMessage
+	Signature string
+}
+
+// ChatMessage is one message sent to a model. An assistant message may carry the tool calls the
+// model made (ToolCalls); a RoleTool message is the result of one of them, naming the call it
+// answers (ToolCallID) and the tool (ToolName).
 type ChatMessage struct {
-	Role    ChatRole
-	Content string
+	Role       ChatRole
+	Content    string
+	ToolCalls  []ToolCall
+	ToolCallID string
+	ToolName   string
 }
 
 // ChatRequest is what a provider is asked: exactly one system message, first, then the
-// conversation. Every byte of it has passed the redaction gate.
+// conversation, and the tools the model may call (sent only to providers configured to support
+// tools). Every byte of it has passed the redaction gate.
 type ChatRequest struct {
 	Model       string
 	Messages    []ChatMessage
+	Tools       []ToolSpec
 	Temperature *float64
 	MaxTokens   int
 }
@@ -77,11 +106,19 @@ type ChatUsage struct {
 	OutputTokens int
 }
 
+// ChatResult is how a reply ended: its token counts and the tools the model asked to run
+// before it can go on (none when the reply is complete).
+type ChatResult struct {
+	Usage     ChatUsage
+	ToolCalls []ToolCall
+}
+
 // ChatModel streams a model's reply. StreamChat calls onToken with each piece of text as it
-// arrives and returns when the reply is complete, the provider fails (a domain.Error with a
-// message fit for users: bad key, model missing, rate limited, timeout), or ctx ends.
+// arrives and returns when the reply is complete or stops to call tools, the provider fails (a
+// domain.Error with a message fit for users: bad key, model missing, rate limited, timeout), or
+// ctx ends.
 type ChatModel interface {
-	StreamChat(ctx context.Context, req ChatRequest, onToken func(string) error) (ChatUsage, error)
+	StreamChat(ctx context.Context, req ChatRequest, onToken func(string) error) (ChatResult, error)
 }
 
 // ChatModelFactory makes the ChatModel of a provider config.

@@ -54,11 +54,17 @@ type ConversationMessage struct {
 	SentHash       string        `json:"sent_hash,omitempty"`
 	WhyLevel       int           `json:"why_level"`
 	RootCause      string        `json:"root_cause,omitempty"`
+	ToolsUsed      []string      `json:"tools_used"` // the lookups the model made for a reply, like "list_logs"
 	CreatedBy      *string       `json:"created_by"`
 	CreatedAt      time.Time     `json:"created_at"`
 	// ProviderConfig and Model are the conversation's, for display and for the call.
 	ProviderConfig string `json:"provider_config"`
 	Model          string `json:"model"`
+	// Kind tells a typed message from a log analysis, whose content is the prompt sent;
+	// LogFileIDs are the logs it analysed and LogFileNames the names of those that still exist.
+	Kind         MessageKind `json:"kind"`
+	LogFileIDs   []string    `json:"log_file_ids"`
+	LogFileNames []string    `json:"log_file_names,omitempty"`
 }
 
 // ChatReply is how a reply ended, for the store to save in one transaction with its timeline
@@ -79,6 +85,8 @@ type ChatReply struct {
 	BytesSent int
 	SentHash  string
 	PIITypes  []string
+	// ToolsUsed notes the lookups the model made, in order.
+	ToolsUsed []string
 }
 
 // ChatStore keeps conversations and messages.
@@ -86,12 +94,17 @@ type ChatStore interface {
 	// AddChatTurn stores the redacted user message and the pending reply in the newest
 	// conversation of the incident with that config and model, creating one when there is none.
 	AddChatTurn(ctx context.Context, issueID, config, model string, text RedactedText) (user, reply *ConversationMessage, err error)
+	// AddAnalysisTurn stores a log analysis like AddChatTurn: the prompt (redacted) as a user
+	// message of kind analysis with the ids of the logs analysed, and the pending reply.
+	AddAnalysisTurn(ctx context.Context, issueID, config, model string, prompt RedactedText, logIDs []string) (user, reply *ConversationMessage, err error)
 	// FindChatMessage returns a message with its conversation's config and model.
 	FindChatMessage(ctx context.Context, id string) (*ConversationMessage, error)
 	// FindChatHistory returns every message of every conversation of the incident, by seq.
 	FindChatHistory(ctx context.Context, issueID string) ([]*ConversationMessage, error)
 	// FinishChatReply stores how a reply ended, its timeline events and the audit entry.
 	FinishChatReply(ctx context.Context, r ChatReply) (*ConversationMessage, error)
+	// RetryChatReply puts a reply that ended incomplete or in error back to pending.
+	RetryChatReply(ctx context.Context, id string) (*ConversationMessage, error)
 }
 
 // ChatService is the triage chat: it stores what users type (redacted), asks the provider for a
@@ -105,6 +118,10 @@ type ChatService struct {
 
 	mu      sync.Mutex
 	running map[string]context.CancelFunc
+	// runs are the replies being produced in the background for their followers.
+	runs map[string]*replyRun
+	// digests caches the log digests of the system message.
+	digests *digestCache
 }
 
 // errNoProvider is the error of a chat when no AI provider is configured: it says how to add one.
@@ -241,33 +258,39 @@ func (s *ChatService) Stream(ctx context.Context, messageID string, onToken func
 		return fail(MessageError, "", testFailure(cfg, err), ChatReply{WhyFrom: level, WhyTo: level})
 	}
 	req.Model, req.Temperature, req.MaxTokens = cfg.Model, cfg.Temperature, cfg.MaxTokens
-	hash, n := HashChatRequest(req)
-	var reply strings.Builder
 	callCtx := ctx
 	if cfg.Timeout > 0 {
 		var c context.CancelFunc
 		callCtx, c = context.WithTimeout(ctx, cfg.Timeout)
 		defer c()
 	}
-	_, callErr := model.StreamChat(callCtx, req, func(tok string) error {
-		reply.WriteString(tok)
-		if onToken != nil {
-			return onToken(tok)
-		}
-		return nil
-	})
-	text := strings.ToValidUTF8(reply.String(), replacementChar)
+	var tools *chatTools
+	if cfg.SupportsTools {
+		tools = newChatTools(s.Gate, msg.IssueID)
+	}
+	run := s.callWithTools(callCtx, model, req, tools, onToken)
+	callErr := run.err
+	hash, n := HashChatRequest(run.sent...)
+	text := strings.ToValidUTF8(run.reply.String(), replacementChar)
 	r := ChatReply{
 		MessageID: messageID, Content: text, Status: MessageComplete,
-		Provider: cfg.Name, Kind: cfg.Kind, Model: cfg.Model, BytesSent: n, SentHash: hash, PIITypes: userMsg.PIITypes,
+		Provider: cfg.Name, Kind: cfg.Kind, Model: cfg.Model, BytesSent: n, SentHash: hash,
+		PIITypes: mergePIITypes(userMsg.PIITypes, run.piiTypes), ToolsUsed: run.used,
 		WhyFrom: level, WhyTo: level,
 	}
 	switch {
+	case callErr == nil && run.stopped:
+		r.Status, r.Error = MessageIncomplete, errToolRounds
 	case callErr == nil:
 	case ctx.Err() != nil:
 		r.Status = MessageIncomplete
 	case errors.Is(callErr, context.DeadlineExceeded):
 		r.Status, r.Error = MessageIncomplete, "The provider did not finish within its timeout."
+	case run.toolErr:
+		r.Status, r.Error = MessageError, "A log lookup failed: "+ErrorMessage(callErr)
+		if text != "" {
+			r.Status = MessageIncomplete
+		}
 	default:
 		r.Status, r.Error = MessageError, testFailure(cfg, callErr)
 		if text != "" {
@@ -303,7 +326,7 @@ func (s *ChatService) buildRequest(ctx context.Context, msg *ConversationMessage
 	}
 	level, rootCause := WhyLevel(steps), ""
 	var user *ConversationMessage
-	msgs := []ChatMessage{{Role: RoleSystem, Content: s.Gate.Text(TriageSystemPrompt(issue, steps)).String()}}
+	msgs := []ChatMessage{{Role: RoleSystem, Content: s.Gate.Text(TriageSystemPrompt(issue, steps) + s.logDigestSection(ctx, msg.IssueID)).String()}}
 	for _, h := range history {
 		if h.Seq >= msg.Seq {
 			break
@@ -327,23 +350,55 @@ func (s *ChatService) buildRequest(ctx context.Context, msg *ConversationMessage
 	return ChatRequest{Messages: msgs}, user, level, rootCause, nil
 }
 
-// HashChatRequest returns the SHA-256 (hex) and the size of the canonical form of what a chat
-// request sends: its model and messages as JSON. The audit records these, never the text.
-func HashChatRequest(req ChatRequest) (string, int) {
+// HashChatRequest returns the SHA-256 (hex) and the size of the canonical form of what a reply
+// sent, for the audit, which records these and never the text. The canonical form of a request
+// is its model, messages (with an assistant message's tool calls, a tool result's call id and
+// tool name) and tools as compact JSON; tool arguments and parameter schemas are re-encoded with
+// their object keys sorted (and kept as a JSON string when they do not parse). A reply that used
+// tools sends one request per round: the hash is then of the canonical forms of all rounds
+// concatenated in order, and the size is their sum. A request without tools has the form
+// {"model":…,"messages":[{"role":…,"content":…}]}, as before tools existed.
+func HashChatRequest(reqs ...ChatRequest) (string, int) {
+	type call struct {
+		ID        string          `json:"id"`
+		Name      string          `json:"name"`
+		Arguments json.RawMessage `json:"arguments"`
+		Signature string          `json:"signature,omitempty"`
+	}
 	type m struct {
-		Role    ChatRole `json:"role"`
-		Content string   `json:"content"`
+		Role       ChatRole `json:"role"`
+		Content    string   `json:"content"`
+		ToolCalls  []call   `json:"tool_calls,omitempty"`
+		ToolCallID string   `json:"tool_call_id,omitempty"`
+		ToolName   string   `json:"tool_name,omitempty"`
 	}
-	body := struct {
-		Model    string `json:"model"`
-		Messages []m    `json:"messages"`
-	}{Model: req.Model, Messages: make([]m, len(req.Messages))}
-	for i, x := range req.Messages {
-		body.Messages[i] = m{x.Role, x.Content}
+	type tool struct {
+		Name        string          `json:"name"`
+		Description string          `json:"description"`
+		Parameters  json.RawMessage `json:"parameters"`
 	}
-	b, _ := json.Marshal(body)
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:]), len(b)
+	h := sha256.New()
+	n := 0
+	for _, req := range reqs {
+		body := struct {
+			Model    string `json:"model"`
+			Messages []m    `json:"messages"`
+			Tools    []tool `json:"tools,omitempty"`
+		}{Model: req.Model, Messages: make([]m, len(req.Messages))}
+		for i, x := range req.Messages {
+			body.Messages[i] = m{Role: x.Role, Content: x.Content, ToolCallID: x.ToolCallID, ToolName: x.ToolName}
+			for _, c := range x.ToolCalls {
+				body.Messages[i].ToolCalls = append(body.Messages[i].ToolCalls, call{c.ID, c.Name, canonicalJSON(c.Arguments), c.Signature})
+			}
+		}
+		for _, t := range req.Tools {
+			body.Tools = append(body.Tools, tool{t.Name, t.Description, canonicalJSON(t.Parameters)})
+		}
+		b, _ := json.Marshal(body)
+		h.Write(b)
+		n += len(b)
+	}
+	return hex.EncodeToString(h.Sum(nil)), n
 }
 
 // Message returns a stored chat message.

@@ -117,6 +117,22 @@ func (s *chatStore) FinishChatReply(_ context.Context, r domain.ChatReply) (*dom
 	return nil, errors.New("no such message")
 }
 
+func (s *chatStore) RetryChatReply(_ context.Context, id string) (*domain.ConversationMessage, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, m := range s.msgs {
+		if m.ID == id && m.Role == domain.RoleAssistant {
+			if m.Status != domain.MessageIncomplete && m.Status != domain.MessageError {
+				return nil, domain.Errorf(domain.ECONFLICT, "Only a reply that was stopped or failed can be retried.")
+			}
+			m.Content, m.Error, m.Status, m.WhyLevel, m.RootCause = "", "", domain.MessageStreaming, 0, ""
+			cp := *m
+			return &cp, nil
+		}
+	}
+	return nil, domain.Errorf(domain.ENOTFOUND, "Message not found.")
+}
+
 // fakeModel records the requests it gets and answers with fixed tokens; block makes it wait for
 // ctx after the first token.
 type fakeModel struct {
@@ -129,21 +145,21 @@ type fakeModel struct {
 
 func (m *fakeModel) ChatModel(domain.ProviderConfig) (domain.ChatModel, error) { return m, nil }
 
-func (m *fakeModel) StreamChat(ctx context.Context, req domain.ChatRequest, onToken func(string) error) (domain.ChatUsage, error) {
+func (m *fakeModel) StreamChat(ctx context.Context, req domain.ChatRequest, onToken func(string) error) (domain.ChatResult, error) {
 	m.mu.Lock()
 	m.reqs = append(m.reqs, req)
 	tokens, block, err := m.tokens, m.block, m.err
 	m.mu.Unlock()
 	for i, t := range tokens {
 		if err := onToken(t); err != nil {
-			return domain.ChatUsage{}, err
+			return domain.ChatResult{}, err
 		}
 		if block && i == 0 {
 			<-ctx.Done()
-			return domain.ChatUsage{}, ctx.Err()
+			return domain.ChatResult{}, ctx.Err()
 		}
 	}
-	return domain.ChatUsage{}, err
+	return domain.ChatResult{}, err
 }
 
 type chatFixture struct {

@@ -78,11 +78,11 @@ func (f *fakeModels) ChatModel(cfg domain.ProviderConfig) (domain.ChatModel, err
 
 type fakeModel struct{ err error }
 
-func (m fakeModel) StreamChat(ctx context.Context, req domain.ChatRequest, onToken func(string) error) (domain.ChatUsage, error) {
+func (m fakeModel) StreamChat(ctx context.Context, req domain.ChatRequest, onToken func(string) error) (domain.ChatResult, error) {
 	if m.err != nil {
-		return domain.ChatUsage{}, m.err
+		return domain.ChatResult{}, m.err
 	}
-	return domain.ChatUsage{InputTokens: 5, OutputTokens: 1}, onToken("OK")
+	return domain.ChatResult{Usage: domain.ChatUsage{InputTokens: 5, OutputTokens: 1}}, onToken("OK")
 }
 
 // apiJSON sends an API request with the session and the CSRF header.

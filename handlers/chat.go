@@ -3,7 +3,6 @@ package handlers
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"net/http"
 	"strings"
 	"sync"
@@ -127,10 +126,11 @@ func renderString(ctx context.Context, comp templ.Component) (string, error) {
 	return buf.String(), nil
 }
 
-// handleChatStream streams a pending reply as server-sent events: "token" events with the
-// escaped text of each token, then one "done" event whose data is the final bubble (sanitised
-// Markdown), which replaces the streaming one. A client that leaves stops the reply, stored
-// incomplete. A reply already finished gets its done event at once.
+// handleChatStream streams a reply as server-sent events: "token" events with the escaped text
+// that arrived (the first one carries everything written so far), then one "done" event whose data
+// is the final bubble (sanitised Markdown), which replaces the streaming one. The reply is produced
+// in the background: a page that re-renders or a second viewer follows the same reply, and a client
+// that leaves does not cut it off (Stop does). A reply already finished gets its done event at once.
 func (s *Server) handleChatStream(c echo.Context) error {
 	chat, err := s.chatService()
 	if err != nil {
@@ -138,42 +138,38 @@ func (s *Server) handleChatStream(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	id := c.Param("id")
-	m, err := chat.Message(ctx, id)
-	if err != nil {
+	f, err := chat.Follow(ctx, id)
+	if err != nil && domain.ErrorCode(err) != domain.ECONFLICT {
 		return err
 	}
 	w := startSSE(c)
+	if err != nil {
+		return s.sendChatDone(c, w, id, nil, err)
+	}
+	defer f.Close()
 	stop := w.heartbeat(sseHeartbeat)
-	if domain.Require(ctx, domain.RoleResponder) != nil || chat.Running(id) {
-		// Someone else's reply, or one being written for another page: wait for it to end.
-		t := time.NewTicker(500 * time.Millisecond)
-		for chat.Running(id) {
-			select {
-			case <-ctx.Done():
-				t.Stop()
+follow:
+	for {
+		if text := f.Read(); text != "" {
+			html, err := renderString(ctx, views.ChatToken(text))
+			if err != nil || w.event("token", html) != nil {
 				stop()
 				return nil
-			case <-t.C:
 			}
 		}
-		t.Stop()
-		stop()
-		if m, err = chat.Message(ctx, id); err == nil && m.Status == domain.MessageStreaming {
-			err = domain.Errorf(domain.ECONFLICT, "This reply has not been written yet. Reload the page to see it later.")
+		if !f.Wait(ctx) {
+			select {
+			case <-f.Done():
+				// Text that arrived just before the end is in the final bubble.
+				break follow
+			default:
+				stop()
+				return nil // the client left; the reply goes on
+			}
 		}
-		return s.sendChatDone(c, w, id, m, err)
 	}
-	msg, err := chat.Stream(ctx, id, func(tok string) error {
-		html, err := renderString(ctx, views.ChatToken(tok))
-		if err != nil {
-			return err
-		}
-		return w.event("token", html)
-	})
 	stop()
-	if ctx.Err() != nil {
-		return nil
-	}
+	msg, err := f.Result()
 	return s.sendChatDone(c, w, id, msg, err)
 }
 
@@ -232,37 +228,12 @@ func (s *Server) handleAPIChat(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	answer := func(r *domain.ConversationMessage) apiChatResponse {
+	return s.streamAPIReply(c, chat, reply.ID, func(r *domain.ConversationMessage) any {
 		types := user.PIITypes
 		if types == nil {
 			types = []string{}
 		}
 		return apiChatResponse{ConversationID: user.ConversationID, UserMessage: user, Reply: r, WhyLevel: r.WhyLevel,
 			PIIRedacted: len(types) > 0, PIITypes: types}
-	}
-	if !strings.Contains(c.Request().Header.Get(echo.HeaderAccept), "text/event-stream") {
-		r, err := chat.Stream(ctx, reply.ID, nil)
-		if err != nil {
-			return err
-		}
-		return c.JSON(http.StatusOK, answer(r))
-	}
-	w := startSSE(c)
-	stop := w.heartbeat(sseHeartbeat)
-	r, err := chat.Stream(ctx, reply.ID, func(tok string) error {
-		b, _ := json.Marshal(tok)
-		return w.event("token", string(b))
 	})
-	stop()
-	if ctx.Err() != nil {
-		return nil
-	}
-	if err != nil {
-		b, _ := json.Marshal(apiError{apiErrorBody{Code: domain.ErrorCode(err), Message: domain.ErrorMessage(err)}})
-		_ = w.event("error", string(b))
-		return nil
-	}
-	b, _ := json.Marshal(answer(r))
-	_ = w.event("done", string(b))
-	return nil
 }

@@ -97,8 +97,11 @@ func (s *Server) routes() {
 	// event; the POST that starts a reply stores the message and returns the bubble that opens it.
 	p.POST("/issues/:id/chat", s.handleChatSend)
 	p.POST("/chat/messages/:id/stop", s.handleChatStop)
+	p.POST("/chat/messages/:id/retry", s.handleChatRetry)
 	e.GET("/chat/messages/:id/stream", s.handleChatStream, s.loadSession, s.csrf(), s.loadUser, s.requireUser)
-	// A why a reply proposes is accepted into the 5-Whys with its evidence.
+	// Log analysis: the reply streams in the chat like any other. A why a reply proposes is accepted
+	// into the 5-Whys with its evidence.
+	p.POST("/issues/:id/analyze", s.handleAnalyze)
 	p.POST("/chat/messages/:id/proposals/:n/accept", s.handleWhyProposalAccept)
 
 	// The JSON API, with a bearer token or a session plus the CSRF header.
@@ -158,6 +161,8 @@ func (s *Server) routes() {
 
 	// Triage chat (API).
 	api.POST("/issues/:id/chat", s.handleAPIChat)
+	api.POST("/chat/messages/:id/retry", s.handleAPIChatRetry)
+	api.POST("/issues/:id/analyze", s.handleAPIAnalyze)
 	api.POST("/chat/messages/:id/proposals/:n/accept", s.handleAPIWhyProposalAccept)
 	api.GET("/logs/:id/lines", s.handleAPILogLines)
 

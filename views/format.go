@@ -2,6 +2,7 @@ package views
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -142,3 +143,6 @@ func countOf[K comparable](m map[K]int, k K) string { return fmt.Sprint(m[k]) }
 func queryEscape(s string) string { return url.QueryEscape(s) }
 
 func int64str(n int64) string { return strconv.FormatInt(n, 10) }
+
+// canRespond reports whether the person the page is rendered for may work on incidents.
+func canRespond(ctx context.Context) bool { return domain.Require(ctx, domain.RoleResponder) == nil }

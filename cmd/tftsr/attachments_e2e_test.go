@@ -15,7 +15,7 @@ import (
 )
 
 // apiToken makes a personal access token for the portal's first admin with the CLI.
-func (p *portal) apiToken(t *testing.T) string {
+func (p *portal) apiToken(t testing.TB) string {
 	t.Helper()
 	out, err := runCLI(t, p.env, "", "token", "create", "--username", "admin", "--name", "e2e")
 	if err != nil {
@@ -25,7 +25,7 @@ func (p *portal) apiToken(t *testing.T) string {
 }
 
 // apiCall sends a request to the portal's API and decodes the JSON answer into out.
-func (p *portal) apiCall(t *testing.T, token, method, path, contentType string, body io.Reader, out any) {
+func (p *portal) apiCall(t testing.TB, token, method, path, contentType string, body io.Reader, out any) {
 	t.Helper()
 	req, err := http.NewRequest(method, p.URL+path, body)
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 func TestMain(m *testing.M) { dbtest.Main(m) }
 
 // runCLI runs the program in-process with the given environment and standard input.
-func runCLI(t *testing.T, env map[string]string, stdin string, args ...string) (string, error) {
+func runCLI(t testing.TB, env map[string]string, stdin string, args ...string) (string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	err := run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(stdin), &out, &errOut)

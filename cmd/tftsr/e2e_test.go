@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -68,11 +70,30 @@ type portal struct {
 	URL           string
 	AdminPassword string
 	env           map[string]string
+	stderr        *syncBuffer
+}
+
+// syncBuffer is a buffer that the portal writes its log to while a test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // startPortal runs the real program on 127.0.0.1:0 against the test services and returns once
 // it serves.
-func startPortal(t *testing.T) *portal {
+func startPortal(t testing.TB) *portal {
 	t.Helper()
 	env := map[string]string{
 		"DATABASE_URL":        newDatabase(t),
@@ -85,9 +106,10 @@ func startPortal(t *testing.T) *portal {
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
+	stderr := &syncBuffer{}
 	go func() {
 		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, func(k string) string { return env[k] },
-			strings.NewReader(""), pw, io.Discard)
+			strings.NewReader(""), pw, stderr)
 		pw.Close()
 	}()
 	t.Cleanup(func() {
@@ -97,7 +119,7 @@ func startPortal(t *testing.T) *portal {
 		}
 	})
 
-	p := &portal{env: env}
+	p := &portal{env: env, stderr: stderr}
 	lines := make(chan string)
 	go func() {
 		sc := bufio.NewScanner(pr)

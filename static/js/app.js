@@ -53,6 +53,37 @@
     if (log) log.scrollTop = log.scrollHeight;
   });
 
+  // Copy buttons: data-copy holds the text (a reply's Markdown). The clipboard API needs a secure
+  // context; elsewhere a hidden textarea and execCommand do it.
+  document.addEventListener("click", function (ev) {
+    var btn = ev.target.closest("[data-copy]");
+    if (!btn) return;
+    var text = btn.getAttribute("data-copy");
+    var done = function (ok) {
+      var label = btn.textContent;
+      btn.textContent = ok ? "Copied" : "Copy failed";
+      btn.setAttribute("data-copied", ok ? "true" : "false");
+      setTimeout(function () { btn.textContent = label; btn.removeAttribute("data-copied"); }, 2000);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(function () { done(true); }, function () { done(fallbackCopy(text)); });
+    } else {
+      done(fallbackCopy(text));
+    }
+  });
+  function fallbackCopy(text) {
+    var ta = document.createElement("textarea");
+    ta.value = text;
+    ta.setAttribute("readonly", "");
+    ta.className = "offscreen";
+    document.body.appendChild(ta);
+    ta.select();
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+    ta.remove();
+    return ok;
+  }
+
   // Lazy thumbnails: an img with data-src gets its src only once it scrolls into view, so a long
   // list of attachments loads only the images a person looks at.
   var lazyObserver = "IntersectionObserver" in window ? new IntersectionObserver(function (entries) {

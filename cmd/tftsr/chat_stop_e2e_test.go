@@ -1,0 +1,112 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestChatStopRetryEndToEnd stops a reply mid-stream in Chromium, sees the partial text kept and
+// marked incomplete (also after a reload), retries it, changes the incident's severity while the
+// retried reply streams — the page re-renders and follows the same reply instead of cutting it
+// off or asking the provider again — and copies the finished reply.
+func TestChatStopRetryEndToEnd(t *testing.T) {
+	var calls atomic.Int32
+	release := make(chan struct{})
+	stopped := make(chan struct{}, 1)
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		n := calls.Add(1)
+		w.Header().Set("Content-Type", "text/event-stream")
+		chunk := func(s string) {
+			b, _ := json.Marshal(s)
+			fmt.Fprintf(w, "data: {\"id\":\"c%d\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-test\",\"choices\":[{\"index\":0,\"delta\":{\"content\":%s},\"finish_reason\":null}]}\n\n", n, b)
+			w.(http.Flusher).Flush()
+		}
+		if n == 1 {
+			chunk("Checking the disk usage first")
+			<-r.Context().Done() // until the portal hangs up: Stop
+			stopped <- struct{}{}
+			return
+		}
+		chunk("Why 1: the disk ")
+		select {
+		case <-release:
+		case <-r.Context().Done():
+			return
+		}
+		chunk("filled up with **core dumps**.")
+		fmt.Fprint(w, "data: [DONE]\n\n")
+	}))
+	t.Cleanup(fake.Close)
+
+	p := startPortal(t)
+	token := p.apiToken(t)
+	cfg, _ := json.Marshal(map[string]any{"kind": "openai", "base_url": fake.URL + "/v1", "model": "gpt-test", "api_key": "sk-test-stop-0123456789"})
+	p.apiCall(t, token, http.MethodPut, "/api/v1/ai/configs/local-fake", "application/json", strings.NewReader(string(cfg)), nil)
+	var issue struct{ ID string }
+	p.apiCall(t, token, http.MethodPost, "/api/v1/issues", "application/json",
+		strings.NewReader(`{"title":"Disk alarms on build02","severity":"medium","category":"linux"}`), &issue)
+
+	ctx := newBrowser(t)
+	mustDo(t, ctx, "sign in and open the incident",
+		chromedp.Navigate(p.URL+"/issues/"+issue.ID),
+		chromedp.WaitVisible(chromedp.CSS("#username")),
+		chromedp.SendKeys(chromedp.CSS("#username"), "admin"),
+		chromedp.SendKeys(chromedp.CSS("#password"), p.AdminPassword),
+		chromedp.Click(chromedp.CSS("#login-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#chat-message")),
+	)
+	mustDo(t, ctx, "send a message",
+		chromedp.SendKeys(chromedp.CSS("#chat-message"), "build02 keeps alarming on /var"),
+		chromedp.Click(chromedp.CSS("#chat-send")),
+	)
+	waitFor(t, ctx, "the first token", `(document.querySelector("[data-testid=chat-stream]") || {}).textContent === "Checking the disk usage first"`)
+	mustDo(t, ctx, "stop", chromedp.Click(chromedp.CSS("[data-testid=chat-stop]")))
+	waitFor(t, ctx, "the stopped reply", `!!document.querySelector("[data-testid=chat-assistant][data-status=incomplete] [data-testid=chat-retry]")`)
+	<-stopped
+	if got := mustText(t, ctx, "[data-testid=chat-assistant][data-status=incomplete]"); !strings.Contains(got, "Checking the disk usage first") || !strings.Contains(got, "Incomplete reply") {
+		t.Errorf("stopped reply: %q", got)
+	}
+	mustDo(t, ctx, "reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("[data-testid=chat-assistant][data-status=incomplete] [data-testid=chat-retry]")))
+
+	mustDo(t, ctx, "retry", chromedp.Click(chromedp.CSS("[data-testid=chat-retry]")))
+	waitFor(t, ctx, "the retried reply's first token", `(document.querySelector("[data-testid=chat-stream]") || {}).textContent === "Why 1: the disk "`)
+
+	// A change elsewhere on the page re-renders the incident, chat included, while the reply streams.
+	mustDo(t, ctx, "change the severity", chromedp.Evaluate[chromedp.Void](`(() => {
+		const sel = document.querySelector("#severity-select");
+		sel.value = "critical";
+		sel.dispatchEvent(new Event("change", {bubbles: true}));
+	})()`))
+	waitFor(t, ctx, "the re-rendered page", `(document.querySelector("[data-testid=issue-severity]") || {}).textContent === "Critical"`)
+	waitFor(t, ctx, "the re-rendered bubble to follow the reply", `(document.querySelector("[data-testid=chat-stream]") || {}).textContent === "Why 1: the disk "`)
+	close(release)
+	waitFor(t, ctx, "the finished reply", `!!document.querySelector("[data-testid=chat-assistant][data-status=complete] strong")`)
+	if got := mustText(t, ctx, "[data-testid=chat-assistant][data-status=complete]"); !strings.Contains(got, "the disk filled up with core dumps") {
+		t.Errorf("finished reply: %q", got)
+	}
+	if n := calls.Load(); n != 2 {
+		t.Errorf("the provider was asked %d times; want 2 (the stopped reply and its retry)", n)
+	}
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("[data-testid=chat-assistant]").length`)); err != nil || n != 1 {
+		t.Errorf("reply bubbles: %d, %v; the retry replaces the stopped reply in place", n, err)
+	}
+
+	mustDo(t, ctx, "copy the reply", chromedp.Click(chromedp.CSS("[data-testid=chat-assistant][data-status=complete] [data-testid=chat-copy]")))
+	waitFor(t, ctx, "the copy confirmation", `(document.querySelector("[data-testid=chat-copy]") || {}).dataset.copied === "true"`)
+	if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("[data-testid=chat-copy]").dataset.copy`)); err != nil || got != "Why 1: the disk filled up with **core dumps**." {
+		t.Errorf("copied text %q, %v: the reply's Markdown", got, err)
+	}
+	if shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot()); err == nil {
+		_ = os.WriteFile(os.TempDir()+"/tftsr-chat.png", shot, 0o644)
+	}
+}

@@ -1,0 +1,361 @@
+package handlers_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/alexedwards/scs/v2"
+
+	"tftsr/ai"
+	"tftsr/blob"
+	"tftsr/db"
+	"tftsr/db/dbtest"
+	"tftsr/domain"
+	"tftsr/handlers"
+)
+
+// recordingOpenAI is a fake OpenAI-compatible server on loopback: it records every request
+// body and streams a fixed reply as SSE chunks ending in "data: [DONE]".
+type recordingOpenAI struct {
+	srv    *httptest.Server
+	mu     sync.Mutex
+	bodies [][]byte
+	reply  []string
+}
+
+func newRecordingOpenAI(t *testing.T, reply ...string) *recordingOpenAI {
+	t.Helper()
+	f := &recordingOpenAI{reply: reply}
+	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		f.mu.Lock()
+		f.bodies = append(f.bodies, body)
+		f.mu.Unlock()
+		if r.URL.Path != "/v1/chat/completions" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		for i, tok := range f.reply {
+			chunk, _ := json.Marshal(map[string]any{"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "gpt-test",
+				"choices": []any{map[string]any{"index": 0, "delta": map[string]any{"role": "assistant", "content": tok}, "finish_reason": nil}}})
+			if i == len(f.reply)-1 {
+				chunk, _ = json.Marshal(map[string]any{"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "gpt-test",
+					"choices": []any{map[string]any{"index": 0, "delta": map[string]any{"content": tok}, "finish_reason": "stop"}}})
+			}
+			fmt.Fprintf(w, "data: %s\n\n", chunk)
+			w.(http.Flusher).Flush()
+		}
+		fmt.Fprint(w, "data: [DONE]\n\n")
+	}))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+// requests returns the recorded request bodies.
+func (f *recordingOpenAI) requests() [][]byte {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.bodies)
+}
+
+// wireRequest is the part of a recorded chat completion request the tests read.
+type wireRequest struct {
+	Model    string `json:"model"`
+	Messages []struct {
+		Role    string `json:"role"`
+		Content string `json:"content"`
+	} `json:"messages"`
+}
+
+// analysisPortal is the portal over a real database and MinIO, with the real AI adapters
+// pointed at a recording fake OpenAI-compatible server, and the users of newTestPortal.
+type analysisPortal struct {
+	*logPortal
+	fake *recordingOpenAI
+}
+
+func newAnalysisPortal(t *testing.T, reply ...string) *analysisPortal {
+	t.Helper()
+	bucket := "analysis-test-" + strings.ToLower(rand.Text()[:12])
+	store, err := blob.Open(s3Config(t, bucket))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.EnsureBucket(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx := context.Background()
+		_ = store.DeletePrefix(ctx, "")
+		_ = store.RemoveBucket(ctx)
+	})
+	database := dbtest.New(t)
+	users := db.NewUserService(database)
+	users.PasswordParams = db.TestPasswordParams
+	issues := db.NewIssueService(database)
+	logStore := db.NewLogStore(database)
+	logs := &domain.LogService{Store: logStore, Blobs: store, TempDir: t.TempDir()}
+	models := ai.NewFactory(nil)
+	providers := newTestProviders(t, database, models)
+	chat := &domain.ChatService{Providers: providers, Models: models, Gate: &domain.RedactionGate{Logs: logStore, Blobs: store},
+		Store: db.NewChatStore(database), Issues: issues}
+	srv := handlers.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{}, scs.New(),
+		users, issues, db.NewAuditService(database), db.NewSettingsService(database), logs,
+		&domain.ImageService{}, &domain.DocumentService{}, providers, chat, nil, nil)
+	p := &analysisPortal{logPortal: &logPortal{testPortal: &testPortal{srv: httptest.NewServer(srv), users: users, issues: issues},
+		db: database, bucket: bucket, blobs: store, logs: logs}, fake: newRecordingOpenAI(t, reply...)}
+	t.Cleanup(p.srv.Close)
+	sys := domain.NewSystemContext(context.Background(), "test")
+	for _, u := range []struct {
+		name string
+		role domain.Role
+	}{{"admin", domain.RoleAdmin}, {"rita", domain.RoleResponder}, {"vic", domain.RoleViewer}} {
+		if _, err := users.CreateUser(sys, domain.NewUser{Username: u.name, Role: u.role, Password: portalPassword}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return p
+}
+
+// analysisSecrets are the secret values of secretAppLog; none may leave the portal.
+var analysisSecrets = []string{
+	"grace.hopper@example.com", "ops-oncall@example.org", "Hunter2Secret!", "S3cr3t!pass", "AKIAIOSFODNN7EXAMPLE",
+	"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dBjftJeZ4CVPmB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+	"sk-live-4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c",
+}
+
+// secretAppLog is a log of n lines full of secrets around a database failure and a stack
+// trace, with some markup.
+func secretAppLog(n int) string {
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		ts := fmt.Sprintf("2026-11-28T07:%02d:%02dZ", i/60%60, i%60)
+		switch {
+		case i == 120:
+			fmt.Fprintf(&b, "%s ERROR db pool exhausted for grace.hopper@example.com password=Hunter2Secret! <b>bold</b>\n", ts)
+		case i == 121:
+			b.WriteString("java.sql.SQLTransientConnectionException: HikariPool-1 - Connection is not available\n")
+		case i == 122:
+			b.WriteString("\tat com.zaxxer.hikari.pool.HikariPool.getConnection(HikariPool.java:696)\n")
+		case i == 123:
+			b.WriteString("\tat com.acme.orders.Repo.save(Repo.java:42)\n")
+		case i%40 == 0:
+			fmt.Fprintf(&b, "%s WARN aws_access_key_id=AKIAIOSFODNN7EXAMPLE aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY retrying\n", ts)
+		case i%25 == 0:
+			fmt.Fprintf(&b, "%s INFO auth header Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dBjftJeZ4CVPmB92K27uhbUJU1p1r_wW1gFWFOEjXk\n", ts)
+		case i%33 == 0:
+			fmt.Fprintf(&b, "%s INFO login user=ops-oncall@example.org password=S3cr3t!pass api_key=sk-live-4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c\n", ts)
+		default:
+			fmt.Fprintf(&b, "%s INFO request %d served in %dms\n", ts, i, i*7%900)
+		}
+	}
+	return b.String()
+}
+
+// assertNoSecret fails when s holds a secret of secretAppLog.
+func assertNoSecret(t *testing.T, what, s string) {
+	t.Helper()
+	for _, v := range analysisSecrets {
+		if strings.Contains(s, v) {
+			t.Errorf("%s holds the secret %q", what, v)
+		}
+	}
+}
+
+func TestAnalyzeLogs(t *testing.T) {
+	p := newAnalysisPortal(t, "Summary: the pool ran dry.\n", "Proposed Why 1: the pool is too small (evidence: app.log:120–123)")
+	admin, rita, vic := p.login(t, "admin"), p.login(t, "rita"), p.login(t, "vic")
+	if r := admin.apiJSON(http.MethodPut, "/api/v1/ai/configs/fake", map[string]any{
+		"kind": "openai", "base_url": p.fake.srv.URL + "/v1", "model": "gpt-test", "api_key": "sk-test-key-0123456789",
+	}); r.StatusCode != http.StatusCreated {
+		t.Fatalf("config: %d %s", r.StatusCode, r.Body)
+	}
+	issueID := p.newIssue(t, rita, "Orders fail")
+	otherID := p.newIssue(t, rita, "Another incident")
+	appText := secretAppLog(300)
+	app := decodeLog(t, upload(t, rita, issueID, logFile{"app.log", []byte(appText)}))
+	other := decodeLog(t, upload(t, rita, otherID, logFile{"other.log", []byte("2026-11-28T07:00:00Z ERROR elsewhere\n")}))
+
+	// The incident page offers the analysis to a responder, with the log checked.
+	page := rita.get("/issues/"+issueID, nil).Body
+	if !strings.Contains(page, `data-testid="analyze-form"`) || !regexp.MustCompile(`value="`+app.ID+`"[^>]*checked`).MatchString(page) ||
+		!strings.Contains(page, "Analyze with AI") {
+		t.Fatalf("no analyze form on the incident page")
+	}
+	if page := vic.get("/issues/"+issueID, nil).Body; strings.Contains(page, `data-testid="analyze-form"`) {
+		t.Errorf("a viewer sees the analyze form")
+	}
+
+	// The JSON API.
+	var res struct {
+		ConversationID string                      `json:"conversation_id"`
+		UserMessage    *domain.ConversationMessage `json:"user_message"`
+		Reply          *domain.ConversationMessage `json:"reply"`
+		LogFileIDs     []string                    `json:"log_file_ids"`
+		PIIRedacted    bool                        `json:"pii_redacted"`
+		PIITypes       []string                    `json:"pii_types"`
+		BytesSent      int                         `json:"bytes_sent"`
+	}
+	r := apiJSON(t, rita, http.MethodPost, "/api/v1/issues/"+issueID+"/analyze", map[string]any{"log_file_ids": []string{app.ID}}, &res)
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("analyze: %d %s", r.StatusCode, r.Body)
+	}
+	assertNoSecret(t, "the API answer", r.Body)
+	u := res.UserMessage
+	if res.ConversationID == "" || u == nil || u.Kind != domain.MessageKindAnalysis || !slices.Equal(res.LogFileIDs, []string{app.ID}) ||
+		!slices.Equal(u.LogFileNames, []string{"app.log"}) || !res.PIIRedacted || res.BytesSent != len(u.Content) ||
+		res.Reply.Status != domain.MessageComplete || !strings.HasPrefix(res.Reply.Content, "Summary: the pool ran dry.") {
+		t.Fatalf("answer = %s", r.Body)
+	}
+	for _, typ := range []string{"Email", "Password", "AWSAccessKey"} {
+		if !slices.Contains(res.PIITypes, typ) {
+			t.Errorf("pii types %v lack %s", res.PIITypes, typ)
+		}
+	}
+
+	// What the provider got: one system message first, the analysis prompt last, no secret.
+	reqs := p.fake.requests()
+	if len(reqs) != 1 {
+		t.Fatalf("%d requests", len(reqs))
+	}
+	for _, body := range reqs {
+		assertNoSecret(t, "a request to the provider", string(body))
+	}
+	var wire wireRequest
+	if err := json.Unmarshal(reqs[0], &wire); err != nil {
+		t.Fatal(err)
+	}
+	systems := 0
+	for _, m := range wire.Messages {
+		if m.Role == "system" {
+			systems++
+		}
+	}
+	if systems != 1 || wire.Messages[0].Role != "system" || !strings.Contains(wire.Messages[0].Content, "### app.log") {
+		t.Fatalf("messages = %+v", wire.Messages)
+	}
+	last := wire.Messages[len(wire.Messages)-1]
+	if last.Role != "user" || last.Content != u.Content || !strings.Contains(last.Content, "Log digest:") ||
+		!regexp.MustCompile(`(?m)^app\.log:120: .*ERROR db pool exhausted for \[Email\] password=\[Password\]`).MatchString(last.Content) ||
+		!regexp.MustCompile(`(?m)^app\.log:121: java\.sql\.SQLTransientConnectionException`).MatchString(last.Content) {
+		t.Fatalf("analysis prompt:\n%s", last.Content)
+	}
+	// The audit records the hash of exactly what was sent.
+	req := domain.ChatRequest{Model: wire.Model}
+	for _, m := range wire.Messages {
+		req.Messages = append(req.Messages, domain.ChatMessage{Role: domain.ChatRole(m.Role), Content: m.Content})
+	}
+	wantHash, wantBytes := domain.HashChatRequest(req)
+	var gotHash string
+	var gotBytes int
+	if err := p.db.Pool.QueryRow(context.Background(), `SELECT details->>'sent_sha256', (details->>'bytes_sent')::int FROM audit_log
+		WHERE action = 'ai.chat' AND entity_id = $1`, res.Reply.ID).Scan(&gotHash, &gotBytes); err != nil {
+		t.Fatal(err)
+	}
+	if gotHash != wantHash || gotBytes != wantBytes {
+		t.Errorf("audit sent %s (%d bytes), the provider got %s (%d bytes)", gotHash, gotBytes, wantHash, wantBytes)
+	}
+	var analysisAudit string
+	if err := p.db.Pool.QueryRow(context.Background(), `SELECT details::text FROM audit_log WHERE action = 'chat.analysis' AND entity_id = $1`,
+		u.ID).Scan(&analysisAudit); err != nil || !strings.Contains(analysisAudit, app.ID) {
+		t.Errorf("analysis audit = %q, %v", analysisAudit, err)
+	}
+	assertNoSecret(t, "the audit", analysisAudit)
+
+	// The same, streamed: token events, then done with the JSON answer.
+	h := http.Header{"X-Csrf-Token": {rita.csrf()}, "Content-Type": {"application/json"}, "Accept": {"text/event-stream"}}
+	r = rita.do(http.MethodPost, "/api/v1/issues/"+issueID+"/analyze", strings.NewReader(`{"log_file_ids":["`+app.ID+`"],"config":"fake"}`), h)
+	if r.StatusCode != http.StatusOK || r.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("stream: %d %s", r.StatusCode, r.Body)
+	}
+	events := readEvents(t, r.Body)
+	if len(events) != 3 || events[0].name != "token" || events[0].data[0] != `"Summary: the pool ran dry.\n"` || events[2].name != "done" {
+		t.Fatalf("events = %+v", events)
+	}
+	var done struct {
+		UserMessage struct{ Kind string } `json:"user_message"`
+		Reply       struct{ Content string }
+		BytesSent   int `json:"bytes_sent"`
+	}
+	if err := json.Unmarshal([]byte(strings.Join(events[2].data, "\n")), &done); err != nil || done.UserMessage.Kind != "analysis" ||
+		done.BytesSent == 0 || !strings.Contains(done.Reply.Content, "Proposed Why 1") {
+		t.Errorf("done = %+v, %v", done, err)
+	}
+	// The follow-up request keeps the first analysis and its reply in the history.
+	reqs = p.fake.requests()
+	var second wireRequest
+	if err := json.Unmarshal(reqs[len(reqs)-1], &second); err != nil || len(second.Messages) != 4 || second.Messages[1].Content != u.Content {
+		t.Errorf("second request has %d messages, %v", len(second.Messages), err)
+	}
+	assertNoSecret(t, "the stream", r.Body)
+
+	// The page: the chat turn with the analysis card and the reply bubble that opens the stream.
+	hx := http.Header{"Hx-Request": {"true"}}
+	r = rita.postForm("/issues/"+issueID+"/analyze", url.Values{"log_file_ids": {app.ID}, "config": {"fake"}, "_csrf": {rita.csrf()}}, hx)
+	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, `data-testid="chat-analysis"`) || !strings.Contains(r.Body, "Log analysis:") ||
+		!strings.Contains(r.Body, "app.log — ") || !regexp.MustCompile(`redacted: [A-Za-z, ]*Email`).MatchString(r.Body) || !streamURL.MatchString(r.Body) ||
+		!strings.Contains(r.Body, "&lt;b&gt;bold&lt;/b&gt;") || strings.Contains(r.Body, "<b>bold</b>") {
+		t.Fatalf("page analyze: %d %s", r.StatusCode, r.Body)
+	}
+	assertNoSecret(t, "the chat turn", r.Body)
+	s := readEvents(t, rita.get(streamURL.FindStringSubmatch(r.Body)[1], nil).Body)
+	if len(s) < 2 || s[0].name != "token" || s[len(s)-1].name != "done" || !strings.Contains(strings.Join(s[len(s)-1].data, "\n"), "Proposed Why 1") {
+		t.Errorf("page stream = %+v", s)
+	}
+	// Without htmx, the form goes back to the chat.
+	r = rita.postForm("/issues/"+issueID+"/analyze", url.Values{"log_file_ids": {app.ID}, "_csrf": {rita.csrf()}}, nil)
+	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/issues/"+issueID+"#chat" {
+		t.Errorf("plain form post: %d %s", r.StatusCode, r.Header.Get("Location"))
+	}
+	if page := rita.get("/issues/"+issueID, nil).Body; strings.Count(page, `data-testid="chat-analysis"`) != 4 {
+		t.Errorf("the incident page shows %d analysis cards, want 4", strings.Count(page, `data-testid="chat-analysis"`))
+	}
+
+	// Bad input.
+	for _, tc := range []struct {
+		name   string
+		c      *client
+		body   any
+		status int
+		msg    string
+	}{
+		{"another incident's log", rita, map[string]any{"log_file_ids": []string{app.ID, other.ID}}, http.StatusBadRequest, "other.log"},
+		{"no logs", rita, map[string]any{"log_file_ids": []string{}}, http.StatusBadRequest, "at least one"},
+		{"missing list", rita, map[string]any{}, http.StatusBadRequest, "at least one"},
+		{"unknown id", rita, map[string]any{"log_file_ids": []string{"0190f3b2-7c1e-7a00-8000-000000000009"}}, http.StatusBadRequest, "no log"},
+		{"not an id", rita, map[string]any{"log_file_ids": []string{"<script>"}}, http.StatusBadRequest, "no log"},
+		{"too many", rita, map[string]any{"log_file_ids": strings.Split("a b c d e f g h i j k", " ")}, http.StatusBadRequest, "at most 10"},
+		{"unknown config", rita, map[string]any{"log_file_ids": []string{app.ID}, "config": "nope"}, http.StatusUnprocessableEntity, "Choose a configured"},
+		{"unknown field", rita, map[string]any{"log_file_ids": []string{app.ID}, "extra": 1}, http.StatusBadRequest, "unknown field"},
+		{"viewer", vic, map[string]any{"log_file_ids": []string{app.ID}}, http.StatusForbidden, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := apiJSON(t, tc.c, http.MethodPost, "/api/v1/issues/"+issueID+"/analyze", tc.body, nil)
+			if r.StatusCode != tc.status || !strings.Contains(r.Body, tc.msg) {
+				t.Errorf("%d %s", r.StatusCode, r.Body)
+			}
+			if strings.Contains(r.Body, "<script>") {
+				t.Errorf("the answer echoes markup: %s", r.Body)
+			}
+		})
+	}
+	if r := vic.postForm("/issues/"+issueID+"/analyze", url.Values{"log_file_ids": {app.ID}, "_csrf": {vic.csrf()}}, hx); r.StatusCode != http.StatusForbidden {
+		t.Errorf("viewer page analyze: %d", r.StatusCode)
+	}
+	if n := len(p.fake.requests()); n != 3 {
+		t.Errorf("%d provider calls, want 3 (bad input calls none)", n)
+	}
+}
