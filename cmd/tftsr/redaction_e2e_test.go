@@ -28,8 +28,9 @@ const portalAPIKey = "sk-live-PortalKey-9f8e7d6c5b4a39281706"
 // secrets through every path that leaves the portal for an AI provider — the chat (with its one
 // system message and the log digest in it), a tool call reading the log, and a log analysis —
 // against a recording OpenAI-compatible fake. No secret is in any byte the fake received, nor in
-// the portal's own log; the provider key is only in the Authorization header; and each AI call's
-// audit row carries the SHA-256 and size of exactly what the fake received.
+// the portal's own log; the provider key is only in the Authorization header, even when a provider
+// that refuses it echoes it back; and each AI call's audit row carries the SHA-256 and size of
+// exactly what the fake received.
 func TestRedactionEveryOutboundPath(t *testing.T) {
 	type recorded struct {
 		auth string
@@ -129,7 +130,40 @@ func TestRedactionEveryOutboundPath(t *testing.T) {
 	if !strings.Contains(string(got[2].body), "auth.log:") {
 		t.Errorf("the analysis request carries no cited log lines: %s", got[2].body)
 	}
-	for _, s := range append(outboundSecrets, portalAPIKey) {
+	// A provider that refuses the key and echoes it in its error body, as OpenAI does: the key is in
+	// no answer, stored message or log line of the portal.
+	refusing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprintf(w, `{"error":{"message":"Incorrect API key provided: %s. You can find your API key at https://platform.openai.com/account/api-keys.","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}`,
+			strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+	}))
+	t.Cleanup(refusing.Close)
+	cfg, _ = json.Marshal(map[string]any{"kind": "openai", "base_url": refusing.URL + "/v1", "model": "gpt-test", "api_key": portalAPIKey})
+	p.apiCall(t, token, http.MethodPut, "/api/v1/ai/configs/refusing", "application/json", strings.NewReader(string(cfg)), nil)
+	req, _ := http.NewRequest(http.MethodPost, p.URL+"/api/v1/issues/"+issue.ID+"/chat", strings.NewReader(`{"message":"hello","config":"refusing"}`))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(refused), `"status":"error"`) || strings.Contains(string(refused), portalAPIKey) || strings.Contains(string(refused), "PortalKey") {
+		t.Errorf("refused chat answer: %s", refused)
+	}
+	var detail json.RawMessage
+	p.apiCall(t, token, http.MethodGet, "/api/v1/issues/"+issue.ID, "", nil, &detail)
+	var configs json.RawMessage
+	p.apiCall(t, token, http.MethodGet, "/api/v1/ai/configs", "", nil, &configs)
+	for what, body := range map[string]string{"the incident": string(detail), "the configs": string(configs)} {
+		if strings.Contains(body, portalAPIKey) || strings.Contains(body, "PortalKey") {
+			t.Errorf("%s hold the provider key: %s", what, body)
+		}
+	}
+
+	for _, s := range append(outboundSecrets, portalAPIKey, "PortalKey") {
 		if strings.Contains(p.stderr.String(), s) {
 			t.Errorf("the portal's log holds %q", s)
 		}
