@@ -2,11 +2,9 @@ package handlers_test
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -14,14 +12,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/alexedwards/scs/v2"
-
 	"tftsr/ai"
-	"tftsr/blob"
-	"tftsr/db"
-	"tftsr/db/dbtest"
 	"tftsr/domain"
-	"tftsr/handlers"
 )
 
 // toolSecrets are the sensitive values of toolSecretLog; none may reach the provider.
@@ -146,43 +138,7 @@ func (w toolWireRequest) domainRequest() domain.ChatRequest {
 }
 
 func TestChatToolsKeepSecretsInside(t *testing.T) {
-	bucket := "chat-tools-test-" + strings.ToLower(rand.Text()[:12])
-	store, err := blob.Open(s3Config(t, bucket))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := store.EnsureBucket(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx := context.Background()
-		_ = store.DeletePrefix(ctx, "")
-		_ = store.RemoveBucket(ctx)
-	})
-	database := dbtest.New(t)
-	users := db.NewUserService(database)
-	users.PasswordParams = db.TestPasswordParams
-	issues := db.NewIssueService(database)
-	logStore := db.NewLogStore(database)
-	logs := &domain.LogService{Store: logStore, Blobs: store, TempDir: t.TempDir()}
-	models := ai.NewFactory(nil)
-	providers := newTestProviders(t, database, models)
-	chat := &domain.ChatService{Providers: providers, Models: models, Gate: &domain.RedactionGate{Logs: logStore, Blobs: store},
-		Store: db.NewChatStore(database), Issues: issues}
-	srv := handlers.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{}, scs.New(),
-		users, issues, db.NewAuditService(database), db.NewSettingsService(database), logs,
-		&domain.ImageService{}, &domain.DocumentService{}, providers, chat, nil, nil)
-	p := &logPortal{testPortal: &testPortal{srv: httptest.NewServer(srv), users: users, issues: issues}, db: database, bucket: bucket, blobs: store, logs: logs}
-	t.Cleanup(p.srv.Close)
-	sys := domain.NewSystemContext(context.Background(), "test")
-	for _, u := range []struct {
-		name string
-		role domain.Role
-	}{{"admin", domain.RoleAdmin}, {"rita", domain.RoleResponder}} {
-		if _, err := users.CreateUser(sys, domain.NewUser{Username: u.name, Role: u.role, Password: portalPassword}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	p := newChatLogPortal(t, ai.NewFactory(nil))
 	fake := newToolProvider(t)
 	admin, rita := p.login(t, "admin"), p.login(t, "rita")
 	if r := admin.apiJSON(http.MethodPut, "/api/v1/ai/configs/cloud", map[string]any{

@@ -60,6 +60,20 @@ func s3Config(t *testing.T, bucket string) blob.Config {
 // through that address (a proxy) instead of directly.
 func newLogPortal(t *testing.T, limits domain.LogLimits, through string) *logPortal {
 	t.Helper()
+	return startLogPortal(t, limits, through, nil)
+}
+
+// newChatLogPortal starts the portal with logs and the triage chat, whose provider configs use
+// models (for example the real adapters, ai.NewFactory, against a fake provider).
+func newChatLogPortal(t *testing.T, models domain.ChatModelFactory) *logPortal {
+	t.Helper()
+	return startLogPortal(t, domain.LogLimits{}, "", models)
+}
+
+// startLogPortal starts the portal with logs, and with the triage chat when models is not nil,
+// and the users admin, rita (responder) and vic (viewer).
+func startLogPortal(t *testing.T, limits domain.LogLimits, through string, models domain.ChatModelFactory) *logPortal {
+	t.Helper()
 	bucket := "logs-test-" + strings.ToLower(rand.Text()[:12])
 	cfg := s3Config(t, bucket)
 	direct, err := blob.Open(cfg)
@@ -90,9 +104,14 @@ func newLogPortal(t *testing.T, limits domain.LogLimits, through string) *logPor
 	users.PasswordParams = db.TestPasswordParams
 	issues := db.NewIssueService(database)
 	logs := &domain.LogService{Store: db.NewLogStore(database), Blobs: store, Limits: limits, TempDir: t.TempDir()}
+	providers, chat := &domain.ProviderService{}, &domain.ChatService{}
+	if models != nil {
+		providers = newTestProviders(t, database, models)
+		chat = &domain.ChatService{Providers: providers, Models: models, Gate: logs.Gate(), Store: db.NewChatStore(database), Issues: issues}
+	}
 	srv := handlers.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{}, scs.New(),
 		users, &domain.ObjectCleaningIssueService{IssueService: issues, Blobs: store}, db.NewAuditService(database),
-		db.NewSettingsService(database), logs, &domain.ImageService{}, &domain.DocumentService{}, &domain.ProviderService{}, &domain.ChatService{}, &domain.OllamaService{}, nil)
+		db.NewSettingsService(database), logs, &domain.ImageService{}, &domain.DocumentService{}, providers, chat, &domain.OllamaService{}, nil)
 	p := &logPortal{testPortal: &testPortal{srv: httptest.NewServer(srv), users: users, issues: issues},
 		db: database, bucket: bucket, blobs: direct, logs: logs}
 	t.Cleanup(p.srv.Close)

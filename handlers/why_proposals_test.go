@@ -2,23 +2,13 @@ package handlers_test
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
-	"github.com/alexedwards/scs/v2"
-
-	"tftsr/blob"
-	"tftsr/db"
-	"tftsr/db/dbtest"
 	"tftsr/domain"
-	"tftsr/handlers"
 )
 
 // newWhyPortal starts the portal with the triage chat (models answering with fixed tokens) and
@@ -26,41 +16,7 @@ import (
 // (viewer).
 func newWhyPortal(t *testing.T, models domain.ChatModelFactory) *testPortal {
 	t.Helper()
-	bucket := "why-test-" + strings.ToLower(rand.Text()[:12])
-	store, err := blob.Open(s3Config(t, bucket))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := store.EnsureBucket(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx := context.Background()
-		_ = store.DeletePrefix(ctx, "")
-		_ = store.RemoveBucket(ctx)
-	})
-	database := dbtest.New(t)
-	users := db.NewUserService(database)
-	users.PasswordParams = db.TestPasswordParams
-	issues := db.NewIssueService(database)
-	providers := newTestProviders(t, database, models)
-	logs := &domain.LogService{Store: db.NewLogStore(database), Blobs: store, TempDir: t.TempDir()}
-	chat := &domain.ChatService{Providers: providers, Models: models, Gate: logs.Gate(), Store: db.NewChatStore(database), Issues: issues}
-	srv := handlers.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{}, scs.New(),
-		users, issues, db.NewAuditService(database), db.NewSettingsService(database), logs,
-		&domain.ImageService{}, &domain.DocumentService{}, providers, chat, &domain.OllamaService{}, nil)
-	p := &testPortal{srv: httptest.NewServer(srv), users: users, issues: issues}
-	t.Cleanup(p.srv.Close)
-	sys := domain.NewSystemContext(context.Background(), "test")
-	for _, u := range []struct {
-		name string
-		role domain.Role
-	}{{"admin", domain.RoleAdmin}, {"rita", domain.RoleResponder}, {"vic", domain.RoleViewer}} {
-		if _, err := users.CreateUser(sys, domain.NewUser{Username: u.name, Role: u.role, Password: portalPassword}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return p
+	return newChatLogPortal(t, models).testPortal
 }
 
 // whyLog is a log full of secrets; its lines 1 and 2 hold an e-mail address, an IP address and a
