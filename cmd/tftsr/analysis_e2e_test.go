@@ -1,14 +1,9 @@
 package main
 
 import (
-	"encoding/json"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -28,60 +23,26 @@ const analysisE2ELog = "2026-11-28T07:00:01Z INFO checkout started for carol.dan
 func TestAnalyzeLogsEndToEnd(t *testing.T) {
 	secrets := []string{"carol.danvers@example.com", "Tr0ub4dor&3xyz", "AKIAIOSFODNN7EXAMPLE"}
 	release := make(chan struct{})
-	var mu sync.Mutex
-	var bodies []string
-	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var body strings.Builder
-		buf := make([]byte, 4096)
-		for {
-			n, err := r.Body.Read(buf)
-			body.Write(buf[:n])
-			if err != nil {
-				break
-			}
-		}
-		mu.Lock()
-		bodies = append(bodies, body.String())
-		mu.Unlock()
-		w.Header().Set("Content-Type", "text/event-stream")
-		chunk := func(s string) {
-			b, _ := json.Marshal(s)
-			fmt.Fprintf(w, "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-test\",\"choices\":[{\"index\":0,\"delta\":{\"content\":%s},\"finish_reason\":null}]}\n\n", b)
-			w.(http.Flusher).Flush()
-		}
-		chunk("**Summary:** the payment gateway refused the key. ")
-		select {
-		case <-release:
-		case <-r.Context().Done():
+	fake := newFakeOpenAI(t, func(s *openAIStream, _ int) {
+		s.text("**Summary:** the payment gateway refused the key. ")
+		if !s.hold(release) {
 			return
 		}
-		chunk("\n\nProposed Why 1: the gateway key was revoked (evidence: app.log:4)")
-		fmt.Fprint(w, "data: [DONE]\n\n")
-	}))
-	t.Cleanup(fake.Close)
+		s.text("\n\nProposed Why 1: the gateway key was revoked (evidence: app.log:4)")
+		s.done()
+	})
 
 	p := startPortal(t)
 	token := p.apiToken(t)
-	cfg, _ := json.Marshal(map[string]any{"kind": "openai", "base_url": fake.URL + "/v1", "model": "gpt-test", "api_key": "sk-test-analysis-0123456789"})
-	p.apiCall(t, token, http.MethodPut, "/api/v1/ai/configs/local-fake", "application/json", strings.NewReader(string(cfg)), nil)
-	var issue struct{ ID string }
-	p.apiCall(t, token, http.MethodPost, "/api/v1/issues", "application/json",
-		strings.NewReader(`{"title":"Checkout payments fail","severity":"high","category":"application"}`), &issue)
+	p.useOpenAI(t, token, "local-fake", fake.URL, nil)
+	issue := p.createIssue(t, token, `{"title":"Checkout payments fail","severity":"high","category":"application"}`)
 	logPath := filepath.Join(t.TempDir(), "app.log")
 	if err := os.WriteFile(logPath, []byte(analysisE2ELog), 0o644); err != nil {
 		t.Fatal(err)
 	}
 
 	ctx := newBrowser(t)
-	mustDo(t, ctx, "sign in and open the incident",
-		chromedp.EmulateViewport(1280, 1500),
-		chromedp.Navigate(p.URL+"/issues/"+issue.ID),
-		chromedp.WaitVisible(chromedp.CSS("#username")),
-		chromedp.SendKeys(chromedp.CSS("#username"), "admin"),
-		chromedp.SendKeys(chromedp.CSS("#password"), p.AdminPassword),
-		chromedp.Click(chromedp.CSS("#login-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#log-drop")),
-	)
+	p.signIn(t, ctx, "/issues/"+issue, "#log-drop", chromedp.EmulateViewport(1280, 1500))
 	waitHTMXIdle(t, ctx)
 	mustDo(t, ctx, "upload the log", chromedp.SetUploadFiles(chromedp.CSS("#log-file"), []string{logPath}))
 	waitFor(t, ctx, "the analyze form", `!!document.querySelector("#analyze-form [data-testid=analyze-log]:checked")`)
@@ -119,8 +80,7 @@ func TestAnalyzeLogsEndToEnd(t *testing.T) {
 			_ = os.WriteFile(filepath.Join(d, shot.name), png, 0o644)
 		}
 	}
-	mu.Lock()
-	defer mu.Unlock()
+	bodies := fake.requests()
 	if len(bodies) != 1 || !strings.Contains(bodies[0], `"role":"system"`) || !strings.Contains(bodies[0], "app.log:4: ") {
 		t.Fatalf("provider requests: %q", bodies)
 	}

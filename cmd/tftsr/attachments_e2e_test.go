@@ -72,15 +72,7 @@ func TestAttachmentsTabEndToEnd(t *testing.T) {
 	}
 	// The screenshot goes up the way a responder adds one: pasted onto the incident page.
 	ctx := newBrowser(t)
-	mustDo(t, ctx, "sign in and open the incident",
-		chromedp.EmulateViewport(1280, 700),
-		chromedp.Navigate(p.URL+"/issues/"+issue.ID),
-		chromedp.WaitVisible(chromedp.CSS("#username")),
-		chromedp.SendKeys(chromedp.CSS("#username"), "admin"),
-		chromedp.SendKeys(chromedp.CSS("#password"), p.AdminPassword),
-		chromedp.Click(chromedp.CSS("#login-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#image-drop")),
-	)
+	p.signIn(t, ctx, "/issues/"+issue.ID, "#image-drop", chromedp.EmulateViewport(1280, 700))
 	waitHTMXIdle(t, ctx)
 	mustDo(t, ctx, "acknowledge the image warning", chromedp.Click(chromedp.CSS("#image-ack")))
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](pasteImageJS+" pasteTestImage()", chromedp.EvalAwaitPromise)); err != nil {

@@ -1,12 +1,7 @@
 package main
 
 import (
-	"encoding/json"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -18,55 +13,22 @@ import (
 // see it), ends as Markdown with its why level, and the history survives a reload.
 func TestChatEndToEnd(t *testing.T) {
 	release := make(chan struct{})
-	var mu sync.Mutex
-	var bodies []string
-	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var body strings.Builder
-		buf := make([]byte, 4096)
-		for {
-			n, err := r.Body.Read(buf)
-			body.Write(buf[:n])
-			if err != nil {
-				break
-			}
-		}
-		mu.Lock()
-		bodies = append(bodies, body.String())
-		mu.Unlock()
-		w.Header().Set("Content-Type", "text/event-stream")
-		chunk := func(s string) {
-			b, _ := json.Marshal(s)
-			fmt.Fprintf(w, "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-test\",\"choices\":[{\"index\":0,\"delta\":{\"content\":%s},\"finish_reason\":null}]}\n\n", b)
-			w.(http.Flusher).Flush()
-		}
-		chunk("Why 2: why did the **disk** fill? ")
-		select {
-		case <-release:
-		case <-r.Context().Done():
+	fake := newFakeOpenAI(t, func(s *openAIStream, _ int) {
+		s.text("Why 2: why did the **disk** fill? ")
+		if !s.hold(release) {
 			return
 		}
-		chunk("Because log rotation was off.\n\nRoot cause: log rotation was disabled by the last deploy.")
-		fmt.Fprint(w, "data: [DONE]\n\n")
-	}))
-	t.Cleanup(fake.Close)
+		s.text("Because log rotation was off.\n\nRoot cause: log rotation was disabled by the last deploy.")
+		s.done()
+	})
 
 	p := startPortal(t)
 	token := p.apiToken(t)
-	cfg, _ := json.Marshal(map[string]any{"kind": "openai", "base_url": fake.URL + "/v1", "model": "gpt-test", "api_key": "sk-test-chat-0123456789"})
-	p.apiCall(t, token, http.MethodPut, "/api/v1/ai/configs/local-fake", "application/json", strings.NewReader(string(cfg)), nil)
-	var issue struct{ ID string }
-	p.apiCall(t, token, http.MethodPost, "/api/v1/issues", "application/json",
-		strings.NewReader(`{"title":"Disk full on mail01","severity":"high","category":"linux"}`), &issue)
+	p.useOpenAI(t, token, "local-fake", fake.URL, nil)
+	issue := p.createIssue(t, token, `{"title":"Disk full on mail01","severity":"high","category":"linux"}`)
 
 	ctx := newBrowser(t)
-	mustDo(t, ctx, "sign in and open the incident",
-		chromedp.Navigate(p.URL+"/issues/"+issue.ID),
-		chromedp.WaitVisible(chromedp.CSS("#username")),
-		chromedp.SendKeys(chromedp.CSS("#username"), "admin"),
-		chromedp.SendKeys(chromedp.CSS("#password"), p.AdminPassword),
-		chromedp.Click(chromedp.CSS("#login-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#chat-message")),
-	)
+	p.signIn(t, ctx, "/issues/"+issue, "#chat-message")
 	mustDo(t, ctx, "send a message",
 		chromedp.SendKeys(chromedp.CSS("#chat-message"), "mail01 is full, contact ops.lead@example.com"),
 		chromedp.Click(chromedp.CSS("#chat-send")),
@@ -98,9 +60,7 @@ func TestChatEndToEnd(t *testing.T) {
 	if !contains(events, "why_level_advanced") || !contains(events, "root_cause_identified") {
 		t.Errorf("timeline %v", events)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(bodies) != 1 || strings.Contains(bodies[0], "ops.lead@example.com") || !strings.Contains(bodies[0], `"role":"system"`) {
-		t.Errorf("provider requests: %q", bodies)
+	if bodies := fake.requests(); len(bodies) != 1 || strings.Contains(bodies[0], "ops.lead@example.com") || !strings.Contains(bodies[0], `"role":"system"`) {
+		t.Errorf("provider requests: %q", fake.requests())
 	}
 }

@@ -1,14 +1,8 @@
 package main
 
 import (
-	"encoding/json"
-	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -19,52 +13,30 @@ import (
 // retried reply streams — the page re-renders and follows the same reply instead of cutting it
 // off or asking the provider again — and copies the finished reply.
 func TestChatStopRetryEndToEnd(t *testing.T) {
-	var calls atomic.Int32
 	release := make(chan struct{})
 	stopped := make(chan struct{}, 1)
-	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		n := calls.Add(1)
-		w.Header().Set("Content-Type", "text/event-stream")
-		chunk := func(s string) {
-			b, _ := json.Marshal(s)
-			fmt.Fprintf(w, "data: {\"id\":\"c%d\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-test\",\"choices\":[{\"index\":0,\"delta\":{\"content\":%s},\"finish_reason\":null}]}\n\n", n, b)
-			w.(http.Flusher).Flush()
-		}
+	fake := newFakeOpenAI(t, func(s *openAIStream, n int) {
 		if n == 1 {
-			chunk("Checking the disk usage first")
-			<-r.Context().Done() // until the portal hangs up: Stop
+			s.text("Checking the disk usage first")
+			<-s.r.Context().Done() // until the portal hangs up: Stop
 			stopped <- struct{}{}
 			return
 		}
-		chunk("Why 1: the disk ")
-		select {
-		case <-release:
-		case <-r.Context().Done():
+		s.text("Why 1: the disk ")
+		if !s.hold(release) {
 			return
 		}
-		chunk("filled up with **core dumps**.")
-		fmt.Fprint(w, "data: [DONE]\n\n")
-	}))
-	t.Cleanup(fake.Close)
+		s.text("filled up with **core dumps**.")
+		s.done()
+	})
 
 	p := startPortal(t)
 	token := p.apiToken(t)
-	cfg, _ := json.Marshal(map[string]any{"kind": "openai", "base_url": fake.URL + "/v1", "model": "gpt-test", "api_key": "sk-test-stop-0123456789"})
-	p.apiCall(t, token, http.MethodPut, "/api/v1/ai/configs/local-fake", "application/json", strings.NewReader(string(cfg)), nil)
-	var issue struct{ ID string }
-	p.apiCall(t, token, http.MethodPost, "/api/v1/issues", "application/json",
-		strings.NewReader(`{"title":"Disk alarms on build02","severity":"medium","category":"linux"}`), &issue)
+	p.useOpenAI(t, token, "local-fake", fake.URL, nil)
+	issue := p.createIssue(t, token, `{"title":"Disk alarms on build02","severity":"medium","category":"linux"}`)
 
 	ctx := newBrowser(t)
-	mustDo(t, ctx, "sign in and open the incident",
-		chromedp.Navigate(p.URL+"/issues/"+issue.ID),
-		chromedp.WaitVisible(chromedp.CSS("#username")),
-		chromedp.SendKeys(chromedp.CSS("#username"), "admin"),
-		chromedp.SendKeys(chromedp.CSS("#password"), p.AdminPassword),
-		chromedp.Click(chromedp.CSS("#login-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#chat-message")),
-	)
+	p.signIn(t, ctx, "/issues/"+issue, "#chat-message")
 	mustDo(t, ctx, "send a message",
 		chromedp.SendKeys(chromedp.CSS("#chat-message"), "build02 keeps alarming on /var"),
 		chromedp.Click(chromedp.CSS("#chat-send")),
@@ -94,7 +66,7 @@ func TestChatStopRetryEndToEnd(t *testing.T) {
 	if got := mustText(t, ctx, "[data-testid=chat-assistant][data-status=complete]"); !strings.Contains(got, "the disk filled up with core dumps") {
 		t.Errorf("finished reply: %q", got)
 	}
-	if n := calls.Load(); n != 2 {
+	if n := len(fake.requests()); n != 2 {
 		t.Errorf("the provider was asked %d times; want 2 (the stopped reply and its retry)", n)
 	}
 	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("[data-testid=chat-assistant]").length`)); err != nil || n != 1 {

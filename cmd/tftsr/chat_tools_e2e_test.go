@@ -3,12 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -18,57 +14,31 @@ import (
 // loopback) looks something up in the incident's log before it answers: the reply streams, the
 // lookups are named under it, and the log's secrets never reach the provider.
 func TestChatToolsEndToEnd(t *testing.T) {
-	var mu sync.Mutex
-	var bodies []string
-	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		bodies = append(bodies, string(b))
-		n := len(bodies)
-		mu.Unlock()
-		w.Header().Set("Content-Type", "text/event-stream")
-		chunk := func(delta map[string]any, finish any) {
-			c, _ := json.Marshal(map[string]any{"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "gpt-test",
-				"choices": []any{map[string]any{"index": 0, "delta": delta, "finish_reason": finish}}})
-			fmt.Fprintf(w, "data: %s\n\n", c)
-			w.(http.Flusher).Flush()
-		}
+	fake := newFakeOpenAI(t, func(s *openAIStream, n int) {
 		if n == 1 {
-			chunk(map[string]any{"role": "assistant", "content": "Checking the gateway log."}, nil)
-			chunk(map[string]any{"tool_calls": []any{
+			s.delta(map[string]any{"role": "assistant", "content": "Checking the gateway log."}, nil)
+			s.delta(map[string]any{"tool_calls": []any{
 				map[string]any{"index": 0, "id": "call_1", "type": "function", "function": map[string]any{"name": "search_logs", "arguments": `{"query":"reset"}`}},
 				map[string]any{"index": 1, "id": "call_2", "type": "function", "function": map[string]any{"name": "read_log_lines", "arguments": `{"file":"gateway.log","from":2,"to":3}`}},
 			}}, nil)
-			chunk(map[string]any{}, "tool_calls")
+			s.delta(map[string]any{}, "tool_calls")
 		} else {
-			chunk(map[string]any{"content": "The upstream **reset** the connection."}, "stop")
+			s.delta(map[string]any{"content": "The upstream **reset** the connection."}, "stop")
 		}
-		fmt.Fprint(w, "data: [DONE]\n\n")
-	}))
-	t.Cleanup(fake.Close)
+		s.done()
+	})
 
 	p := startPortal(t)
 	token := p.apiToken(t)
-	cfg, _ := json.Marshal(map[string]any{"kind": "openai", "base_url": fake.URL + "/v1", "model": "gpt-test",
-		"api_key": "sk-test-tools-0123456789", "supports_tools": true})
-	p.apiCall(t, token, http.MethodPut, "/api/v1/ai/configs/tools-fake", "application/json", bytes.NewReader(cfg), nil)
-	var issue struct{ ID string }
-	p.apiCall(t, token, http.MethodPost, "/api/v1/issues", "application/json",
-		strings.NewReader(`{"title":"Gateway resets","severity":"high","category":"network"}`), &issue)
+	p.useOpenAI(t, token, "tools-fake", fake.URL, map[string]any{"supports_tools": true})
+	issue := p.createIssue(t, token, `{"title":"Gateway resets","severity":"high","category":"network"}`)
 	log, _ := json.Marshal(map[string]string{"file_name": "gateway.log", "content": "07:00:00 INFO start\n" +
 		"07:00:01 ERROR upstream reset by peer, on-call ops.lead@example.com\n" +
 		"07:00:02 WARN retry with password=Tr0ub4dor&3\n"})
-	p.apiCall(t, token, http.MethodPost, "/api/v1/issues/"+issue.ID+"/logs", "application/json", bytes.NewReader(log), nil)
+	p.apiCall(t, token, http.MethodPost, "/api/v1/issues/"+issue+"/logs", "application/json", bytes.NewReader(log), nil)
 
 	ctx := newBrowser(t)
-	mustDo(t, ctx, "sign in and open the incident",
-		chromedp.Navigate(p.URL+"/issues/"+issue.ID),
-		chromedp.WaitVisible(chromedp.CSS("#username")),
-		chromedp.SendKeys(chromedp.CSS("#username"), "admin"),
-		chromedp.SendKeys(chromedp.CSS("#password"), p.AdminPassword),
-		chromedp.Click(chromedp.CSS("#login-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#chat-message")),
-	)
+	p.signIn(t, ctx, "/issues/"+issue, "#chat-message")
 	mustDo(t, ctx, "send a message",
 		chromedp.SendKeys(chromedp.CSS("#chat-message"), "Why does the gateway reset?"),
 		chromedp.Click(chromedp.CSS("#chat-send")),
@@ -82,8 +52,7 @@ func TestChatToolsEndToEnd(t *testing.T) {
 	}
 	mustDo(t, ctx, "reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("[data-testid=chat-tools-used]")))
 
-	mu.Lock()
-	defer mu.Unlock()
+	bodies := fake.requests()
 	if len(bodies) != 2 || !strings.Contains(bodies[1], `"role":"tool"`) || !strings.Contains(bodies[1], "[Email]") {
 		t.Fatalf("provider requests: %q", bodies)
 	}

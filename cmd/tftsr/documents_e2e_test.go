@@ -27,15 +27,7 @@ func TestDocumentsEndToEnd(t *testing.T) {
 		strings.NewReader(`{"action": "Alert on pool saturation", "priority": "P1"}`), nil)
 
 	ctx := newBrowser(t)
-	mustDo(t, ctx, "sign in and open the incident",
-		chromedp.EmulateViewport(1280, 1000),
-		chromedp.Navigate(p.URL+"/issues/"+issue.ID),
-		chromedp.WaitVisible(chromedp.CSS("#username")),
-		chromedp.SendKeys(chromedp.CSS("#username"), "admin"),
-		chromedp.SendKeys(chromedp.CSS("#password"), p.AdminPassword),
-		chromedp.Click(chromedp.CSS("#login-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#generate-postmortem")),
-	)
+	p.signIn(t, ctx, "/issues/"+issue.ID, "#generate-postmortem", chromedp.EmulateViewport(1280, 1000))
 	waitHTMXIdle(t, ctx)
 	mustDo(t, ctx, "scroll to the documents", chromedp.ScrollIntoView(chromedp.CSS("#documents")))
 	if shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot()); err == nil {

@@ -206,14 +206,7 @@ func TestEndToEnd(t *testing.T) {
 	p := startPortal(t)
 	ctx := newBrowser(t)
 
-	mustDo(t, ctx, "sign in",
-		chromedp.Navigate(p.URL+"/issues"),
-		chromedp.WaitVisible(chromedp.CSS("#username")),
-		chromedp.SendKeys(chromedp.CSS("#username"), "admin"),
-		chromedp.SendKeys(chromedp.CSS("#password"), p.AdminPassword),
-		chromedp.Click(chromedp.CSS("#login-submit")),
-		chromedp.WaitVisible(chromedp.CSS("[data-testid=new-issue]")),
-	)
+	p.signIn(t, ctx, "/issues", "[data-testid=new-issue]")
 	if loc, _ := chromedp.Run(ctx, chromedp.Location()); !strings.HasSuffix(loc, "/issues") {
 		t.Errorf("after sign-in at %s, want the page asked for (/issues)", loc)
 	}

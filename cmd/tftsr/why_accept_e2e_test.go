@@ -2,11 +2,8 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
-	"fmt"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -24,49 +21,30 @@ const whyAcceptLog = "2026-03-01T09:10:00Z INFO deploy 4.2 started\n" +
 // provider replies with a proposal citing lines of an uploaded log; one click on Accept puts it
 // into the 5-Whys with the evidence linked and the cited lines shown redacted; a reload keeps it.
 func TestWhyAcceptEndToEnd(t *testing.T) {
-	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/event-stream")
-		for _, s := range []string{
-			"The pool filled up right after the deploy.\n\n",
-			"- **Proposed Why 1:** The connection pool was exhausted by retries ",
-			"(evidence: payments.log:2–3)\n",
-		} {
-			b, _ := json.Marshal(s)
-			fmt.Fprintf(w, "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-test\",\"choices\":[{\"index\":0,\"delta\":{\"content\":%s},\"finish_reason\":null}]}\n\n", b)
-			w.(http.Flusher).Flush()
-		}
-		fmt.Fprint(w, "data: [DONE]\n\n")
-	}))
-	t.Cleanup(fake.Close)
+	fake := newFakeOpenAI(t, func(s *openAIStream, _ int) {
+		s.text("The pool filled up right after the deploy.\n\n")
+		s.text("- **Proposed Why 1:** The connection pool was exhausted by retries ")
+		s.text("(evidence: payments.log:2–3)\n")
+		s.done()
+	})
 
 	p := startPortal(t)
 	token := p.apiToken(t)
-	cfg, _ := json.Marshal(map[string]any{"kind": "openai", "base_url": fake.URL + "/v1", "model": "gpt-test", "api_key": "sk-test-why-0123456789"})
-	p.apiCall(t, token, http.MethodPut, "/api/v1/ai/configs/local-fake", "application/json", bytes.NewReader(cfg), nil)
-	var issue struct{ ID string }
-	p.apiCall(t, token, http.MethodPost, "/api/v1/issues", "application/json",
-		strings.NewReader(`{"title":"Payments failing after deploy 4.2","severity":"high","category":"application"}`), &issue)
+	p.useOpenAI(t, token, "local-fake", fake.URL, nil)
+	issue := p.createIssue(t, token, `{"title":"Payments failing after deploy 4.2","severity":"high","category":"application"}`)
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	fw, _ := mw.CreateFormFile("file", "payments.log")
 	fw.Write([]byte(whyAcceptLog))
 	mw.Close()
 	var lf struct{ ID string }
-	p.apiCall(t, token, http.MethodPost, "/api/v1/issues/"+issue.ID+"/logs", mw.FormDataContentType(), &body, &lf)
+	p.apiCall(t, token, http.MethodPost, "/api/v1/issues/"+issue+"/logs", mw.FormDataContentType(), &body, &lf)
 	if lf.ID == "" {
 		t.Fatal("the upload returned no log id")
 	}
 
 	ctx := newBrowser(t)
-	mustDo(t, ctx, "sign in and open the incident",
-		chromedp.EmulateViewport(1280, 1500),
-		chromedp.Navigate(p.URL+"/issues/"+issue.ID),
-		chromedp.WaitVisible(chromedp.CSS("#username")),
-		chromedp.SendKeys(chromedp.CSS("#username"), "admin"),
-		chromedp.SendKeys(chromedp.CSS("#password"), p.AdminPassword),
-		chromedp.Click(chromedp.CSS("#login-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#chat-message")),
-	)
+	p.signIn(t, ctx, "/issues/"+issue, "#chat-message", chromedp.EmulateViewport(1280, 1500))
 	waitHTMXIdle(t, ctx)
 	mustDo(t, ctx, "ask the assistant",
 		chromedp.SendKeys(chromedp.CSS("#chat-message"), "Why are payments failing?"),
