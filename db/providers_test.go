@@ -175,3 +175,32 @@ func TestProviderStore(t *testing.T) {
 		}
 	})
 }
+
+// An Ollama config saved without a base URL talks to the team's Ollama; one with a URL keeps it.
+func TestProviderStore_OllamaURLFromSettings(t *testing.T) {
+	t.Parallel()
+	s := MustOpenServices(t)
+	svc := newProviderService(t, s)
+	settings := db.NewSettingsService(s.DB)
+	svc.Settings = settings
+	_, adminCtx := MustCreateUser(t, s, domain.RoleAdmin)
+	team := "http://gpu-box.internal:11434"
+	if _, err := settings.UpdateSettings(adminCtx, domain.SettingsUpdate{OllamaURL: &team}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, _, err := svc.PutProviderConfig(adminCtx, domain.ProviderInput{Name: "local", Kind: domain.ProviderOllama, Model: "llama3.2:3b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.BaseURL != team {
+		t.Errorf("base URL = %q, want the team's Ollama %q", cfg.BaseURL, team)
+	}
+	cfg, _, err = svc.PutProviderConfig(adminCtx, domain.ProviderInput{Name: "other", Kind: domain.ProviderOllama, Model: "llama3.2:3b", BaseURL: "http://10.0.0.5:11434"})
+	if err != nil || cfg.BaseURL != "http://10.0.0.5:11434" {
+		t.Errorf("explicit base URL = %v, %v", cfg, err)
+	}
+	cfg, _, err = svc.PutProviderConfig(adminCtx, domain.ProviderInput{Name: "oai", Kind: domain.ProviderOpenAI, Model: "gpt-4o-mini", APIKey: providerTestKey})
+	if err != nil || cfg.BaseURL != "https://api.openai.com/v1" {
+		t.Errorf("other kinds keep their default: %v, %v", cfg, err)
+	}
+}

@@ -19,6 +19,8 @@ type ProviderService struct {
 	Box *SecretBox
 	// Models makes chat models for Test; nil means the AI adapters are not available.
 	Models ChatModelFactory
+	// Settings gives the team's Ollama URL, the base URL of an Ollama config that names none.
+	Settings SettingsService
 }
 
 // ProviderTestResult is the outcome of a connection test: OK or not, and a message for people.
@@ -64,6 +66,12 @@ func (s *ProviderService) GetProviderConfig(ctx context.Context, name string) (*
 func (s *ProviderService) PutProviderConfig(ctx context.Context, in ProviderInput) (*ProviderConfig, bool, error) {
 	if err := Require(ctx, RoleAdmin); err != nil {
 		return nil, false, err
+	}
+	// An Ollama config without a base URL talks to the team's Ollama (Settings → Ollama).
+	if in.Kind == ProviderOllama && strings.TrimSpace(in.BaseURL) == "" && s.Settings != nil {
+		if st, err := s.Settings.GetSettings(ctx); err == nil && st.OllamaURL != "" {
+			in.BaseURL = st.OllamaURL
+		}
 	}
 	if err := in.Validate(); err != nil {
 		return nil, false, err

@@ -697,7 +697,7 @@ func AIProviderForm(p AIProviderFormProps) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 62, "\" aria-describedby=\"base_url-error\"> <small class=\"muted\">Leave empty for the kind's default.</small>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 62, "\" aria-describedby=\"base_url-error\"> <small class=\"muted\">Leave empty for the kind's default; for Ollama, the team's Ollama URL (Settings → Ollama).</small>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -96,6 +96,7 @@ func runServe(ctx context.Context, cfg config, args []string, stdout, stderr io.
 	go sweepLoop(ctx, sweeper, logger)
 
 	settings := db.NewSettingsService(database)
+	providers.Settings = settings
 	// One shared Chromium renders PDFs; it starts with the first export and stops with serve.
 	renderer := pdf.New(pdf.Config{ChromePath: cfg.ChromePath})
 	defer renderer.Close()
