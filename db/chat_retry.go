@@ -49,3 +49,18 @@ func (s *ChatStore) RetryChatReply(ctx context.Context, id string) (*domain.Conv
 	}
 	return s.FindChatMessage(ctx, id)
 }
+
+// abandonedReply is the note on a reply that a restart of the portal cut off.
+const abandonedReply = "The portal restarted while this reply was being written. Retry to ask again."
+
+// AbandonStreamingReplies marks every reply still being written as incomplete, keeping no text:
+// the portal produces replies in its own process, so at start none can be running. People see
+// the note and can retry; nothing asks a provider again behind their backs. It returns how many
+// replies it marked.
+func (s *ChatStore) AbandonStreamingReplies(ctx context.Context) (int, error) {
+	tag, err := s.db.Pool.Exec(ctx, `UPDATE messages SET status = 'incomplete', error = $1 WHERE status = 'streaming'`, abandonedReply)
+	if err != nil {
+		return 0, fmt.Errorf("abandon streaming replies: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}

@@ -105,3 +105,40 @@ func TestChatStoreAnalysisTurn(t *testing.T) {
 		t.Errorf("audit details = %s", raw)
 	}
 }
+
+// Replies still being written when the portal stopped are marked incomplete at the next start,
+// with a note; finished replies are left alone.
+func TestChatStore_AbandonStreamingReplies(t *testing.T) {
+	t.Parallel()
+	s := MustOpenServices(t)
+	_, ctx := MustCreateUser(t, s, domain.RoleResponder)
+	i := MustCreateIssue(t, s, ctx, domain.NewIssue{Title: "Queue stuck"})
+	store := db.NewChatStore(s.DB)
+	gate := &domain.RedactionGate{}
+	_, done, err := store.AddChatTurn(ctx, i.ID, "local", "llama3", gate.Text("first"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.FinishChatReply(ctx, domain.ChatReply{MessageID: done.ID, Content: "Why 1: a crash.", Status: domain.MessageComplete}); err != nil {
+		t.Fatal(err)
+	}
+	_, pending, err := store.AddChatTurn(ctx, i.ID, "local", "llama3", gate.Text("second"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := store.AbandonStreamingReplies(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("abandoned %d, %v", n, err)
+	}
+	got, err := store.FindChatMessage(ctx, pending.ID)
+	if err != nil || got.Status != domain.MessageIncomplete || !strings.Contains(got.Error, "restarted") {
+		t.Fatalf("pending reply after a restart = %+v, %v", got, err)
+	}
+	if got, _ := store.FindChatMessage(ctx, done.ID); got.Status != domain.MessageComplete || got.Content != "Why 1: a crash." {
+		t.Errorf("finished reply changed: %+v", got)
+	}
+	// It can be retried.
+	if r, err := store.RetryChatReply(ctx, pending.ID); err != nil || r.Status != domain.MessageStreaming {
+		t.Errorf("retry after a restart = %+v, %v", r, err)
+	}
+}

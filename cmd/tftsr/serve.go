@@ -104,9 +104,15 @@ func runServe(ctx context.Context, cfg config, args []string, stdout, stderr io.
 		Store: db.NewDocumentStore(database), Actions: db.NewActionItemStore(database), Issues: issues,
 		Blobs: store, Settings: settings, PDF: renderer,
 	}
+	chatStore := db.NewChatStore(database)
+	if n, err := chatStore.AbandonStreamingReplies(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		logger.Info("replies cut off by the last stop marked incomplete", slog.Int("count", n))
+	}
 	chat := &domain.ChatService{
 		Providers: providers, Models: providers.Models, Gate: &domain.RedactionGate{Logs: logStore, Blobs: store},
-		Store: db.NewChatStore(database), Issues: issues,
+		Store: chatStore, Issues: issues,
 	}
 	ollama := &domain.OllamaService{Settings: settings, Client: ai.NewOllamaAdmin(nil), Hardware: ai.NewHostProbe(),
 		Audit: db.NewAuditRecorder(database)}
