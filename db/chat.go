@@ -28,7 +28,7 @@ const messageSelect = `
 	       m.kind, m.log_file_ids::text[],
 	       ARRAY(SELECT l.file_name FROM unnest(m.log_file_ids) WITH ORDINALITY AS a(id, n)
 	             JOIN log_files l ON l.id = a.id ORDER BY a.n),
-	       m.tools_used
+	       m.tools_used, m.instructions
 	FROM messages m JOIN conversations c ON c.id = m.conversation_id`
 
 func scanMessage(row pgx.Row) (*domain.ConversationMessage, error) {
@@ -36,7 +36,7 @@ func scanMessage(row pgx.Row) (*domain.ConversationMessage, error) {
 	if err := row.Scan(&m.ID, &m.ConversationID, &m.IssueID, &m.Seq, &m.Role, &m.Content, &m.Status, &m.Error, &m.PIITypes,
 		&m.SentHash, &m.WhyLevel, &m.RootCause, &m.CreatedBy, &m.CreatedAt, &m.ProviderConfig, &m.Model,
 		&m.Kind, &m.LogFileIDs, &m.LogFileNames,
-		&m.ToolsUsed); err != nil {
+		&m.ToolsUsed, &m.Instructions); err != nil {
 		return nil, err
 	}
 	m.CreatedAt = m.CreatedAt.UTC()
@@ -55,11 +55,11 @@ func scanMessage(row pgx.Row) (*domain.ConversationMessage, error) {
 	return &m, nil
 }
 
-// AddChatTurn stores the redacted user message and the pending reply, in the newest
-// conversation of the incident with that config and model or a new one, and audits the message
-// (its PII types, never its text).
-func (s *ChatStore) AddChatTurn(ctx context.Context, issueID, config, model string, text domain.RedactedText) (*domain.ConversationMessage, *domain.ConversationMessage, error) {
-	return s.addTurn(ctx, issueID, config, model, text, domain.MessageKindChat, nil)
+// AddChatTurn stores the redacted user message, with the redacted instructions it came with
+// (often none), and the pending reply, in the newest conversation of the incident with that
+// config and model or a new one, and audits the message (its PII types, never its text).
+func (s *ChatStore) AddChatTurn(ctx context.Context, issueID, config, model string, text, instructions domain.RedactedText) (*domain.ConversationMessage, *domain.ConversationMessage, error) {
+	return s.addTurn(ctx, issueID, config, model, text, instructions, domain.MessageKindChat, nil)
 }
 
 // AddAnalysisTurn stores a log analysis like AddChatTurn: the redacted prompt as a user message
@@ -74,11 +74,11 @@ func (s *ChatStore) AddAnalysisTurn(ctx context.Context, issueID, config, model 
 		}
 		ids = append(ids, lid)
 	}
-	return s.addTurn(ctx, issueID, config, model, prompt, domain.MessageKindAnalysis, ids)
+	return s.addTurn(ctx, issueID, config, model, prompt, domain.RedactedText{}, domain.MessageKindAnalysis, ids)
 }
 
 // addTurn stores a user message of a kind and its pending reply.
-func (s *ChatStore) addTurn(ctx context.Context, issueID, config, model string, text domain.RedactedText, kind domain.MessageKind, logIDs []string) (*domain.ConversationMessage, *domain.ConversationMessage, error) {
+func (s *ChatStore) addTurn(ctx context.Context, issueID, config, model string, text, instructions domain.RedactedText, kind domain.MessageKind, logIDs []string) (*domain.ConversationMessage, *domain.ConversationMessage, error) {
 	if err := domain.Require(ctx, domain.RoleResponder); err != nil {
 		return nil, nil, err
 	}
@@ -103,7 +103,7 @@ func (s *ChatStore) addTurn(ctx context.Context, issueID, config, model string, 
 	} else if err != nil {
 		return nil, nil, fmt.Errorf("find conversation: %w", err)
 	}
-	types := text.PIITypes()
+	types := domain.MergePIITypes(text.PIITypes(), instructions.PIITypes())
 	if types == nil {
 		types = []string{}
 	}
@@ -111,9 +111,9 @@ func (s *ChatStore) addTurn(ctx context.Context, issueID, config, model string, 
 	if logIDs == nil {
 		logIDs = []string{}
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO messages (id, conversation_id, issue_id, role, content, status, pii_types, created_by, created_at, kind, log_file_ids)
-		VALUES ($1, $2, $3, 'user', $4, 'complete', $5, $6, $7, $8, $9::uuid[])`, userID, convID, iid, text.String(), types, actorIDPtr(ctx), tx.now,
-		string(kind), logIDs); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO messages (id, conversation_id, issue_id, role, content, status, pii_types, created_by, created_at, kind, log_file_ids, instructions)
+		VALUES ($1, $2, $3, 'user', $4, 'complete', $5, $6, $7, $8, $9::uuid[], $10)`, userID, convID, iid, text.String(), types, actorIDPtr(ctx), tx.now,
+		string(kind), logIDs, instructions.String()); err != nil {
 		return nil, nil, fmt.Errorf("add chat message: %w", formatError(err))
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO messages (id, conversation_id, issue_id, role, content, status, created_by, created_at)
@@ -126,6 +126,9 @@ func (s *ChatStore) addTurn(ctx context.Context, issueID, config, model string, 
 	action, details := "chat.message", map[string]any{
 		"issue_id": iid, "conversation_id": convID, "provider": config, "model": model,
 		"pii_redacted": len(types) > 0, "pii_types": types, "bytes": len(text.String()),
+	}
+	if instructions.String() != "" {
+		details["instructions_bytes"] = len(instructions.String())
 	}
 	if kind == domain.MessageKindAnalysis {
 		action, details["log_file_ids"] = "chat.analysis", logIDs

@@ -18,7 +18,7 @@ func TestChatStore(t *testing.T) {
 	store := db.NewChatStore(s.DB)
 	gate := &domain.RedactionGate{}
 
-	u1, r1, err := store.AddChatTurn(ctx, i.ID, "local", "llama3", gate.Text("mail for bob@example.com bounces"))
+	u1, r1, err := store.AddChatTurn(ctx, i.ID, "local", "llama3", gate.Text("mail for bob@example.com bounces"), domain.RedactedText{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func TestChatStore(t *testing.T) {
 		t.Fatalf("again = %+v, %v", again, err)
 	}
 	// Another model: a new conversation, one history.
-	_, r2, err := store.AddChatTurn(ctx, i.ID, "other", "gpt", gate.Text("next"))
+	_, r2, err := store.AddChatTurn(ctx, i.ID, "other", "gpt", gate.Text("next"), domain.RedactedText{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func TestChatStoreAnalysisTurn(t *testing.T) {
 	gate := &domain.RedactionGate{}
 
 	// A typed message is of kind chat, without logs.
-	u0, _, err := store.AddChatTurn(ctx, i.ID, "local", "llama3", gate.Text("hello"))
+	u0, _, err := store.AddChatTurn(ctx, i.ID, "local", "llama3", gate.Text("hello"), domain.RedactedText{})
 	if err != nil || u0.Kind != domain.MessageKindChat || u0.LogFileIDs == nil || len(u0.LogFileIDs) != 0 {
 		t.Fatalf("chat turn = %+v, %v", u0, err)
 	}
@@ -115,14 +115,14 @@ func TestChatStore_AbandonStreamingReplies(t *testing.T) {
 	i := MustCreateIssue(t, s, ctx, domain.NewIssue{Title: "Queue stuck"})
 	store := db.NewChatStore(s.DB)
 	gate := &domain.RedactionGate{}
-	_, done, err := store.AddChatTurn(ctx, i.ID, "local", "llama3", gate.Text("first"))
+	_, done, err := store.AddChatTurn(ctx, i.ID, "local", "llama3", gate.Text("first"), domain.RedactedText{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := store.FinishChatReply(ctx, domain.ChatReply{MessageID: done.ID, Content: "Why 1: a crash.", Status: domain.MessageComplete}); err != nil {
 		t.Fatal(err)
 	}
-	_, pending, err := store.AddChatTurn(ctx, i.ID, "local", "llama3", gate.Text("second"))
+	_, pending, err := store.AddChatTurn(ctx, i.ID, "local", "llama3", gate.Text("second"), domain.RedactedText{})
 	if err != nil {
 		t.Fatal(err)
 	}

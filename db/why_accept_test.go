@@ -22,7 +22,7 @@ func TestAcceptWhyProposal(t *testing.T) {
 
 	reply := func(t *testing.T, content string) string {
 		t.Helper()
-		_, r, err := store.AddChatTurn(ctx, i.ID, "local", "llama3", gate.Text("what next?"))
+		_, r, err := store.AddChatTurn(ctx, i.ID, "local", "llama3", gate.Text("what next?"), domain.RedactedText{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -102,7 +102,7 @@ func (s *ChatService) Analyze(ctx context.Context, issueID string, logIDs []stri
 	}
 	// The parts come from the gate already; the gate runs over the whole prompt regardless.
 	text := s.Gate.Text(prompt)
-	text.piiTypes = mergeTypes(types, text.piiTypes)
+	text.piiTypes = MergePIITypes(types, text.piiTypes)
 	return s.Store.AddAnalysisTurn(ctx, issue.ID, cfg.Name, cfg.Model, text, ids)
 }
 
@@ -140,7 +140,7 @@ func (s *ChatService) analysisPrompt(ctx context.Context, logs []*LogFile, budge
 		if err != nil {
 			return "", nil, err
 		}
-		types = mergeTypes(types, text.PIITypes())
+		types = MergePIITypes(types, text.PIITypes())
 		b.WriteString("\n")
 		b.WriteString(logAnalysisSection(l, []byte(text.String()), text.Truncated(), perLog-1))
 	}
@@ -308,8 +308,8 @@ func (c *digestCache) entry(ctx context.Context, gate *RedactionGate, l *LogFile
 	return e, nil
 }
 
-// mergeTypes adds the PII types of b to a, in the detector's order.
-func mergeTypes(a, b []string) []string {
+// MergePIITypes returns the PII types of a and b, each once, in the detector's order.
+func MergePIITypes(a, b []string) []string {
 	seen := map[string]bool{}
 	for _, t := range a {
 		seen[t] = true

@@ -13,7 +13,7 @@ import (
 )
 
 func (s *chatStore) AddAnalysisTurn(ctx context.Context, issueID, config, model string, prompt domain.RedactedText, logIDs []string) (*domain.ConversationMessage, *domain.ConversationMessage, error) {
-	u, r, err := s.AddChatTurn(ctx, issueID, config, model, prompt)
+	u, r, err := s.AddChatTurn(ctx, issueID, config, model, prompt, domain.RedactedText{})
 	if err != nil {
 		return nil, nil, err
 	}

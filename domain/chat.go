@@ -65,6 +65,9 @@ type ConversationMessage struct {
 	Kind         MessageKind `json:"kind"`
 	LogFileIDs   []string    `json:"log_file_ids"`
 	LogFileNames []string    `json:"log_file_names,omitempty"`
+	// Instructions are what a user message came with for the system message of its answer (the
+	// API's system_prompt), redacted.
+	Instructions string `json:"system_prompt,omitempty"`
 }
 
 // ChatReply is how a reply ended, for the store to save in one transaction with its timeline
@@ -93,7 +96,7 @@ type ChatReply struct {
 type ChatStore interface {
 	// AddChatTurn stores the redacted user message and the pending reply in the newest
 	// conversation of the incident with that config and model, creating one when there is none.
-	AddChatTurn(ctx context.Context, issueID, config, model string, text RedactedText) (user, reply *ConversationMessage, err error)
+	AddChatTurn(ctx context.Context, issueID, config, model string, text, instructions RedactedText) (user, reply *ConversationMessage, err error)
 	// AddAnalysisTurn stores a log analysis like AddChatTurn: the prompt (redacted) as a user
 	// message of kind analysis with the ids of the logs analysed, and the pending reply.
 	AddAnalysisTurn(ctx context.Context, issueID, config, model string, prompt RedactedText, logIDs []string) (user, reply *ConversationMessage, err error)
@@ -132,6 +135,14 @@ func errNoProvider() error {
 // Send stores the user's message, redacted, and a pending reply from the provider config called
 // configName (empty: the first config by name). The reply is produced by Stream.
 func (s *ChatService) Send(ctx context.Context, issueID, text, configName string) (*ConversationMessage, *ConversationMessage, error) {
+	return s.SendWithInstructions(ctx, issueID, text, configName, "")
+}
+
+// SendWithInstructions is Send with instructions for the answer — domain expertise, say — that
+// are added, redacted, to the single system message of the request answering this message
+// (after the persona, the category's prompt and the incident's facts), and kept with the
+// message for a retry.
+func (s *ChatService) SendWithInstructions(ctx context.Context, issueID, text, configName, instructions string) (*ConversationMessage, *ConversationMessage, error) {
 	if err := Require(ctx, RoleResponder); err != nil {
 		return nil, nil, err
 	}
@@ -141,6 +152,10 @@ func (s *ChatService) Send(ctx context.Context, issueID, text, configName string
 	}
 	if len(text) > MaxChatMessageLen || !utf8.ValidString(text) {
 		return nil, nil, Invalid("Please correct the highlighted fields.", map[string]string{"message": "The message must be valid text of at most 32 000 bytes."})
+	}
+	instructions = strings.TrimSpace(normaliseNewlines(instructions))
+	if len(instructions) > MaxChatMessageLen || !utf8.ValidString(instructions) {
+		return nil, nil, Invalid("Please correct the highlighted fields.", map[string]string{"system_prompt": "The instructions must be valid text of at most 32 000 bytes."})
 	}
 	if s.Providers == nil || s.Providers.Store == nil {
 		return nil, nil, errNoProvider()
@@ -164,7 +179,11 @@ func (s *ChatService) Send(ctx context.Context, issueID, text, configName string
 	if _, err := s.Issues.FindIssueByID(ctx, issueID); err != nil {
 		return nil, nil, err
 	}
-	return s.Store.AddChatTurn(ctx, issueID, cfg.Name, cfg.Model, s.Gate.Text(text))
+	var extra RedactedText
+	if instructions != "" {
+		extra = s.Gate.Text(instructions)
+	}
+	return s.Store.AddChatTurn(ctx, issueID, cfg.Name, cfg.Model, s.Gate.Text(text), extra)
 }
 
 // Running reports whether the reply is being produced in this process.
@@ -326,7 +345,7 @@ func (s *ChatService) buildRequest(ctx context.Context, msg *ConversationMessage
 	}
 	level, rootCause := WhyLevel(steps), ""
 	var user *ConversationMessage
-	msgs := []ChatMessage{{Role: RoleSystem, Content: s.Gate.Text(TriageSystemPrompt(issue, steps) + s.logDigestSection(ctx, msg.IssueID)).String()}}
+	msgs := []ChatMessage{{Role: RoleSystem}}
 	for _, h := range history {
 		if h.Seq >= msg.Seq {
 			break
@@ -347,6 +366,11 @@ func (s *ChatService) buildRequest(ctx context.Context, msg *ConversationMessage
 	if user == nil {
 		return ChatRequest{}, nil, 0, "", Errorf(ECONFLICT, "This reply has no message to answer.")
 	}
+	system := TriageSystemPrompt(issue, steps) + s.logDigestSection(ctx, msg.IssueID)
+	if user.Instructions != "" {
+		system += "\n\n## Instructions for this question\n" + user.Instructions + "\n"
+	}
+	msgs[0].Content = s.Gate.Text(system).String()
 	return ChatRequest{Messages: msgs}, user, level, rootCause, nil
 }
 

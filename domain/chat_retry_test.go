@@ -2,6 +2,8 @@ package domain_test
 
 import (
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 
 	"tftsr/domain"
@@ -45,4 +47,45 @@ func TestChatService_Retry(t *testing.T) {
 	if _, err := f.svc.Retry(viewer, done.ID); domain.ErrorCode(err) != domain.EFORBIDDEN {
 		t.Errorf("viewer retry: %v", err)
 	}
+}
+
+// Instructions sent with a message (the API's system_prompt) go, redacted, into the single system
+// message of its answer, after the incident's facts; the next question's answer does not carry them.
+func TestChatService_Instructions(t *testing.T) {
+	f := newChatFixture(t)
+	u, r, err := f.svc.SendWithInstructions(f.ctx, "i1", "Why is replication lagging?", "", "You are a PostgreSQL expert. Ask dba@example.com for access.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Instructions == "" || strings.Contains(u.Instructions, "dba@example.com") || !slices.Contains(u.PIITypes, "Email") {
+		t.Fatalf("stored instructions %q, types %v", u.Instructions, u.PIITypes)
+	}
+	if _, err := f.svc.Stream(f.ctx, r.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	sys := f.model.reqs[0].Messages
+	if n := countRole(sys, domain.RoleSystem); n != 1 || sys[0].Role != domain.RoleSystem {
+		t.Fatalf("%d system messages", n)
+	}
+	facts, extra := strings.Index(sys[0].Content, "## Incident"), strings.Index(sys[0].Content, "You are a PostgreSQL expert.")
+	if facts < 0 || extra < facts || strings.Contains(sys[0].Content, "dba@example.com") {
+		t.Errorf("system message:\n%s", sys[0].Content)
+	}
+	f.turn(t, "And now?")
+	if strings.Contains(f.model.reqs[1].Messages[0].Content, "PostgreSQL expert") {
+		t.Error("the next answer carries the earlier message's instructions")
+	}
+	if _, _, err := f.svc.SendWithInstructions(f.ctx, "i1", "hi", "", strings.Repeat("x", domain.MaxChatMessageLen+1)); domain.ErrorCode(err) != domain.EINVALID {
+		t.Errorf("oversized instructions: %v", err)
+	}
+}
+
+func countRole(msgs []domain.ChatMessage, role domain.ChatRole) int {
+	n := 0
+	for _, m := range msgs {
+		if m.Role == role {
+			n++
+		}
+	}
+	return n
 }

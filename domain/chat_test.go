@@ -61,7 +61,7 @@ type chatStore struct {
 	finished []domain.ChatReply
 }
 
-func (s *chatStore) AddChatTurn(_ context.Context, issueID, config, model string, text domain.RedactedText) (*domain.ConversationMessage, *domain.ConversationMessage, error) {
+func (s *chatStore) AddChatTurn(_ context.Context, issueID, config, model string, text, instructions domain.RedactedText) (*domain.ConversationMessage, *domain.ConversationMessage, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	mk := func(role domain.ChatRole, content string, st domain.MessageStatus) *domain.ConversationMessage {
@@ -72,7 +72,8 @@ func (s *chatStore) AddChatTurn(_ context.Context, issueID, config, model string
 		return m
 	}
 	u := mk(domain.RoleUser, text.String(), domain.MessageComplete)
-	u.PIITypes = text.PIITypes()
+	u.PIITypes = domain.MergePIITypes(text.PIITypes(), instructions.PIITypes())
+	u.Instructions = instructions.String()
 	r := mk(domain.RoleAssistant, "", domain.MessageStreaming)
 	cu, cr := *u, *r
 	return &cu, &cr, nil

@@ -199,6 +199,8 @@ func (s *Server) sendChatDone(c echo.Context, w *sseWriter, id string, msg *doma
 type apiChatRequest struct {
 	Message string `json:"message"`
 	Config  string `json:"config"`
+	// SystemPrompt is added to the system message of this message's answer.
+	SystemPrompt string `json:"system_prompt"`
 }
 
 // apiChatResponse is the answer of POST /api/v1/issues/{id}/chat, and the data of its done event.
@@ -224,7 +226,7 @@ func (s *Server) handleAPIChat(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	user, reply, err := chat.Send(ctx, c.Param("id"), in.Message, in.Config)
+	user, reply, err := chat.SendWithInstructions(ctx, c.Param("id"), in.Message, in.Config, in.SystemPrompt)
 	if err != nil {
 		return err
 	}

@@ -98,3 +98,40 @@ func TestChatRetry(t *testing.T) {
 		t.Errorf("provider calls = %d", models.calls)
 	}
 }
+
+// The chat API takes system_prompt (api.md): it joins the one system message of the answer,
+// redacted, and comes back on the stored message; unknown fields are still refused.
+func TestChatAPISystemPrompt(t *testing.T) {
+	models := &tokenModels{tokens: []string{"Why 1: the replica fell behind."}}
+	p := newAIPortal(t, models)
+	admin, rita := p.login(t, "admin"), p.login(t, "rita")
+	if r := admin.apiJSON(http.MethodPut, "/api/v1/ai/configs/local", map[string]any{"kind": "ollama", "model": "llama3"}); r.StatusCode != http.StatusCreated {
+		t.Fatalf("config: %d %s", r.StatusCode, r.Body)
+	}
+	r := rita.apiJSON(http.MethodPost, "/api/v1/issues", map[string]any{"title": "Replica lag", "category": "databases"})
+	var issue struct{ ID string }
+	_ = json.Unmarshal([]byte(r.Body), &issue)
+
+	r = rita.apiJSON(http.MethodPost, "/api/v1/issues/"+issue.ID+"/chat", map[string]any{
+		"message": "Why is the replica lagging?", "system_prompt": "Answer as a PostgreSQL DBA; escalate to dba@example.com.",
+	})
+	var out struct {
+		UserMessage struct {
+			SystemPrompt string `json:"system_prompt"`
+		} `json:"user_message"`
+		PIITypes []string `json:"pii_types"`
+	}
+	if err := json.Unmarshal([]byte(r.Body), &out); err != nil || r.StatusCode != http.StatusOK {
+		t.Fatalf("chat: %d %s", r.StatusCode, r.Body)
+	}
+	if out.UserMessage.SystemPrompt != "Answer as a PostgreSQL DBA; escalate to [Email]." || len(out.PIITypes) == 0 {
+		t.Errorf("stored system prompt %q, pii types %v", out.UserMessage.SystemPrompt, out.PIITypes)
+	}
+	sys := models.reqs[0].Messages[0]
+	if sys.Role != domain.RoleSystem || !strings.Contains(sys.Content, "Answer as a PostgreSQL DBA; escalate to [Email].") || strings.Contains(sys.Content, "dba@example.com") {
+		t.Errorf("system message:\n%s", sys.Content)
+	}
+	if r := rita.apiJSON(http.MethodPost, "/api/v1/issues/"+issue.ID+"/chat", map[string]any{"message": "hi", "system": "x"}); r.StatusCode != http.StatusBadRequest {
+		t.Errorf("unknown field: %d %s", r.StatusCode, r.Body)
+	}
+}
