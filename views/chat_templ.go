@@ -174,7 +174,7 @@ func ChatSection(p IssuePageProps) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "\"> <label for=\"chat-message\">Message <small class=\"muted\">(typed text is redacted before it is stored or sent)</small></label> <textarea name=\"message\" id=\"chat-message\" rows=\"3\" hx-preserve=\"true\" required placeholder=\"Describe what you see, paste an error…\"></textarea><div class=\"chat-actions\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "\"> <label for=\"chat-message\">Message <small class=\"muted\">(typed text is redacted before it is stored or sent; Enter sends, Shift+Enter adds a line)</small></label> <textarea name=\"message\" id=\"chat-message\" rows=\"3\" hx-preserve=\"true\" required placeholder=\"Describe what you see, paste an error…\"></textarea><div class=\"chat-actions\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

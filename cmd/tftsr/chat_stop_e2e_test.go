@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // TestChatStopRetryEndToEnd stops a reply mid-stream in Chromium, sees the partial text kept and
@@ -37,10 +38,13 @@ func TestChatStopRetryEndToEnd(t *testing.T) {
 
 	ctx := newBrowser(t)
 	p.signIn(t, ctx, "/issues/"+issue, "#chat-message")
-	mustDo(t, ctx, "send a message",
-		chromedp.SendKeys(chromedp.CSS("#chat-message"), "build02 keeps alarming on /var"),
-		chromedp.Click(chromedp.CSS("#chat-send")),
+	// Shift+Enter adds a line; Enter sends.
+	mustDo(t, ctx, "type a message and send it with Enter",
+		chromedp.SendKeys(chromedp.CSS("#chat-message"), "build02 keeps alarming"),
+		chromedp.KeyEvent(kb.Enter, chromedp.KeyModifiers(chromedp.ModifierShift)),
+		chromedp.SendKeys(chromedp.CSS("#chat-message"), "on /var"+kb.Enter),
 	)
+	waitFor(t, ctx, "the sent message", `(document.querySelector("[data-testid=chat-user] .chat-text") || {}).textContent === "build02 keeps alarming\non /var"`)
 	waitFor(t, ctx, "the first token", `(document.querySelector("[data-testid=chat-stream]") || {}).textContent === "Checking the disk usage first"`)
 	mustDo(t, ctx, "stop", chromedp.Click(chromedp.CSS("[data-testid=chat-stop]")))
 	waitFor(t, ctx, "the stopped reply", `!!document.querySelector("[data-testid=chat-assistant][data-status=incomplete] [data-testid=chat-retry]")`)

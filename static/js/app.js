@@ -39,6 +39,16 @@
     }
   });
 
+  // Triage chat: Enter sends, Shift+Enter starts a new line (not while an input method is
+  // composing).
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key !== "Enter" || ev.shiftKey || ev.isComposing || ev.target.id !== "chat-message") return;
+    var form = ev.target.form;
+    if (!form || ev.target.value.trim() === "") return;
+    ev.preventDefault();
+    form.requestSubmit();
+  });
+
   // Triage chat: clear the form once a message is sent, and keep the newest message in view.
   document.addEventListener("htmx:afterRequest", function (ev) {
     var form = ev.detail.elt;
