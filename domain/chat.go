@@ -125,6 +125,8 @@ type ChatService struct {
 	runs map[string]*replyRun
 	// digests caches the log digests of the system message.
 	digests *digestCache
+	// closing is set by Shutdown: no reply starts any more.
+	closing bool
 }
 
 // errNoProvider is the error of a chat when no AI provider is configured: it says how to add one.
@@ -242,6 +244,9 @@ func (s *ChatService) Stream(ctx context.Context, messageID string, onToken func
 		s.running = map[string]context.CancelFunc{}
 	}
 	s.running[messageID] = cancel
+	if s.closing {
+		cancel() // the portal is stopping: store what there is, which is nothing
+	}
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()

@@ -139,3 +139,26 @@ func (r *replyRun) follower() *ReplyFollower {
 	r.mu.Unlock()
 	return f
 }
+
+// Shutdown stops the replies being produced in this process, as Stop does — each is stored
+// incomplete with its partial text — and waits until they are stored or ctx ends.
+func (s *ChatService) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closing = true
+	for _, cancel := range s.running {
+		cancel()
+	}
+	var runs []*replyRun
+	for _, r := range s.runs {
+		runs = append(runs, r)
+	}
+	s.mu.Unlock()
+	for _, r := range runs {
+		select {
+		case <-r.done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}

@@ -1,6 +1,7 @@
 package domain_test
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -88,4 +89,38 @@ func countRole(msgs []domain.ChatMessage, role domain.ChatRole) int {
 		}
 	}
 	return n
+}
+
+// Shutdown stops a reply being followed: it is stored incomplete with its partial text, and
+// Shutdown returns once it is stored.
+func TestChatService_Shutdown(t *testing.T) {
+	f := newChatFixture(t)
+	f.model.block = true
+	f.model.tokens = []string{"Looking at the ", "never sent"}
+	_, r, err := f.svc.Send(f.ctx, "i1", "Why is the queue stuck?", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl, err := f.svc.Follow(f.ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fl.Close()
+	for fl.Read() == "" {
+		if !fl.Wait(f.ctx) {
+			t.Fatal("the reply ended before its first token")
+		}
+	}
+	if err := f.svc.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-fl.Done():
+	default:
+		t.Fatal("Shutdown returned before the reply was stored")
+	}
+	m, err := fl.Result()
+	if err != nil || m.Status != domain.MessageIncomplete || m.Content != "Looking at the " {
+		t.Fatalf("reply after shutdown = %+v, %v", m, err)
+	}
 }

@@ -138,6 +138,11 @@ func runServe(ctx context.Context, cfg config, args []string, stdout, stderr io.
 	if err := httpSrv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
+	// Replies still being written are stored incomplete, with what they had, before the
+	// database closes.
+	if err := chat.Shutdown(shutdownCtx); err != nil {
+		logger.Warn("replies still being written at shutdown", slog.Any("err", err))
+	}
 	return nil
 }
 
