@@ -64,9 +64,6 @@ func refuseContent(name string, head []byte, inArchive bool) error {
 			return Errorf(EUNSUPPORTED, "%s looks like %s, not a text log. Upload plain text, .gz or .zip files.", name, f.what)
 		}
 	}
-	if bytes.HasPrefix(head, []byte{0xff, 0xfe}) || bytes.HasPrefix(head, []byte{0xfe, 0xff}) {
-		return Errorf(EUNSUPPORTED, "%s is UTF-16 text; save it as UTF-8 and upload it again.", name)
-	}
 	if len(head) >= 262 && string(head[257:262]) == "ustar" {
 		return Errorf(EUNSUPPORTED, "%s is a tar archive; upload its files, or a .zip, instead.", name)
 	}

@@ -123,6 +123,13 @@ func (u *LogUpload) addText(name string, r io.Reader, inArchive bool) error {
 	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
 		return readError(name, err)
 	}
+	// UTF-16 text (Windows tools write it) is stored as UTF-8; limits count the UTF-8 bytes.
+	if order := detectUTF16(head); order != notUTF16 {
+		br = utf16Reader(br, order)
+		if head, err = br.Peek(sniffLen); err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+			return readError(name, err)
+		}
+	}
 	if msg := refuseContent(name, head, inArchive); msg != nil {
 		return msg
 	}

@@ -262,7 +262,6 @@ func TestUploadRefusesBinariesAndNesting(t *testing.T) {
 		{"shot.png", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), domain.EUNSUPPORTED, []string{"shot.png", "PNG image"}},
 		{"prog", []byte("\x7fELF\x02\x01\x01" + strings.Repeat("\x01\x02", 200)), domain.EUNSUPPORTED, []string{"program"}},
 		{"controls.log", bytes.Repeat([]byte("ab\x01\x02\x03\x04"), 100), domain.EUNSUPPORTED, []string{"binary"}},
-		{"utf16.log", []byte("\xff\xfeh\x00i\x00"), domain.EUNSUPPORTED, []string{"UTF-16"}},
 		{"empty.log", nil, domain.EINVALID, []string{"empty.log is empty"}},
 		{"nested.zip", zipBytes(t, zipEntry{"ok.log", []byte("fine\n")}, zipEntry{"inner/more.log.gz", gzipBytes(t, []byte("x\n"))}),
 			domain.EUNSUPPORTED, []string{"nested.zip: inner/more.log.gz", "archive inside an archive"}},
