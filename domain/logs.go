@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"tftsr/domain/pii"
@@ -158,6 +159,9 @@ type LogService struct {
 	TempDir string
 	// Logger hears about objects that could not be removed; nil discards.
 	Logger *slog.Logger
+
+	memoOnce sync.Once
+	memo     *digestMemo
 }
 
 // limits returns the service's limits with defaults filled in.
