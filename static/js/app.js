@@ -40,9 +40,11 @@
   });
 
   // Triage chat: Enter sends, Shift+Enter starts a new line (not while an input method is
-  // composing).
+  // composing). On touch screens Enter stays a new line and the Send button sends, as in
+  // phone chat apps.
+  var coarsePointer = window.matchMedia && window.matchMedia("(pointer: coarse)").matches;
   document.addEventListener("keydown", function (ev) {
-    if (ev.key !== "Enter" || ev.shiftKey || ev.isComposing || ev.target.id !== "chat-message") return;
+    if (coarsePointer || ev.key !== "Enter" || ev.shiftKey || ev.isComposing || ev.target.id !== "chat-message") return;
     var form = ev.target.form;
     if (!form || ev.target.value.trim() === "") return;
     ev.preventDefault();
