@@ -103,6 +103,17 @@ func (s *ChatStore) addTurn(ctx context.Context, issueID, config, model string, 
 	} else if err != nil {
 		return nil, nil, fmt.Errorf("find conversation: %w", err)
 	}
+	// The incident's first AI turn starts its triage: triage_started, and an open incident moves
+	// to triaging (with its status_changed event and audit entry).
+	var started bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM messages WHERE issue_id = $1)`, iid).Scan(&started); err != nil {
+		return nil, nil, fmt.Errorf("find chat messages: %w", err)
+	}
+	if !started {
+		if err := startTriage(ctx, tx, iid, config, model); err != nil {
+			return nil, nil, err
+		}
+	}
 	types := domain.MergePIITypes(text.PIITypes(), instructions.PIITypes())
 	if types == nil {
 		types = []string{}
@@ -310,4 +321,24 @@ func (s *ChatStore) FinishChatReply(ctx context.Context, r domain.ChatReply) (*d
 		return nil, fmt.Errorf("finish chat reply: %w", err)
 	}
 	return s.FindChatMessage(ctx, r.MessageID)
+}
+
+// startTriage records that triage of an incident started with the AI assistant and moves an open
+// incident to triaging.
+func startTriage(ctx context.Context, tx *Tx, issueID, config, model string) error {
+	if _, err := insertTimelineEvent(ctx, tx, issueID, domain.EventTriageStarted,
+		fmt.Sprintf("Triage started with the AI assistant (%s, %s)", config, model),
+		map[string]any{"provider": config, "model": model}); err != nil {
+		return err
+	}
+	var status domain.Status
+	if err := tx.QueryRow(ctx, `SELECT status FROM issues WHERE id = $1`, issueID).Scan(&status); err != nil {
+		return fmt.Errorf("find incident status: %w", err)
+	}
+	if status != domain.StatusOpen {
+		return nil
+	}
+	triaging := domain.StatusTriaging
+	_, err := updateIssue(ctx, tx, issueID, domain.IssueUpdate{Status: &triaging})
+	return err
 }

@@ -142,3 +142,64 @@ func TestChatStore_AbandonStreamingReplies(t *testing.T) {
 		t.Errorf("retry after a restart = %+v, %v", r, err)
 	}
 }
+
+// The first AI turn of an incident starts its triage: a triage_started event, and an open
+// incident moves to triaging with its status_changed event; later turns add neither, and an
+// incident already past open keeps its status.
+func TestChatStore_FirstTurnStartsTriage(t *testing.T) {
+	t.Parallel()
+	s := MustOpenServices(t)
+	_, ctx := MustCreateUser(t, s, domain.RoleResponder)
+	store := db.NewChatStore(s.DB)
+	gate := &domain.RedactionGate{}
+	events := func(id string) []string {
+		evs, err := s.Issues.FindTimelineEvents(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range evs {
+			out = append(out, e.EventType)
+		}
+		return out
+	}
+
+	open := MustCreateIssue(t, s, ctx, domain.NewIssue{Title: "Mail down"})
+	for range 2 {
+		if _, _, err := store.AddChatTurn(ctx, open.ID, "local", "llama3", gate.Text("what now?"), domain.RedactedText{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.Issues.FindIssueByID(ctx, open.ID)
+	if err != nil || got.Status != domain.StatusTriaging {
+		t.Fatalf("status after the first AI turn = %v, %v", got.Status, err)
+	}
+	if ev := events(open.ID); slices.Index(ev, domain.EventTriageStarted) < 0 || countOf(ev, domain.EventTriageStarted) != 1 || countOf(ev, domain.EventStatusChanged) != 1 {
+		t.Errorf("events = %v", ev)
+	}
+
+	investigating := domain.StatusInvestigating
+	busy := MustCreateIssue(t, s, ctx, domain.NewIssue{Title: "Disk full"})
+	if _, err := s.Issues.UpdateIssue(ctx, busy.ID, domain.IssueUpdate{Status: &investigating}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := store.AddChatTurn(ctx, busy.ID, "local", "llama3", gate.Text("what now?"), domain.RedactedText{}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Issues.FindIssueByID(ctx, busy.ID); got.Status != domain.StatusInvestigating {
+		t.Errorf("an investigating incident moved to %s", got.Status)
+	}
+	if ev := events(busy.ID); countOf(ev, domain.EventTriageStarted) != 1 {
+		t.Errorf("events = %v", ev)
+	}
+}
+
+func countOf(list []string, s string) int {
+	n := 0
+	for _, x := range list {
+		if x == s {
+			n++
+		}
+	}
+	return n
+}

@@ -52,12 +52,16 @@ func TestChatEndToEnd(t *testing.T) {
 	if i, j := strings.Index(log, "mail01 is full"), strings.Index(log, "Root cause"); i < 0 || j < i {
 		t.Errorf("history after reload: %q", log)
 	}
+	// The first AI turn started the triage of the open incident.
+	if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#status-select").selectedOptions[0].textContent`)); err != nil || got != "Triaging" {
+		t.Errorf("status after the first chat turn: %q, %v", got, err)
+	}
 	events, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
 		`[...document.querySelectorAll("[data-testid=timeline] li")].map(li => li.dataset.eventType)`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !contains(events, "why_level_advanced") || !contains(events, "root_cause_identified") {
+	if !contains(events, "triage_started") || !contains(events, "why_level_advanced") || !contains(events, "root_cause_identified") {
 		t.Errorf("timeline %v", events)
 	}
 	if bodies := fake.requests(); len(bodies) != 1 || strings.Contains(bodies[0], "ops.lead@example.com") || !strings.Contains(bodies[0], `"role":"system"`) {
