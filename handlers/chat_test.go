@@ -96,6 +96,10 @@ func TestChatStream(t *testing.T) {
 		t.Fatalf("config: %d %s", r.StatusCode, r.Body)
 	}
 
+	if page := rita.get("/issues/"+issue.ID, nil); !strings.Contains(page.Body, `data-testid="chat-disclaimer"`) {
+		t.Errorf("the chat does not say that answers can be wrong")
+	}
+
 	hx := http.Header{"Hx-Request": {"true"}}
 	r = rita.postForm("/issues/"+issue.ID+"/chat", url.Values{"message": {"Mail for bob@example.com bounces"}, "_csrf": {rita.csrf()}}, hx)
 	if r.StatusCode != http.StatusOK || strings.Contains(r.Body, "bob@example.com") || !strings.Contains(r.Body, "Redacted before sending: Email") {
