@@ -2,8 +2,10 @@ package domain
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
+	"time"
 )
 
 // replyRun is a reply being produced in this process, shared by everyone following it: the text
@@ -110,13 +112,30 @@ func (s *ChatService) Follow(ctx context.Context, messageID string) (*ReplyFollo
 		// The reply outlives the request that started it, with the same person's identity.
 		bg := context.WithoutCancel(ctx)
 		go func() {
-			m, err := s.Stream(bg, messageID, func(tok string) error {
-				run.mu.Lock()
-				run.text.WriteString(tok)
-				run.notify()
-				run.mu.Unlock()
-				return nil
-			})
+			var m *ConversationMessage
+			err := func() (err error) {
+				// A reply runs outside any request: a panic in it must not take the portal down.
+				defer func() {
+					if p := recover(); p != nil {
+						err = fmt.Errorf("producing reply %s: panic: %v", messageID, p)
+						// Stored as failed, so that it is not produced again on the next view.
+						ctx, cancel := context.WithTimeout(bg, 30*time.Second)
+						defer cancel()
+						if fm, ferr := s.Store.FinishChatReply(ctx, ChatReply{MessageID: messageID, Status: MessageError,
+							Error: "The reply failed inside the portal. Retry, or report it if it happens again."}); ferr == nil {
+							m = fm
+						}
+					}
+				}()
+				m, err = s.Stream(bg, messageID, func(tok string) error {
+					run.mu.Lock()
+					run.text.WriteString(tok)
+					run.notify()
+					run.mu.Unlock()
+					return nil
+				})
+				return err
+			}()
 			s.mu.Lock()
 			delete(s.runs, messageID)
 			s.mu.Unlock()

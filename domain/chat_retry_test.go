@@ -124,3 +124,44 @@ func TestChatService_Shutdown(t *testing.T) {
 		t.Fatalf("reply after shutdown = %+v, %v", m, err)
 	}
 }
+
+// panicModels panic while they write a reply.
+type panicModels struct{}
+
+func (panicModels) ChatModel(domain.ProviderConfig) (domain.ChatModel, error) {
+	return panicModels{}, nil
+}
+
+func (panicModels) StreamChat(_ context.Context, _ domain.ChatRequest, onToken func(string) error) (domain.ChatResult, error) {
+	_ = onToken("half a ")
+	panic("adapter bug")
+}
+
+// A reply whose production panics does not take the portal down: its followers get an error and
+// it is stored as failed, so that the next view does not produce it again; it can be retried.
+func TestChatService_FollowSurvivesAPanic(t *testing.T) {
+	f := newChatFixture(t)
+	f.svc.Models = panicModels{}
+	_, r, err := f.svc.Send(f.ctx, "i1", "hello", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl, err := f.svc.Follow(f.ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fl.Close()
+	m, err := fl.Result()
+	if err == nil || !strings.Contains(err.Error(), "adapter bug") {
+		t.Fatalf("follower error = %v", err)
+	}
+	if m == nil || m.Status != domain.MessageError {
+		t.Fatalf("stored reply = %+v", m)
+	}
+	if f.svc.Running(r.ID) {
+		t.Error("the reply still counts as running")
+	}
+	if _, err := f.svc.Retry(f.ctx, r.ID); err != nil {
+		t.Errorf("retry after the panic: %v", err)
+	}
+}

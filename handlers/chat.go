@@ -170,6 +170,11 @@ follow:
 	}
 	stop()
 	msg, err := f.Result()
+	if err != nil && msg != nil {
+		// The reply failed inside the portal and was stored so: show it as stored.
+		s.logger.Error("chat stream", "err", err)
+		err = nil
+	}
 	return s.sendChatDone(c, w, id, msg, err)
 }
 
