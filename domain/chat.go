@@ -159,23 +159,8 @@ func (s *ChatService) SendWithInstructions(ctx context.Context, issueID, text, c
 	if len(instructions) > MaxChatMessageLen || !utf8.ValidString(instructions) {
 		return nil, nil, Invalid("Please correct the highlighted fields.", map[string]string{"system_prompt": "The instructions must be valid text of at most 32 000 bytes."})
 	}
-	if s.Providers == nil || s.Providers.Store == nil {
-		return nil, nil, errNoProvider()
-	}
-	if configName == "" {
-		cfgs, err := s.Providers.Store.FindProviderConfigs(ctx)
-		if err != nil {
-			return nil, nil, err
-		}
-		if len(cfgs) == 0 {
-			return nil, nil, errNoProvider()
-		}
-		configName = cfgs[0].Name
-	}
-	cfg, err := s.Providers.ForCall(ctx, configName)
-	if ErrorCode(err) == ENOTFOUND {
-		return nil, nil, Invalid("Please correct the highlighted fields.", map[string]string{"config": "Choose a configured AI provider."})
-	} else if err != nil {
+	cfg, err := s.chatConfig(ctx, configName)
+	if err != nil {
 		return nil, nil, err
 	}
 	if _, err := s.Issues.FindIssueByID(ctx, issueID); err != nil {
