@@ -66,11 +66,7 @@ func (s *Server) handleAPIAnalyze(c echo.Context) error {
 		return err
 	}
 	return s.streamAPIReply(c, chat, reply.ID, func(r *domain.ConversationMessage) any {
-		types := user.PIITypes
-		if types == nil {
-			types = []string{}
-		}
 		return analysisResult{ConversationID: user.ConversationID, UserMessage: user, Reply: r, LogFileIDs: user.LogFileIDs,
-			PIIRedacted: len(types) > 0, PIITypes: types, BytesSent: len(user.Content)}
+			PIIRedacted: len(user.PIITypes) > 0, PIITypes: piiTypes(user), BytesSent: len(user.Content)}
 	})
 }

@@ -15,45 +15,53 @@ import (
 	"testing"
 
 	"tftsr/ai"
+	"tftsr/ai/aitest"
 	"tftsr/domain"
 )
 
 // recordingOpenAI is a fake OpenAI-compatible server on loopback: it records every request
-// body and streams a fixed reply as SSE chunks ending in "data: [DONE]".
+// body and answers /v1/chat/completions with an SSE stream that answer writes (the n-th request
+// counts from 1), ended by "data: [DONE]".
 type recordingOpenAI struct {
 	srv    *httptest.Server
 	mu     sync.Mutex
 	bodies [][]byte
-	reply  []string
 }
 
-func newRecordingOpenAI(t *testing.T, reply ...string) *recordingOpenAI {
+func newScriptedOpenAI(t *testing.T, answer func(w http.ResponseWriter, n int)) *recordingOpenAI {
 	t.Helper()
-	f := &recordingOpenAI{reply: reply}
+	f := &recordingOpenAI{}
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		f.mu.Lock()
 		f.bodies = append(f.bodies, body)
+		n := len(f.bodies)
 		f.mu.Unlock()
 		if r.URL.Path != "/v1/chat/completions" {
 			http.NotFound(w, r)
 			return
 		}
 		w.Header().Set("Content-Type", "text/event-stream")
-		for i, tok := range f.reply {
-			chunk, _ := json.Marshal(map[string]any{"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "gpt-test",
-				"choices": []any{map[string]any{"index": 0, "delta": map[string]any{"role": "assistant", "content": tok}, "finish_reason": nil}}})
-			if i == len(f.reply)-1 {
-				chunk, _ = json.Marshal(map[string]any{"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "gpt-test",
-					"choices": []any{map[string]any{"index": 0, "delta": map[string]any{"content": tok}, "finish_reason": "stop"}}})
-			}
-			fmt.Fprintf(w, "data: %s\n\n", chunk)
-			w.(http.Flusher).Flush()
-		}
+		answer(w, n)
 		fmt.Fprint(w, "data: [DONE]\n\n")
 	}))
 	t.Cleanup(f.srv.Close)
 	return f
+}
+
+// newRecordingOpenAI answers every request with the same reply, a chunk a token.
+func newRecordingOpenAI(t *testing.T, reply ...string) *recordingOpenAI {
+	t.Helper()
+	return newScriptedOpenAI(t, func(w http.ResponseWriter, _ int) {
+		for i, tok := range reply {
+			delta := map[string]any{"role": "assistant", "content": tok}
+			var finish any
+			if i == len(reply)-1 {
+				delta, finish = map[string]any{"content": tok}, "stop"
+			}
+			chunk(w, delta, finish)
+		}
+	})
 }
 
 // requests returns the recorded request bodies.
@@ -61,15 +69,6 @@ func (f *recordingOpenAI) requests() [][]byte {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return slices.Clone(f.bodies)
-}
-
-// wireRequest is the part of a recorded chat completion request the tests read.
-type wireRequest struct {
-	Model    string `json:"model"`
-	Messages []struct {
-		Role    string `json:"role"`
-		Content string `json:"content"`
-	} `json:"messages"`
 }
 
 // analysisPortal is the portal over a real database and MinIO, with the real AI adapters
@@ -188,8 +187,8 @@ func TestAnalyzeLogs(t *testing.T) {
 	for _, body := range reqs {
 		assertNoSecret(t, "a request to the provider", string(body))
 	}
-	var wire wireRequest
-	if err := json.Unmarshal(reqs[0], &wire); err != nil {
+	wire, err := aitest.ParseOpenAIBody(reqs[0])
+	if err != nil {
 		t.Fatal(err)
 	}
 	systems := 0
@@ -208,11 +207,7 @@ func TestAnalyzeLogs(t *testing.T) {
 		t.Fatalf("analysis prompt:\n%s", last.Content)
 	}
 	// The audit records the hash of exactly what was sent.
-	req := domain.ChatRequest{Model: wire.Model}
-	for _, m := range wire.Messages {
-		req.Messages = append(req.Messages, domain.ChatMessage{Role: domain.ChatRole(m.Role), Content: m.Content})
-	}
-	wantHash, wantBytes := domain.HashChatRequest(req)
+	wantHash, wantBytes := domain.HashChatRequest(wire.Request())
 	var gotHash string
 	var gotBytes int
 	if err := p.db.Pool.QueryRow(context.Background(), `SELECT details->>'sent_sha256', (details->>'bytes_sent')::int FROM audit_log
@@ -250,8 +245,8 @@ func TestAnalyzeLogs(t *testing.T) {
 	}
 	// The follow-up request keeps the first analysis and its reply in the history.
 	reqs = p.fake.requests()
-	var second wireRequest
-	if err := json.Unmarshal(reqs[len(reqs)-1], &second); err != nil || len(second.Messages) != 4 || second.Messages[1].Content != u.Content {
+	second, err := aitest.ParseOpenAIBody(reqs[len(reqs)-1])
+	if err != nil || len(second.Messages) != 4 || second.Messages[1].Content != u.Content {
 		t.Errorf("second request has %d messages, %v", len(second.Messages), err)
 	}
 	assertNoSecret(t, "the stream", r.Body)

@@ -236,11 +236,15 @@ func (s *Server) handleAPIChat(c echo.Context) error {
 		return err
 	}
 	return s.streamAPIReply(c, chat, reply.ID, func(r *domain.ConversationMessage) any {
-		types := user.PIITypes
-		if types == nil {
-			types = []string{}
-		}
 		return apiChatResponse{ConversationID: user.ConversationID, UserMessage: user, Reply: r, WhyLevel: r.WhyLevel,
-			PIIRedacted: len(types) > 0, PIITypes: types}
+			PIIRedacted: len(user.PIITypes) > 0, PIITypes: piiTypes(user)}
 	})
+}
+
+// piiTypes are the PII types removed from a message, [] rather than null when there are none.
+func piiTypes(m *domain.ConversationMessage) []string {
+	if m.PIITypes == nil {
+		return []string{}
+	}
+	return m.PIITypes
 }

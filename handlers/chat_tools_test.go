@@ -6,13 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"tftsr/ai"
+	"tftsr/ai/aitest"
 	"tftsr/domain"
 )
 
@@ -41,14 +39,6 @@ func toolSecretLog() string {
 	return b.String()
 }
 
-// toolProvider is a fake OpenAI-compatible server that first asks for two lookups, then answers
-// with text once it has the results. It records every request body.
-type toolProvider struct {
-	srv    *httptest.Server
-	mu     sync.Mutex
-	bodies [][]byte
-}
-
 // chunk writes one chat.completion.chunk with the given delta and finish reason.
 func chunk(w io.Writer, delta map[string]any, finish any) {
 	b, _ := json.Marshal(map[string]any{"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1, "model": "gpt-test",
@@ -57,16 +47,11 @@ func chunk(w io.Writer, delta map[string]any, finish any) {
 	w.(http.Flusher).Flush()
 }
 
-func newToolProvider(t *testing.T) *toolProvider {
+// newToolProvider is a fake OpenAI-compatible server that first asks for two lookups, then
+// answers with text once it has the results.
+func newToolProvider(t *testing.T) *recordingOpenAI {
 	t.Helper()
-	f := &toolProvider{}
-	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		f.mu.Lock()
-		f.bodies = append(f.bodies, body)
-		n := len(f.bodies)
-		f.mu.Unlock()
-		w.Header().Set("Content-Type", "text/event-stream")
+	return newScriptedOpenAI(t, func(w http.ResponseWriter, n int) {
 		if n == 1 {
 			chunk(w, map[string]any{"role": "assistant", "content": "Reading the log."}, nil)
 			chunk(w, map[string]any{"tool_calls": []any{map[string]any{"index": 0, "id": "call_read", "type": "function",
@@ -78,63 +63,7 @@ func newToolProvider(t *testing.T) *toolProvider {
 		} else {
 			chunk(w, map[string]any{"role": "assistant", "content": "The upstream timed out."}, "stop")
 		}
-		fmt.Fprint(w, "data: [DONE]\n\n")
-	}))
-	t.Cleanup(f.srv.Close)
-	return f
-}
-
-func (f *toolProvider) requests() [][]byte {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Clone(f.bodies)
-}
-
-// toolWireRequest is a recorded chat completion request with its tool calls and tools.
-type toolWireRequest struct {
-	Model    string `json:"model"`
-	Messages []struct {
-		Role       string `json:"role"`
-		Content    string `json:"content"`
-		ToolCallID string `json:"tool_call_id"`
-		ToolCalls  []struct {
-			ID       string `json:"id"`
-			Type     string `json:"type"`
-			Function struct {
-				Name      string `json:"name"`
-				Arguments string `json:"arguments"`
-			} `json:"function"`
-		} `json:"tool_calls"`
-	} `json:"messages"`
-	Tools []struct {
-		Type     string `json:"type"`
-		Function struct {
-			Name        string          `json:"name"`
-			Description string          `json:"description"`
-			Parameters  json.RawMessage `json:"parameters"`
-		} `json:"function"`
-	} `json:"tools"`
-}
-
-// domainRequest rebuilds the domain request a recorded body was made from, for its hash.
-func (w toolWireRequest) domainRequest() domain.ChatRequest {
-	req := domain.ChatRequest{Model: w.Model}
-	names := map[string]string{}
-	for _, m := range w.Messages {
-		cm := domain.ChatMessage{Role: domain.ChatRole(m.Role), Content: m.Content, ToolCallID: m.ToolCallID}
-		for _, c := range m.ToolCalls {
-			cm.ToolCalls = append(cm.ToolCalls, domain.ToolCall{ID: c.ID, Name: c.Function.Name, Arguments: json.RawMessage(c.Function.Arguments)})
-			names[c.ID] = c.Function.Name
-		}
-		if cm.Role == domain.RoleTool {
-			cm.ToolName = names[m.ToolCallID]
-		}
-		req.Messages = append(req.Messages, cm)
-	}
-	for _, t := range w.Tools {
-		req.Tools = append(req.Tools, domain.ToolSpec{Name: t.Function.Name, Description: t.Function.Description, Parameters: t.Function.Parameters})
-	}
-	return req
+	})
 }
 
 func TestChatToolsKeepSecretsInside(t *testing.T) {
@@ -179,16 +108,16 @@ func TestChatToolsKeepSecretsInside(t *testing.T) {
 		}
 	}
 	var reqs []domain.ChatRequest
-	var second toolWireRequest
+	var second aitest.OpenAIBody
 	for i, b := range bodies {
-		var w toolWireRequest
+		var w aitest.OpenAIBody
 		if err := json.Unmarshal(b, &w); err != nil {
 			t.Fatal(err)
 		}
 		if len(w.Tools) != 3 || w.Tools[0].Type != "function" || w.Messages[0].Role != "system" {
 			t.Errorf("request %d: tools %d, first message %q", i+1, len(w.Tools), w.Messages[0].Role)
 		}
-		reqs = append(reqs, w.domainRequest())
+		reqs = append(reqs, w.Request())
 		second = w
 	}
 	// The second request carries the assistant turn with its calls, then the results.

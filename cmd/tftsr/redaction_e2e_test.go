@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"tftsr/ai/aitest"
 	"tftsr/domain"
 )
 
@@ -201,56 +202,15 @@ func TestRedactionEveryOutboundPath(t *testing.T) {
 	}{{chat.Reply.ID, got[:2]}, {analysis.Reply.ID, got[2:]}} {
 		var rs []domain.ChatRequest
 		for _, r := range c.rounds {
-			rs = append(rs, openAIWireRequest(t, r.body))
+			w, err := aitest.ParseOpenAIBody(r.body)
+			if err != nil {
+				t.Fatalf("recorded body: %v", err)
+			}
+			rs = append(rs, w.Request())
 		}
 		hash, n := domain.HashChatRequest(rs...)
 		if a, ok := sent[c.reply]; !ok || a.Hash != hash || a.Bytes != n {
 			t.Errorf("audit of reply %s: %+v; the provider received %s (%d bytes)", c.reply, a, hash, n)
 		}
 	}
-}
-
-// openAIWireRequest reads a recorded OpenAI chat completions body back into the request the
-// portal meant to send, for its audit hash.
-func openAIWireRequest(t *testing.T, body []byte) domain.ChatRequest {
-	t.Helper()
-	var w struct {
-		Model    string `json:"model"`
-		Messages []struct {
-			Role       string `json:"role"`
-			Content    string `json:"content"`
-			ToolCallID string `json:"tool_call_id"`
-			ToolCalls  []struct {
-				ID       string `json:"id"`
-				Function struct{ Name, Arguments string }
-			} `json:"tool_calls"`
-		} `json:"messages"`
-		Tools []struct {
-			Function struct {
-				Name        string          `json:"name"`
-				Description string          `json:"description"`
-				Parameters  json.RawMessage `json:"parameters"`
-			} `json:"function"`
-		} `json:"tools"`
-	}
-	if err := json.Unmarshal(body, &w); err != nil {
-		t.Fatalf("recorded body: %v", err)
-	}
-	req := domain.ChatRequest{Model: w.Model}
-	names := map[string]string{}
-	for _, m := range w.Messages {
-		cm := domain.ChatMessage{Role: domain.ChatRole(m.Role), Content: m.Content, ToolCallID: m.ToolCallID}
-		for _, c := range m.ToolCalls {
-			cm.ToolCalls = append(cm.ToolCalls, domain.ToolCall{ID: c.ID, Name: c.Function.Name, Arguments: json.RawMessage(c.Function.Arguments)})
-			names[c.ID] = c.Function.Name
-		}
-		if cm.Role == domain.RoleTool {
-			cm.ToolName = names[m.ToolCallID]
-		}
-		req.Messages = append(req.Messages, cm)
-	}
-	for _, t := range w.Tools {
-		req.Tools = append(req.Tools, domain.ToolSpec{Name: t.Function.Name, Description: t.Function.Description, Parameters: t.Function.Parameters})
-	}
-	return req
 }
