@@ -11,110 +11,17 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/alexedwards/scs/v2"
 
 	"tftsr/ai"
+	"tftsr/ai/aitest"
 	"tftsr/db"
 	"tftsr/db/dbtest"
 	"tftsr/domain"
 	"tftsr/handlers"
 )
-
-// fakeOllama speaks Ollama's administration API on loopback, records the requests it gets and
-// keeps a model list that pulls and deletes change.
-type fakeOllama struct {
-	*httptest.Server
-	mu       sync.Mutex
-	requests []string
-	models   map[string]bool
-	// release, when set, holds a pull after its second progress line until it is closed.
-	release chan struct{}
-}
-
-func newFakeOllama(t *testing.T) *fakeOllama {
-	t.Helper()
-	f := &fakeOllama{models: map[string]bool{"llama3.2:3b": true}}
-	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.Close)
-	return f
-}
-
-func (f *fakeOllama) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	var req struct{ Model string }
-	_ = json.Unmarshal(body, &req)
-	f.mu.Lock()
-	f.requests = append(f.requests, r.Method+" "+r.URL.Path)
-	release := f.release
-	f.mu.Unlock()
-	w.Header().Set("Content-Type", "application/json")
-	switch {
-	case r.Method == http.MethodGet && r.URL.Path == "/api/version":
-		_, _ = io.WriteString(w, `{"version":"0.6.2"}`)
-	case r.Method == http.MethodGet && r.URL.Path == "/api/tags":
-		f.mu.Lock()
-		var items []string
-		for name := range f.models {
-			items = append(items, `{"name":"`+name+`","model":"`+name+`","modified_at":"2026-11-01T10:20:30Z","size":2019393189,"digest":"a80c4f17","details":{"parameter_size":"3.2B","quantization_level":"Q4_K_M"}}`)
-		}
-		f.mu.Unlock()
-		_, _ = io.WriteString(w, `{"models":[`+strings.Join(items, ",")+`]}`)
-	case r.Method == http.MethodPost && r.URL.Path == "/api/pull":
-		switch req.Model {
-		case "missing:1b":
-			w.Header().Set("Content-Type", "application/x-ndjson")
-			_, _ = io.WriteString(w, `{"status":"pulling manifest"}`+"\n"+`{"error":"pull model manifest: file does not exist"}`+"\n")
-			return
-		case "broken:1b":
-			w.WriteHeader(http.StatusInternalServerError)
-			_, _ = io.WriteString(w, `{"error":"mkdir /root/.ollama: read-only file system"}`)
-			return
-		}
-		w.Header().Set("Content-Type", "application/x-ndjson")
-		for i, l := range []string{
-			`{"status":"pulling manifest"}`,
-			`{"status":"pulling dde5aa3fc5ff","digest":"sha256:dde5aa3fc5ff","total":2000,"completed":500}`,
-			`{"status":"pulling dde5aa3fc5ff","digest":"sha256:dde5aa3fc5ff","total":2000,"completed":1500}`,
-			`{"status":"pulling 966de95ca8a6","digest":"sha256:966de95ca8a6","total":2000,"completed":2000}`,
-			`{"status":"verifying sha256 digest"}`,
-			`{"status":"writing manifest"}`,
-			`{"status":"success"}`,
-		} {
-			_, _ = io.WriteString(w, l+"\n")
-			w.(http.Flusher).Flush()
-			if i == 1 && release != nil {
-				select {
-				case <-release:
-				case <-r.Context().Done():
-					return
-				}
-			}
-		}
-		f.mu.Lock()
-		f.models[req.Model] = true
-		f.mu.Unlock()
-	case r.Method == http.MethodDelete && r.URL.Path == "/api/delete":
-		f.mu.Lock()
-		ok := f.models[req.Model]
-		delete(f.models, req.Model)
-		f.mu.Unlock()
-		if !ok {
-			w.WriteHeader(http.StatusNotFound)
-			_, _ = io.WriteString(w, `{"error":"model '`+req.Model+`' not found"}`)
-		}
-	default:
-		http.NotFound(w, r)
-	}
-}
-
-func (f *fakeOllama) seen() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]string(nil), f.requests...)
-}
 
 // fixedProbe reports fixed hardware.
 type fixedProbe struct{ hw domain.Hardware }
@@ -128,7 +35,7 @@ func (p fixedProbe) Hardware(context.Context) (*domain.Hardware, error) {
 type ollamaPortal struct {
 	*testPortal
 	db     *db.DB
-	ollama *fakeOllama
+	ollama *aitest.Ollama
 }
 
 // newOllamaService returns the real Ollama service over database with its URL set to ollamaURL.
@@ -149,7 +56,7 @@ func newOllamaPortal(t *testing.T) *ollamaPortal {
 	users.PasswordParams = db.TestPasswordParams
 	issues := db.NewIssueService(database)
 	settings := db.NewSettingsService(database)
-	fake := newFakeOllama(t)
+	fake := aitest.NewOllama(t, "llama3.2:3b")
 	srv := handlers.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{}, scs.New(),
 		users, issues, db.NewAuditService(database), settings, &domain.LogService{}, &domain.ImageService{},
 		&domain.DocumentService{}, &domain.ProviderService{}, &domain.ChatService{}, newOllamaService(t, database, settings, fake.URL), nil)
@@ -246,7 +153,7 @@ func TestOllamaAPI_Roles(t *testing.T) {
 		}
 	}
 	// Nothing reached Ollama but the fake's own set-up, and nothing changed.
-	if got := p.ollama.seen(); len(got) != 0 {
+	if got := p.ollama.Requests(); len(got) != 0 {
 		t.Fatalf("Ollama got %v", got)
 	}
 	if n := p.auditCount(t, "ollama.model_pull") + p.auditCount(t, "ollama.model_delete"); n != 0 {
@@ -265,7 +172,7 @@ func TestOllamaAPI(t *testing.T) {
 			t.Fatalf("%d %s, want %s", r.StatusCode, r.Body, want)
 		}
 		// The configured URL was called, not localhost:11434.
-		if got := p.ollama.seen(); len(got) != 1 || got[0] != "GET /api/version" {
+		if got := p.ollama.Requests(); len(got) != 1 || got[0] != "GET /api/version" {
 			t.Fatalf("fake saw %v", got)
 		}
 	})
@@ -299,15 +206,8 @@ func TestOllamaAPI(t *testing.T) {
 		}
 	})
 	t.Run("PullSSE", func(t *testing.T) {
-		release := make(chan struct{})
-		p.ollama.mu.Lock()
-		p.ollama.release = release
-		p.ollama.mu.Unlock()
-		defer func() {
-			p.ollama.mu.Lock()
-			p.ollama.release = nil
-			p.ollama.mu.Unlock()
-		}()
+		release := p.ollama.Hold()
+		defer release()
 		req, _ := http.NewRequest(http.MethodPost, p.srv.URL+"/api/v1/ollama/models/pull", strings.NewReader(`{"name":"library/qwen2.5:14b"}`))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Accept", "text/event-stream")
@@ -340,7 +240,7 @@ func TestOllamaAPI(t *testing.T) {
 			if pr.Completed == 500 {
 				// This event arrived while Ollama still holds the rest of its stream: progress is
 				// streamed, not collected.
-				close(release)
+				release()
 			}
 		})
 		want := []int{0, 25, 75, 87, 87, 87, 100}
@@ -381,7 +281,7 @@ func TestOllamaAPI(t *testing.T) {
 		}
 	})
 	t.Run("ErrBadNames", func(t *testing.T) {
-		before := len(p.ollama.seen())
+		before := len(p.ollama.Requests())
 		for _, name := range []string{"", "llama 3", "../../etc/passwd", "a\x00b", "x\ny", strings.Repeat("m", 201), "<b>x</b>"} {
 			r := admin.apiJSON(http.MethodPost, "/api/v1/ollama/models/pull", map[string]string{"name": name})
 			if r.StatusCode != http.StatusBadRequest || apiErrorCode(t, r) != domain.EINVALID {
@@ -401,8 +301,8 @@ func TestOllamaAPI(t *testing.T) {
 		if r.StatusCode != http.StatusBadRequest {
 			t.Errorf("name 7: %d", r.StatusCode)
 		}
-		if after := len(p.ollama.seen()); after != before {
-			t.Fatalf("bad names reached Ollama: %v", p.ollama.seen()[before:])
+		if after := len(p.ollama.Requests()); after != before {
+			t.Fatalf("bad names reached Ollama: %v", p.ollama.Requests()[before:])
 		}
 	})
 	t.Run("Delete", func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 
+	"tftsr/ai/aitest"
 	"tftsr/blob"
 	"tftsr/db"
 	"tftsr/db/dbtest"
@@ -35,7 +36,7 @@ func TestNoRouteAnswers500(t *testing.T) {
 	chat := &domain.ChatService{Providers: providers, Gate: &domain.RedactionGate{}, Store: db.NewChatStore(database), Issues: issues}
 	srv := handlers.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{}, scs.New(),
 		users, issues, db.NewAuditService(database), settings, logs, images, docs, providers, chat,
-		newOllamaService(t, database, settings, newFakeOllama(t).URL), nil)
+		newOllamaService(t, database, settings, aitest.NewOllama(t, "llama3.2:3b").URL), nil)
 	p := &testPortal{srv: httptest.NewServer(srv), users: users}
 	t.Cleanup(p.srv.Close)
 	if _, err := users.CreateUser(domain.NewSystemContext(context.Background(), "test"),

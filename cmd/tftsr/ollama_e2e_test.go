@@ -2,112 +2,27 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
-	"sort"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"tftsr/ai/aitest"
 )
-
-// fakeOllamaE2E is an Ollama server on loopback speaking the real wire format: a version, a
-// model list that pulls and deletes change, and a pull stream of NDJSON progress lines that
-// pauses after its first layer line until the test lets it go on.
-type fakeOllamaE2E struct {
-	*httptest.Server
-	mu       sync.Mutex
-	models   map[string]bool
-	requests []string
-	release  chan struct{}
-}
-
-func newFakeOllamaE2E(t *testing.T) *fakeOllamaE2E {
-	f := &fakeOllamaE2E{models: map[string]bool{"llama3.2:3b": true, "phi3.5:3.8b": true}, release: make(chan struct{})}
-	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		var req struct{ Model string }
-		_ = json.Unmarshal(body, &req)
-		f.mu.Lock()
-		f.requests = append(f.requests, r.Method+" "+r.URL.Path)
-		f.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		switch r.Method + " " + r.URL.Path {
-		case "GET /api/version":
-			_, _ = io.WriteString(w, `{"version":"0.6.2"}`)
-		case "GET /api/tags":
-			f.mu.Lock()
-			var names []string
-			for n := range f.models {
-				names = append(names, n)
-			}
-			f.mu.Unlock()
-			sort.Strings(names)
-			var items []string
-			for _, n := range names {
-				items = append(items, `{"name":"`+n+`","model":"`+n+`","modified_at":"2026-11-20T08:00:00Z","size":1321098329,"digest":"baf6a787fdff","details":{"parameter_size":"1.2B","quantization_level":"Q8_0"}}`)
-			}
-			_, _ = io.WriteString(w, `{"models":[`+strings.Join(items, ",")+`]}`)
-		case "POST /api/pull":
-			w.Header().Set("Content-Type", "application/x-ndjson")
-			for i, l := range []string{
-				`{"status":"pulling manifest"}`,
-				`{"status":"pulling 74701a8c35f6","digest":"sha256:74701a8c35f6","total":1000,"completed":400}`,
-				`{"status":"pulling 74701a8c35f6","digest":"sha256:74701a8c35f6","total":1000,"completed":1000}`,
-				`{"status":"pulling 966de95ca8a6","digest":"sha256:966de95ca8a6","total":1000,"completed":1000}`,
-				`{"status":"verifying sha256 digest"}`,
-				`{"status":"writing manifest"}`,
-				`{"status":"success"}`,
-			} {
-				_, _ = io.WriteString(w, l+"\n")
-				w.(http.Flusher).Flush()
-				if i == 1 {
-					select {
-					case <-f.release:
-					case <-r.Context().Done():
-						return
-					}
-				}
-			}
-			f.mu.Lock()
-			f.models[req.Model] = true
-			f.mu.Unlock()
-		case "DELETE /api/delete":
-			f.mu.Lock()
-			ok := f.models[req.Model]
-			delete(f.models, req.Model)
-			f.mu.Unlock()
-			if !ok {
-				w.WriteHeader(http.StatusNotFound)
-				_, _ = io.WriteString(w, `{"error":"model '`+req.Model+`' not found"}`)
-			}
-		default:
-			http.NotFound(w, r)
-		}
-	}))
-	t.Cleanup(f.Close)
-	return f
-}
 
 // TestOllamaEndToEnd: an admin points the portal at an Ollama server (a fake on loopback), sees
 // its version and models, pulls a model while the progress bar moves to 100%, and deletes a
 // model after confirming.
 func TestOllamaEndToEnd(t *testing.T) {
-	fake := newFakeOllamaE2E(t)
+	fake := aitest.NewOllama(t, "llama3.2:3b", "phi3.5:3.8b")
+	release := fake.Hold()
+	defer release()
 	p := startPortal(t)
 	ctx := newBrowser(t)
 
-	mustDo(t, ctx, "sign in and open the Ollama settings",
-		chromedp.Navigate(p.URL+"/settings"),
-		chromedp.WaitVisible(chromedp.CSS("#username")),
-		chromedp.SendKeys(chromedp.CSS("#username"), "admin"),
-		chromedp.SendKeys(chromedp.CSS("#password"), p.AdminPassword),
-		chromedp.Click(chromedp.CSS("#login-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#ollama-settings-link")),
+	p.signIn(t, ctx, "/settings", "#ollama-settings-link")
+	mustDo(t, ctx, "open the Ollama settings",
 		chromedp.Click(chromedp.CSS("#ollama-settings-link")),
 		chromedp.WaitVisible(chromedp.CSS("#ollama-url")),
 	)
@@ -124,7 +39,7 @@ func TestOllamaEndToEnd(t *testing.T) {
 	if got := mustText(t, ctx, "[data-testid=ollama-version]"); got != "0.6.2" {
 		t.Errorf("version %q, want 0.6.2", got)
 	}
-	if got := mustText(t, ctx, "[data-testid=ollama-models]"); !strings.Contains(got, "llama3.2:3b") || !strings.Contains(got, "phi3.5:3.8b") || !strings.Contains(got, "1.3 GB") {
+	if got := mustText(t, ctx, "[data-testid=ollama-models]"); !strings.Contains(got, "llama3.2:3b") || !strings.Contains(got, "phi3.5:3.8b") || !strings.Contains(got, "2.0 GB") {
 		t.Errorf("models table %q", got)
 	}
 	if got := mustText(t, ctx, "[data-testid=ollama-hardware]"); !strings.Contains(got, "portal host") || !strings.Contains(got, "Memory") {
@@ -140,10 +55,10 @@ func TestOllamaEndToEnd(t *testing.T) {
 		return !b.hidden && b.value > 0 && b.value < 100;
 	})()`)
 	mid, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.getElementById("ollama-pull-progress").value`))
-	if err != nil || mid != 40 {
-		t.Errorf("progress while Ollama holds the stream: %v %v, want 40", mid, err)
+	if err != nil || mid != 25 {
+		t.Errorf("progress while Ollama holds the stream: %v %v, want 25", mid, err)
 	}
-	close(fake.release)
+	release()
 	waitFor(t, ctx, "the pull to finish", `(() => {
 		const b = document.getElementById("ollama-pull-progress");
 		return b.value === 100 && b.dataset.state === "done";
@@ -167,10 +82,7 @@ func TestOllamaEndToEnd(t *testing.T) {
 	if got := mustText(t, ctx, "article.confirm"); !strings.Contains(got, "phi3.5:3.8b") {
 		t.Errorf("confirmation %q", got)
 	}
-	fake.mu.Lock()
-	stillThere := fake.models["phi3.5:3.8b"]
-	fake.mu.Unlock()
-	if !stillThere {
+	if !fake.Installed("phi3.5:3.8b") {
 		t.Fatal("the model was deleted before the confirmation")
 	}
 	mustDo(t, ctx, "confirm",
@@ -184,11 +96,9 @@ func TestOllamaEndToEnd(t *testing.T) {
 		t.Errorf("models after the delete: %q", got)
 	}
 
-	fake.mu.Lock()
-	defer fake.mu.Unlock()
 	for _, want := range []string{"GET /api/version", "GET /api/tags", "POST /api/pull", "DELETE /api/delete"} {
-		if !contains(fake.requests, want) {
-			t.Errorf("the configured Ollama never got %s: %v", want, fake.requests)
+		if !contains(fake.Requests(), want) {
+			t.Errorf("the configured Ollama never got %s: %v", want, fake.Requests())
 		}
 	}
 }
