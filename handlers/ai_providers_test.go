@@ -53,15 +53,7 @@ func newAIPortal(t *testing.T, models domain.ChatModelFactory) *aiPortal {
 		&domain.ImageService{}, &domain.DocumentService{}, providers, chat, &domain.OllamaService{}, nil)
 	p := &aiPortal{testPortal: &testPortal{srv: httptest.NewServer(srv), users: users, issues: issues}, db: database}
 	t.Cleanup(p.srv.Close)
-	sys := domain.NewSystemContext(context.Background(), "test")
-	for _, u := range []struct {
-		name string
-		role domain.Role
-	}{{"admin", domain.RoleAdmin}, {"rita", domain.RoleResponder}, {"vic", domain.RoleViewer}} {
-		if _, err := users.CreateUser(sys, domain.NewUser{Username: u.name, Role: u.role, Password: portalPassword}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	createTestUsers(t, users)
 	return p
 }
 

@@ -87,15 +87,7 @@ func newImagePortal(t *testing.T, limits domain.ImageLimits) *imagePortal {
 		db.NewSettingsService(database), &domain.LogService{}, images, &domain.DocumentService{}, &domain.ProviderService{}, &domain.ChatService{}, &domain.OllamaService{}, nil)
 	p := &imagePortal{testPortal: &testPortal{srv: httptest.NewServer(srv), users: users, issues: issues}, blobs: store}
 	t.Cleanup(p.srv.Close)
-	sys := domain.NewSystemContext(context.Background(), "test")
-	for _, u := range []struct {
-		name string
-		role domain.Role
-	}{{"admin", domain.RoleAdmin}, {"rita", domain.RoleResponder}, {"vic", domain.RoleViewer}} {
-		if _, err := users.CreateUser(sys, domain.NewUser{Username: u.name, Role: u.role, Password: portalPassword}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	createTestUsers(t, users)
 	return p
 }
 

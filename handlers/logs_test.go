@@ -115,15 +115,7 @@ func startLogPortal(t *testing.T, limits domain.LogLimits, through string, model
 	p := &logPortal{testPortal: &testPortal{srv: httptest.NewServer(srv), users: users, issues: issues},
 		db: database, bucket: bucket, blobs: direct, logs: logs}
 	t.Cleanup(p.srv.Close)
-	sys := domain.NewSystemContext(context.Background(), "test")
-	for _, u := range []struct {
-		name string
-		role domain.Role
-	}{{"admin", domain.RoleAdmin}, {"rita", domain.RoleResponder}, {"vic", domain.RoleViewer}} {
-		if _, err := users.CreateUser(sys, domain.NewUser{Username: u.name, Role: u.role, Password: portalPassword}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	createTestUsers(t, users)
 	return p
 }
 

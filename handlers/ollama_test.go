@@ -62,15 +62,7 @@ func newOllamaPortal(t *testing.T) *ollamaPortal {
 		&domain.DocumentService{}, &domain.ProviderService{}, &domain.ChatService{}, newOllamaService(t, database, settings, fake.URL), nil)
 	p := &ollamaPortal{testPortal: &testPortal{srv: httptest.NewServer(srv), users: users, issues: issues}, db: database, ollama: fake}
 	t.Cleanup(p.srv.Close)
-	sys := domain.NewSystemContext(context.Background(), "test")
-	for _, u := range []struct {
-		name string
-		role domain.Role
-	}{{"admin", domain.RoleAdmin}, {"rita", domain.RoleResponder}, {"vic", domain.RoleViewer}} {
-		if _, err := users.CreateUser(sys, domain.NewUser{Username: u.name, Role: u.role, Password: portalPassword}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	createTestUsers(t, users)
 	return p
 }
 

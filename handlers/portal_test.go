@@ -43,6 +43,14 @@ func newTestPortal(t *testing.T) *testPortal {
 		users, issues, db.NewAuditService(database), settings, &domain.LogService{}, &domain.ImageService{}, docs, newTestProviders(t, database, nil), &domain.ChatService{}, &domain.OllamaService{}, nil)
 	p := &testPortal{srv: httptest.NewServer(srv), users: users, issues: issues}
 	t.Cleanup(p.srv.Close)
+	createTestUsers(t, users)
+	return p
+}
+
+// createTestUsers creates the users of the tests: admin, rita (responder) and vic (viewer), all
+// with portalPassword.
+func createTestUsers(t *testing.T, users domain.UserService) {
+	t.Helper()
 	sys := domain.NewSystemContext(context.Background(), "test")
 	for _, u := range []struct {
 		name string
@@ -52,7 +60,6 @@ func newTestPortal(t *testing.T) *testPortal {
 			t.Fatal(err)
 		}
 	}
-	return p
 }
 
 // client is a browser-like client: it keeps cookies and does not follow redirects.
