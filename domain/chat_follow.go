@@ -48,6 +48,12 @@ func (f *ReplyFollower) Read() string {
 
 // Wait blocks until more text arrives (true), or the reply is stored or ctx ends (false).
 func (f *ReplyFollower) Wait(ctx context.Context) bool {
+	// Text that arrived is reported before the end, even when both are there.
+	select {
+	case <-f.wake:
+		return true
+	default:
+	}
 	select {
 	case <-f.wake:
 		return true

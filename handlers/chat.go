@@ -18,6 +18,9 @@ import (
 // sseHeartbeat is how often an idle event stream gets a comment, so proxies keep it open.
 const sseHeartbeat = 15 * time.Second
 
+// streamRenderInterval is the least time between two renderings of a reply being written.
+const streamRenderInterval = 50 * time.Millisecond
+
 // chatService returns the chat service, or an error when this server has none.
 func (s *Server) chatService() (*domain.ChatService, error) {
 	if !s.chat.Configured() {
@@ -126,9 +129,10 @@ func renderString(ctx context.Context, comp templ.Component) (string, error) {
 	return buf.String(), nil
 }
 
-// handleChatStream streams a reply as server-sent events: "token" events with the escaped text
-// that arrived (the first one carries everything written so far), then one "done" event whose data
-// is the final bubble (sanitised Markdown), which replaces the streaming one. The reply is produced
+// handleChatStream streams a reply as server-sent events: "token" events, each the reply so far
+// rendered as sanitised Markdown (at most one per streamRenderInterval), which replaces the
+// streaming body, then one "done" event whose data is the final bubble, which replaces the
+// streaming one. The reply is produced
 // in the background: a page that re-renders or a second viewer follows the same reply, and a client
 // that leaves does not cut it off (Stop does). A reply already finished gets its done event at once.
 func (s *Server) handleChatStream(c echo.Context) error {
@@ -148,10 +152,24 @@ func (s *Server) handleChatStream(c echo.Context) error {
 	}
 	defer f.Close()
 	stop := w.heartbeat(sseHeartbeat)
+	var text strings.Builder
+	var last time.Time
 follow:
 	for {
-		if text := f.Read(); text != "" {
-			html, err := renderString(ctx, views.ChatToken(text))
+		if more := f.Read(); more != "" {
+			text.WriteString(more)
+			// At most one rendering per interval: what arrives meanwhile goes with the next.
+			if wait := streamRenderInterval - time.Since(last); wait > 0 {
+				select {
+				case <-time.After(wait):
+				case <-ctx.Done():
+					stop()
+					return nil
+				}
+				text.WriteString(f.Read())
+			}
+			last = time.Now()
+			html, err := renderString(ctx, views.ChatStreamBody(text.String()))
 			if err != nil || w.event("token", html) != nil {
 				stop()
 				return nil

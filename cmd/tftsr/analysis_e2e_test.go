@@ -50,7 +50,7 @@ func TestAnalyzeLogsEndToEnd(t *testing.T) {
 
 	mustDo(t, ctx, "analyze", chromedp.Click(chromedp.CSS("#analyze-submit")))
 	waitFor(t, ctx, "the analysis card", `!!document.querySelector("#chat-log [data-testid=chat-analysis]")`)
-	waitFor(t, ctx, "the first token", `(document.querySelector("#chat-log [data-testid=chat-stream]") || {}).textContent === "**Summary:** the payment gateway refused the key. "`)
+	waitFor(t, ctx, "the first token", `(document.querySelector("#chat-log [data-testid=chat-stream]") || {textContent: ""}).textContent.trim() === "Summary: the payment gateway refused the key."`)
 	close(release)
 	waitFor(t, ctx, "the finished reply", `!!document.querySelector("#chat-log [data-testid=chat-assistant][data-status=complete] strong")`)
 	if got := mustText(t, ctx, "#chat-log [data-testid=chat-assistant][data-status=complete] strong"); got != "Summary:" {

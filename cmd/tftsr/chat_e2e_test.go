@@ -34,7 +34,11 @@ func TestChatEndToEnd(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#chat-send")),
 		chromedp.WaitVisible(chromedp.CSS("[data-testid=chat-user]")),
 	)
-	waitFor(t, ctx, "the first token", `(document.querySelector("[data-testid=chat-stream]") || {}).textContent === "Why 2: why did the **disk** fill? "`)
+	// The reply is rendered as Markdown while it is written.
+	waitFor(t, ctx, "the first token", `(document.querySelector("[data-testid=chat-stream] strong") || {}).textContent === "disk"`)
+	if got := mustText(t, ctx, "[data-testid=chat-stream]"); got != "Why 2: why did the disk fill?" {
+		t.Errorf("streaming text %q", got)
+	}
 	if got := mustText(t, ctx, "[data-testid=chat-user] .chat-text"); strings.Contains(got, "ops.lead@example.com") {
 		t.Errorf("user bubble shows the e-mail address: %q", got)
 	}

@@ -45,7 +45,7 @@ func TestChatStopRetryEndToEnd(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#chat-message"), "on /var"+kb.Enter),
 	)
 	waitFor(t, ctx, "the sent message", `(document.querySelector("[data-testid=chat-user] .chat-text") || {}).textContent === "build02 keeps alarming\non /var"`)
-	waitFor(t, ctx, "the first token", `(document.querySelector("[data-testid=chat-stream]") || {}).textContent === "Checking the disk usage first"`)
+	waitFor(t, ctx, "the first token", `(document.querySelector("[data-testid=chat-stream]") || {textContent: ""}).textContent.trim() === "Checking the disk usage first"`)
 	mustDo(t, ctx, "stop", chromedp.Click(chromedp.CSS("[data-testid=chat-stop]")))
 	waitFor(t, ctx, "the stopped reply", `!!document.querySelector("[data-testid=chat-assistant][data-status=incomplete] [data-testid=chat-retry]")`)
 	<-stopped
@@ -55,7 +55,7 @@ func TestChatStopRetryEndToEnd(t *testing.T) {
 	mustDo(t, ctx, "reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("[data-testid=chat-assistant][data-status=incomplete] [data-testid=chat-retry]")))
 
 	mustDo(t, ctx, "retry", chromedp.Click(chromedp.CSS("[data-testid=chat-retry]")))
-	waitFor(t, ctx, "the retried reply's first token", `(document.querySelector("[data-testid=chat-stream]") || {}).textContent === "Why 1: the disk "`)
+	waitFor(t, ctx, "the retried reply's first token", `(document.querySelector("[data-testid=chat-stream]") || {textContent: ""}).textContent.trim() === "Why 1: the disk"`)
 
 	// A change elsewhere on the page re-renders the incident, chat included, while the reply streams.
 	mustDo(t, ctx, "change the severity", chromedp.Evaluate[chromedp.Void](`(() => {
@@ -64,7 +64,7 @@ func TestChatStopRetryEndToEnd(t *testing.T) {
 		sel.dispatchEvent(new Event("change", {bubbles: true}));
 	})()`))
 	waitFor(t, ctx, "the re-rendered page", `(document.querySelector("[data-testid=issue-severity]") || {}).textContent === "Critical"`)
-	waitFor(t, ctx, "the re-rendered bubble to follow the reply", `(document.querySelector("[data-testid=chat-stream]") || {}).textContent === "Why 1: the disk "`)
+	waitFor(t, ctx, "the re-rendered bubble to follow the reply", `(document.querySelector("[data-testid=chat-stream]") || {textContent: ""}).textContent.trim() === "Why 1: the disk"`)
 	close(release)
 	waitFor(t, ctx, "the finished reply", `!!document.querySelector("[data-testid=chat-assistant][data-status=complete] strong")`)
 	if got := mustText(t, ctx, "[data-testid=chat-assistant][data-status=complete]"); !strings.Contains(got, "the disk filled up with core dumps") {
