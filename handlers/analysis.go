@@ -47,6 +47,8 @@ type analysisResult struct {
 	PIIRedacted    bool                        `json:"pii_redacted"`
 	PIITypes       []string                    `json:"pii_types"`
 	BytesSent      int                         `json:"bytes_sent"`
+	// The sections of the reply (empty until it is complete).
+	domain.AnalysisFindings
 }
 
 // handleAPIAnalyze analyses logs of an incident and returns the reply like the chat API does:
@@ -66,7 +68,12 @@ func (s *Server) handleAPIAnalyze(c echo.Context) error {
 		return err
 	}
 	return s.streamAPIReply(c, chat, reply.ID, func(r *domain.ConversationMessage) any {
-		return analysisResult{ConversationID: user.ConversationID, UserMessage: user, Reply: r, LogFileIDs: user.LogFileIDs,
-			PIIRedacted: len(user.PIITypes) > 0, PIITypes: piiTypes(user), BytesSent: len(user.Content)}
+		res := analysisResult{ConversationID: user.ConversationID, UserMessage: user, Reply: r, LogFileIDs: user.LogFileIDs,
+			PIIRedacted: len(user.PIITypes) > 0, PIITypes: piiTypes(user), BytesSent: len(user.Content),
+			AnalysisFindings: domain.AnalysisFindings{KeyFindings: []string{}}}
+		if r.Status == domain.MessageComplete {
+			res.AnalysisFindings = domain.ParseAnalysis(r.Content)
+		}
+		return res
 	})
 }

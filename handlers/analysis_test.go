@@ -161,6 +161,7 @@ func TestAnalyzeLogs(t *testing.T) {
 		PIIRedacted    bool                        `json:"pii_redacted"`
 		PIITypes       []string                    `json:"pii_types"`
 		BytesSent      int                         `json:"bytes_sent"`
+		domain.AnalysisFindings
 	}
 	r := apiJSON(t, rita, http.MethodPost, "/api/v1/issues/"+issueID+"/analyze", map[string]any{"log_file_ids": []string{app.ID}}, &res)
 	if r.StatusCode != http.StatusOK {
@@ -172,6 +173,10 @@ func TestAnalyzeLogs(t *testing.T) {
 		!slices.Equal(u.LogFileNames, []string{"app.log"}) || !res.PIIRedacted || res.BytesSent != len(u.Content) ||
 		res.Reply.Status != domain.MessageComplete || !strings.HasPrefix(res.Reply.Content, "Summary: the pool ran dry.") {
 		t.Fatalf("answer = %s", r.Body)
+	}
+	// The reply's sections, as the seed's AnalysisResult has them.
+	if res.Summary != "the pool ran dry." || res.SuggestedWhy1 != "the pool is too small" || res.KeyFindings == nil {
+		t.Errorf("findings = %+v", res.AnalysisFindings)
 	}
 	for _, typ := range []string{"Email", "Password", "AWSAccessKey"} {
 		if !slices.Contains(res.PIITypes, typ) {
