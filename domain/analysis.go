@@ -7,7 +7,6 @@ import (
 	"sync"
 
 	"tftsr/domain/digest"
-	"tftsr/domain/pii"
 )
 
 // MessageKind tells a typed chat message from a log analysis.
@@ -306,31 +305,6 @@ func (c *digestCache) entry(ctx context.Context, gate *RedactionGate, l *LogFile
 	}
 	c.mu.Unlock()
 	return e, nil
-}
-
-// MergePIITypes returns the PII types of a and b, each once, in the detector's order.
-func MergePIITypes(a, b []string) []string {
-	seen := map[string]bool{}
-	for _, t := range a {
-		seen[t] = true
-	}
-	for _, t := range b {
-		seen[t] = true
-	}
-	var out []string
-	for _, t := range pii.Types() {
-		if seen[string(t)] {
-			out = append(out, string(t))
-			delete(seen, string(t))
-		}
-	}
-	for _, t := range append(a, b...) {
-		if seen[t] {
-			out = append(out, t)
-			delete(seen, t)
-		}
-	}
-	return out
 }
 
 // containsFold reports whether list holds s, ignoring case (ids are UUIDs).

@@ -284,7 +284,7 @@ func (s *ChatService) Stream(ctx context.Context, messageID string, onToken func
 	r := ChatReply{
 		MessageID: messageID, Content: text, Status: MessageComplete,
 		Provider: cfg.Name, Kind: cfg.Kind, Model: cfg.Model, BytesSent: n, SentHash: hash,
-		PIITypes: mergePIITypes(userMsg.PIITypes, run.piiTypes), ToolsUsed: run.used,
+		PIITypes: MergePIITypes(userMsg.PIITypes, run.piiTypes), ToolsUsed: run.used,
 		WhyFrom: level, WhyTo: level,
 	}
 	switch {

@@ -9,8 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"tftsr/domain/pii"
 )
 
 // The limits of the triage chat's tools.
@@ -126,7 +124,7 @@ func (s *ChatService) callWithTools(ctx context.Context, model ChatModel, req Ch
 				}
 				result = out
 				run.used = append(run.used, label)
-				run.piiTypes = mergePIITypes(run.piiTypes, tokenTypes([]byte(out.String())))
+				run.piiTypes = MergePIITypes(run.piiTypes, tokenTypes([]byte(out.String())))
 			} else {
 				result = s.Gate.Text(fmt.Sprintf("Error: at most %d lookups are run at once; ask again for this one.", maxToolCallsPerRound))
 			}
@@ -134,31 +132,6 @@ func (s *ChatService) callWithTools(ctx context.Context, model ChatModel, req Ch
 		}
 		req.Messages = msgs
 	}
-}
-
-// mergePIITypes returns the types of a and b, each once, in the detector's priority order.
-func mergePIITypes(a, b []string) []string {
-	if len(b) == 0 {
-		return a
-	}
-	seen := map[string]bool{}
-	for _, t := range append(slices.Clone(a), b...) {
-		seen[t] = true
-	}
-	var out []string
-	for _, t := range pii.Types() {
-		if seen[string(t)] {
-			out = append(out, string(t))
-			delete(seen, string(t))
-		}
-	}
-	for _, t := range append(slices.Clone(a), b...) {
-		if seen[t] {
-			out = append(out, t)
-			delete(seen, t)
-		}
-	}
-	return out
 }
 
 // chatToolsPrompt tells a model that is offered the tools how to use them.

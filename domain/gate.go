@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"unsafe"
 
@@ -171,6 +172,30 @@ func ScanPII(text string) PIIScan {
 	out := PIIScan{Spans: make([]PIIMatch, len(spans)), TotalFound: len(spans), RedactedText: string(pii.Redact(b, spans))}
 	for i, sp := range spans {
 		out.Spans[i] = PIIMatch{Type: string(sp.Type), Start: sp.Start, End: sp.End, Text: text[sp.Start:sp.End], Replacement: sp.Type.Token()}
+	}
+	return out
+}
+
+// MergePIITypes returns the PII types of a and b, each once: known types in the detector's
+// priority order, then any others in the order given.
+func MergePIITypes(a, b []string) []string {
+	all := slices.Concat(a, b)
+	seen := map[string]bool{}
+	for _, t := range all {
+		seen[t] = true
+	}
+	var out []string
+	for _, t := range pii.Types() {
+		if seen[string(t)] {
+			out = append(out, string(t))
+			delete(seen, string(t))
+		}
+	}
+	for _, t := range all {
+		if seen[t] {
+			out = append(out, t)
+			delete(seen, t)
+		}
 	}
 	return out
 }
