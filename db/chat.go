@@ -309,11 +309,16 @@ func (s *ChatStore) FinishChatReply(ctx context.Context, r domain.ChatReply) (*d
 		if types == nil {
 			types = []string{}
 		}
-		if err := appendAudit(ctx, tx, "ai.chat", "message", mid, map[string]any{
+		details := map[string]any{
 			"issue_id": issueID, "conversation_id": convID, "provider": r.Provider, "kind": r.Kind, "model": r.Model,
 			"bytes_sent": r.BytesSent, "sent_sha256": r.SentHash, "pii_redacted": len(types) > 0, "pii_types": types,
 			"status": r.Status, "reply_bytes": len(r.Content), "tool_calls": len(r.ToolsUsed),
-		}); err != nil {
+		}
+		// Token counts, for the team's cost tracking, when the provider reports them.
+		if r.Usage.InputTokens > 0 || r.Usage.OutputTokens > 0 {
+			details["input_tokens"], details["output_tokens"] = r.Usage.InputTokens, r.Usage.OutputTokens
+		}
+		if err := appendAudit(ctx, tx, "ai.chat", "message", mid, details); err != nil {
 			return nil, err
 		}
 	}

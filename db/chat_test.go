@@ -26,7 +26,8 @@ func TestChatStore(t *testing.T) {
 		t.Fatalf("turn = %+v / %+v", u1, r1)
 	}
 	if _, err := store.FinishChatReply(ctx, domain.ChatReply{MessageID: r1.ID, Content: "Why 2: why?\nRoot cause: DNS", Status: domain.MessageComplete,
-		WhyFrom: 0, WhyTo: 2, RootCause: "DNS", Provider: "local", Model: "llama3", BytesSent: 42, SentHash: "abc123", PIITypes: u1.PIITypes}); err != nil {
+		WhyFrom: 0, WhyTo: 2, RootCause: "DNS", Provider: "local", Model: "llama3", BytesSent: 42, SentHash: "abc123", PIITypes: u1.PIITypes,
+		Usage: domain.ChatUsage{InputTokens: 1200, OutputTokens: 80}}); err != nil {
 		t.Fatal(err)
 	}
 	// Finishing again changes nothing.
@@ -60,7 +61,8 @@ func TestChatStore(t *testing.T) {
 		t.Fatalf("audit = %v, %v", entries, err)
 	}
 	raw, _ := json.Marshal(entries[0].Details)
-	if strings.Contains(string(raw), "bob@example.com") || strings.Contains(string(raw), "mail for") || !strings.Contains(string(raw), "abc123") {
+	if strings.Contains(string(raw), "bob@example.com") || strings.Contains(string(raw), "mail for") || !strings.Contains(string(raw), "abc123") ||
+		!strings.Contains(string(raw), `"input_tokens":1200`) || !strings.Contains(string(raw), `"output_tokens":80`) {
 		t.Errorf("audit details = %s", raw)
 	}
 }

@@ -90,6 +90,8 @@ type ChatReply struct {
 	PIITypes  []string
 	// ToolsUsed notes the lookups the model made, in order.
 	ToolsUsed []string
+	// Usage counts the tokens of the call, where the provider reports them (0 otherwise).
+	Usage ChatUsage
 }
 
 // ChatStore keeps conversations and messages.
@@ -284,7 +286,7 @@ func (s *ChatService) Stream(ctx context.Context, messageID string, onToken func
 	r := ChatReply{
 		MessageID: messageID, Content: text, Status: MessageComplete,
 		Provider: cfg.Name, Kind: cfg.Kind, Model: cfg.Model, BytesSent: n, SentHash: hash,
-		PIITypes: MergePIITypes(userMsg.PIITypes, run.piiTypes), ToolsUsed: run.used,
+		PIITypes: MergePIITypes(userMsg.PIITypes, run.piiTypes), ToolsUsed: run.used, Usage: run.usage,
 		WhyFrom: level, WhyTo: level,
 	}
 	switch {

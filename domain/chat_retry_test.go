@@ -165,3 +165,24 @@ func TestChatService_FollowSurvivesAPanic(t *testing.T) {
 		t.Errorf("retry after the panic: %v", err)
 	}
 }
+
+// usageModels answer with a usage report.
+type usageModels struct{}
+
+func (usageModels) ChatModel(domain.ProviderConfig) (domain.ChatModel, error) {
+	return usageModels{}, nil
+}
+
+func (usageModels) StreamChat(_ context.Context, _ domain.ChatRequest, onToken func(string) error) (domain.ChatResult, error) {
+	return domain.ChatResult{Usage: domain.ChatUsage{InputTokens: 1200, OutputTokens: 80}}, onToken("Why 1: a crash.")
+}
+
+// The tokens the provider reports go with the reply to the store, for the audit entry.
+func TestChatService_Usage(t *testing.T) {
+	f := newChatFixture(t)
+	f.svc.Models = usageModels{}
+	f.turn(t, "hello")
+	if got := f.store.finished[0].Usage; got.InputTokens != 1200 || got.OutputTokens != 80 {
+		t.Errorf("usage = %+v", got)
+	}
+}

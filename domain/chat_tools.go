@@ -48,6 +48,7 @@ var errToolRounds = fmt.Sprintf("The model kept asking for lookups; it was stopp
 type toolRun struct {
 	reply    strings.Builder
 	sent     []ChatRequest
+	usage    ChatUsage // summed over the rounds, where the provider says
 	used     []string
 	piiTypes []string
 	// stopped says the model still asked for lookups after MaxChatToolRounds rounds.
@@ -95,6 +96,8 @@ func (s *ChatService) callWithTools(ctx context.Context, model ChatModel, req Ch
 			}
 			return nil
 		})
+		run.usage.InputTokens += res.Usage.InputTokens
+		run.usage.OutputTokens += res.Usage.OutputTokens
 		if err != nil {
 			run.err = err
 			return run
