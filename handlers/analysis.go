@@ -25,6 +25,7 @@ func (s *Server) handleAnalyze(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	startReply(c, chat, reply.ID)
 	if !isHTMX(c) {
 		return c.Redirect(http.StatusSeeOther, "/issues/"+user.IssueID+"#"+views.ChatID)
 	}

@@ -40,7 +40,17 @@ func (s *Server) handleChatSend(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	startReply(c, chat, reply.ID)
 	return render(c, http.StatusOK, views.ChatTurn(user, reply))
+}
+
+// startReply starts producing a pending reply in the background as soon as it is asked for, so
+// that the provider is called while the page receives the bubble and opens its event stream,
+// which then follows the reply. A reply that cannot start now starts when the stream opens.
+func startReply(c echo.Context, chat *domain.ChatService, replyID string) {
+	if f, err := chat.Follow(c.Request().Context(), replyID); err == nil {
+		f.Close()
+	}
 }
 
 // handleChatStop stops a reply being written; its partial text is kept, marked incomplete.

@@ -22,6 +22,7 @@ func (s *Server) handleChatRetry(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	startReply(c, chat, reply.ID)
 	return render(c, http.StatusOK, views.ChatBubble(reply))
 }
 

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/alexedwards/scs/v2"
 
@@ -711,5 +712,18 @@ func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 	}
 	if r := laptop.get("/profile", nil); r.StatusCode != http.StatusSeeOther {
 		t.Errorf("after an admin reset: %d, want the session ended", r.StatusCode)
+	}
+}
+
+// waitFor polls cond until it holds, failing the test after ten seconds. Replies are produced in
+// the background, so their effects show a little after the request that started them.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting for %s: timed out", what)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
