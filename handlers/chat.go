@@ -158,9 +158,16 @@ func (s *Server) handleChatStream(c echo.Context) error {
 	}
 	w := startSSE(c)
 	if err != nil {
-		return s.sendChatDone(c, w, id, nil, err)
+		return s.sendChatDone(c, w, id, nil, err, false)
 	}
 	defer f.Close()
+	// A reply that finishes while this stream follows it may have changed the incident.
+	live := true
+	select {
+	case <-f.Done():
+		live = false
+	default:
+	}
 	stop := w.heartbeat(sseHeartbeat)
 	var text strings.Builder
 	var last time.Time
@@ -203,11 +210,13 @@ follow:
 		s.logger.Error("chat stream", "err", err)
 		err = nil
 	}
-	return s.sendChatDone(c, w, id, msg, err)
+	return s.sendChatDone(c, w, id, msg, err, live)
 }
 
-// sendChatDone sends the done event: the final bubble of the reply, or an error bubble.
-func (s *Server) sendChatDone(c echo.Context, w *sseWriter, id string, msg *domain.ConversationMessage, err error) error {
+// sendChatDone sends the done event: the final bubble of the reply, or an error bubble. With
+// refresh, the bubble brings ChatRefresh, which updates what the reply may have changed on the
+// page (the status when triage started, the why level, the timeline).
+func (s *Server) sendChatDone(c echo.Context, w *sseWriter, id string, msg *domain.ConversationMessage, err error, refresh bool) error {
 	ctx := c.Request().Context()
 	var final templ.Component
 	if err != nil {
@@ -217,6 +226,8 @@ func (s *Server) sendChatDone(c echo.Context, w *sseWriter, id string, msg *doma
 			msgText = "Internal error."
 		}
 		final = views.ChatErrorBubble(id, msgText)
+	} else if refresh {
+		final = templ.Join(views.ChatBubble(msg), views.ChatRefresh(msg.IssueID))
 	} else {
 		final = views.ChatBubble(msg)
 	}

@@ -13,6 +13,10 @@ const (
 	FiveWhysID      = "five-whys"
 	TimelineID      = "timeline"
 	IssueHeaderID   = "issue-header"
+	// TimelineEventsID and WhyLevelID are the parts of the timeline and the 5-Whys that a
+	// finished chat reply refreshes (the sections' forms are left alone).
+	TimelineEventsID = "timeline-events"
+	WhyLevelID       = "why-level"
 )
 
 // Navigation sections, to mark the current one in the sidebar.

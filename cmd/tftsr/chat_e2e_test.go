@@ -45,10 +45,20 @@ func TestChatEndToEnd(t *testing.T) {
 	if got := mustText(t, ctx, "[data-testid=chat-redacted]"); !strings.Contains(got, "Email") {
 		t.Errorf("redaction note %q", got)
 	}
+	// A note being typed meanwhile is not lost when the reply's changes come in.
+	mustDo(t, ctx, "start typing a note", chromedp.SendKeys(chromedp.CSS("#note-text"), "draft: rotation cron missing"))
 	close(release)
 	waitFor(t, ctx, "the finished reply", `!!document.querySelector("[data-testid=chat-assistant][data-status=complete] strong")`)
 	if got := mustText(t, ctx, "[data-testid=chat-assistant] strong"); got != "disk" {
 		t.Errorf("reply Markdown: strong %q", got)
+	}
+
+	// What the reply changed shows on the page without a reload: the status and the timeline.
+	waitFor(t, ctx, "the status to follow", `(document.querySelector("[data-testid=issue-status]") || {}).textContent === "Triaging"`)
+	waitFor(t, ctx, "the timeline to follow", `!!document.querySelector("#timeline-events li[data-event-type=why_level_advanced]") &&
+		!!document.querySelector("#timeline-events li[data-event-type=triage_started]")`)
+	if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#note-text").value`)); err != nil || got != "draft: rotation cron missing" {
+		t.Errorf("the note being typed = %q, %v", got, err)
 	}
 
 	mustDo(t, ctx, "reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("[data-testid=chat-assistant][data-status=complete]")))
