@@ -55,6 +55,7 @@ func TestChatEndToEnd(t *testing.T) {
 
 	// What the reply changed shows on the page without a reload: the status and the timeline.
 	waitFor(t, ctx, "the status to follow", `(document.querySelector("[data-testid=issue-status]") || {}).textContent === "Triaging"`)
+	waitFor(t, ctx, "the why level to follow", `(document.querySelector("[data-testid=why-level]") || {}).textContent === "Why level 2 of 5"`)
 	waitFor(t, ctx, "the timeline to follow", `!!document.querySelector("#timeline-events li[data-event-type=why_level_advanced]") &&
 		!!document.querySelector("#timeline-events li[data-event-type=triage_started]")`)
 	if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#note-text").value`)); err != nil || got != "draft: rotation cron missing" {
