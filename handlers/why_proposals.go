@@ -55,12 +55,9 @@ func (s *Server) handleWhyProposalAccept(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	svc, _ := s.whyProposals()
+	// The accepted why holds the proposal's answer and evidence: the row is made from it.
 	n, _ := proposalNumber(c)
-	_, prop, err := svc.Proposal(c.Request().Context(), c.Param("id"), n)
-	if err != nil {
-		return err
-	}
+	prop := domain.WhyProposal{Number: w.WhyNumber, Answer: w.Answer, Evidence: w.Evidence}
 	row := views.WhyProposalRow{MessageID: c.Param("id"), N: n, Proposal: prop}
 	return render(c, http.StatusOK, views.WhyProposalAccepted(row, p))
 }
