@@ -257,29 +257,6 @@ type apiChatResponse struct {
 	PIITypes       []string                    `json:"pii_types"`
 }
 
-// handleAPIChat sends a message and returns the reply: collected into one JSON answer, or, with
-// Accept: text/event-stream, as "token" events (data: the token as a JSON string) and a final
-// "done" event (data: the JSON answer).
-func (s *Server) handleAPIChat(c echo.Context) error {
-	chat, err := s.chatService()
-	if err != nil {
-		return err
-	}
-	var in apiChatRequest
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	user, reply, err := chat.SendWithInstructions(ctx, c.Param("id"), in.Message, in.Config, in.SystemPrompt)
-	if err != nil {
-		return err
-	}
-	return s.streamAPIReply(c, chat, reply.ID, func(r *domain.ConversationMessage) any {
-		return apiChatResponse{ConversationID: user.ConversationID, UserMessage: user, Reply: r, WhyLevel: r.WhyLevel,
-			PIIRedacted: len(user.PIITypes) > 0, PIITypes: piiTypes(user)}
-	})
-}
-
 // piiTypes are the PII types removed from a message, [] rather than null when there are none.
 func piiTypes(m *domain.ConversationMessage) []string {
 	if m.PIITypes == nil {

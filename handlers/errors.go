@@ -138,3 +138,8 @@ func upperFirst(s string) string {
 	}
 	return string(s[0]-'a'+'A') + s[1:]
 }
+
+// handleAPINotFound answers unknown API routes in the API's error shape.
+func (s *Server) handleAPINotFound(c echo.Context) error {
+	return domain.Errorf(domain.ENOTFOUND, "No such API route.")
+}

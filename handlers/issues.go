@@ -81,11 +81,6 @@ func (s *Server) handleIssueList(c echo.Context) error {
 	return s.issueList(c, "/issues", "Incidents", views.NavIssues)
 }
 
-// handleHistory shows all incidents, resolved and closed included, under the History tabs.
-func (s *Server) handleHistory(c echo.Context) error {
-	return s.issueList(c, "/history", "History", views.NavHistory)
-}
-
 func (s *Server) issueList(c echo.Context, basePath, title, nav string) error {
 	ctx := c.Request().Context()
 	if basePath == "/issues" && c.Request().URL.RawQuery == "" {

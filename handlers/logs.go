@@ -293,3 +293,53 @@ func (s *Server) renderLogsChanged(c echo.Context, issueID string) error {
 	}
 	return render(c, http.StatusOK, views.IssueDetailBody(p))
 }
+
+// logLines reads the lines the request asks for (from and to; to defaults to from) of a log's
+// redacted text.
+func (s *Server) logLines(c echo.Context) (*domain.LogLines, error) {
+	from, err := strconv.Atoi(c.QueryParam("from"))
+	if err != nil {
+		return nil, domain.Errorf(domain.EINVALID, "Give the first line as from=, a whole number from 1.")
+	}
+	to := from
+	if v := c.QueryParam("to"); v != "" {
+		if to, err = strconv.Atoi(v); err != nil {
+			return nil, domain.Errorf(domain.EINVALID, "Give the last line as to=, a whole number from 1.")
+		}
+	}
+	if err := domain.CheckLineRange(from, to); err != nil {
+		return nil, err
+	}
+	if s.logs == nil || s.logs.Store == nil || s.logs.Blobs == nil {
+		return nil, domain.Errorf(domain.EUNAVAILABLE, "Logs are not available on this portal.")
+	}
+	return s.logs.Gate().Lines(c.Request().Context(), c.Param("id"), from, to)
+}
+
+// handleLogLines shows numbered lines of a log's redacted text: the lines alone for htmx (the
+// cited lines under a 5-Whys entry), a page with a line anchor each otherwise.
+func (s *Server) handleLogLines(c echo.Context) error {
+	l, err := s.logLines(c)
+	if err != nil {
+		return err
+	}
+	if wantsFragment(c) {
+		return render(c, http.StatusOK, views.CitedLines(l, false))
+	}
+	return s.renderPage(c, http.StatusOK, l.Log.FileName, views.NavIssues, views.CitedLinesPage(l))
+}
+
+// digestPageTemplates is the number of templates the log page shows.
+const digestPageTemplates = 50
+
+// handleLogDigest returns the template digest fragment of a log's page, which the page
+// loads after it renders.
+func (s *Server) handleLogDigest(c echo.Context) error {
+	d, err := s.logs.Digest(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.LogDigest(views.LogDigestProps{
+		Digest: d.Digest, Limit: digestPageTemplates, Truncated: d.Truncated,
+	}))
+}

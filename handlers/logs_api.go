@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"tftsr/domain"
+	"tftsr/domain/digest"
 )
 
 // maxJSONLogBytes bounds the JSON body of a log uploaded by content; larger logs go as
@@ -177,4 +178,40 @@ func (s *Server) handleAPILogRedactions(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"log_file_id": l.ID, "redacted": l.Redacted, "data_hash": l.RedactedHash})
+}
+
+// apiLogLines is the JSON shape of a range of lines of a log.
+type apiLogLines struct {
+	LogFileID string           `json:"log_file_id"`
+	FileName  string           `json:"file_name"`
+	From      int              `json:"from"`
+	To        int              `json:"to"`
+	Lines     []domain.LogLine `json:"lines"`
+}
+
+// handleAPILogLines returns numbered lines of a log's redacted text.
+func (s *Server) handleAPILogLines(c echo.Context) error {
+	l, err := s.logLines(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, apiLogLines{LogFileID: l.Log.ID, FileName: l.Log.FileName, From: l.From, To: l.To, Lines: l.Lines})
+}
+
+// logDigestResponse is the JSON answer of the log digest API.
+type logDigestResponse struct {
+	LogFileID string `json:"log_file_id"`
+	digest.Digest
+	Truncated bool `json:"truncated"`
+}
+
+// handleAPILogDigest returns a log's template digest as JSON: every template, the most
+// relevant first, with redacted examples.
+func (s *Server) handleAPILogDigest(c echo.Context) error {
+	id := c.Param("id")
+	d, err := s.logs.Digest(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, logDigestResponse{LogFileID: id, Digest: d.Digest, Truncated: d.Truncated})
 }

@@ -23,11 +23,6 @@ func newList[T any](items []T, total int) list[T] {
 	return list[T]{Items: items, Total: total}
 }
 
-// handleAPIMe returns the caller.
-func (s *Server) handleAPIMe(c echo.Context) error {
-	return c.JSON(http.StatusOK, domain.UserFromContext(c.Request().Context()))
-}
-
 // handleAPIIssueCreate is create_issue.
 func (s *Server) handleAPIIssueCreate(c echo.Context) error {
 	var in domain.NewIssue
@@ -164,57 +159,4 @@ func (s *Server) handleAPIIssueDelete(c echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
-}
-
-// handleAPIFiveWhyAdd is add_five_why.
-func (s *Server) handleAPIFiveWhyAdd(c echo.Context) error {
-	var in domain.NewFiveWhy
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	w, err := s.issues.AddFiveWhy(c.Request().Context(), c.Param("id"), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, w)
-}
-
-// handleAPIFiveWhyUpdate is update_five_why.
-func (s *Server) handleAPIFiveWhyUpdate(c echo.Context) error {
-	var upd domain.FiveWhyUpdate
-	if err := bindJSON(c, &upd); err != nil {
-		return err
-	}
-	w, err := s.issues.UpdateFiveWhy(c.Request().Context(), c.Param("id"), upd)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, w)
-}
-
-// handleAPITimelineList is get_timeline_events, oldest first.
-func (s *Server) handleAPITimelineList(c echo.Context) error {
-	evs, err := s.issues.FindTimelineEvents(c.Request().Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, newList(evs, len(evs)))
-}
-
-// handleAPITimelineAdd is add_timeline_event.
-func (s *Server) handleAPITimelineAdd(c echo.Context) error {
-	var in domain.NewTimelineEvent
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	ev, err := s.issues.AddTimelineEvent(c.Request().Context(), c.Param("id"), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, ev)
-}
-
-// handleAPINotFound answers unknown API routes in the API's error shape.
-func (s *Server) handleAPINotFound(c echo.Context) error {
-	return domain.Errorf(domain.ENOTFOUND, "No such API route.")
 }

@@ -47,3 +47,8 @@ func (s *Server) handleHistoryAttachments(c echo.Context) error {
 	}
 	return s.renderPage(c, http.StatusOK, "Attachments", views.NavHistory, views.AttachmentsPage(a))
 }
+
+// handleHistory shows all incidents, resolved and closed included, under the History tabs.
+func (s *Server) handleHistory(c echo.Context) error {
+	return s.issueList(c, "/history", "History", views.NavHistory)
+}
