@@ -137,7 +137,7 @@ func TestSweeperRemovesOnlyOrphans(t *testing.T) {
 		}
 		return m
 	})
-	sw := &domain.Sweeper{Blobs: s, Owners: map[string]domain.ObjectOwner{"logs/": owned, "images/": owned}, MinAge: time.Hour}
+	sw := domain.NewSweeper(s, time.Hour, map[string]domain.ObjectOwner{"logs/": owned, "images/": owned})
 	if n, err := sw.Sweep(ctx); err != nil || n != 0 {
 		t.Fatalf("sweep of fresh objects removed %d (%v), want none: uploads in flight are safe", n, err)
 	}

@@ -15,11 +15,24 @@ const providerTestKey = "sk-live-PROVIDERTESTKEY-0123456789"
 
 func newProviderService(t *testing.T, s *services) *domain.ProviderService {
 	t.Helper()
-	box, err := domain.NewSecretBox(bytes.Repeat([]byte{42}, domain.MasterKeySize))
+	return newProviderServiceKey(t, s, 42)
+}
+
+// newProviderServiceKey is newProviderService with its master key made of the byte key.
+func newProviderServiceKey(t *testing.T, s *services, key byte) *domain.ProviderService {
+	t.Helper()
+	box, err := domain.NewSecretBox(bytes.Repeat([]byte{key}, domain.MasterKeySize))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &domain.ProviderService{Store: db.NewProviderStore(s.DB), Box: box}
+	return domain.NewProviderService(db.NewProviderStore(s.DB), box, noModels{}, db.NewSettingsService(s.DB))
+}
+
+// noModels is the model factory of tests that store configs and never call a provider.
+type noModels struct{}
+
+func (noModels) ChatModel(domain.ProviderConfig) (domain.ChatModel, error) {
+	return nil, domain.Errorf(domain.EUNAVAILABLE, "no provider is called in these tests")
 }
 
 func TestProviderStore(t *testing.T) {
@@ -126,12 +139,7 @@ func TestProviderStore(t *testing.T) {
 		wantCode(t, svc.DeleteProviderConfig(viewerCtx, "claude"), domain.EFORBIDDEN)
 	})
 	t.Run("WrongMasterKeyFailsClosed", func(t *testing.T) {
-		other, _ := domain.NewSecretBox(bytes.Repeat([]byte{43}, domain.MasterKeySize))
-		svc2 := &domain.ProviderService{Store: svc.Store, Box: other}
-		_, err := svc2.ForCall(adminCtx, "claude")
-		wantCode(t, err, domain.EUNAVAILABLE)
-		svc3 := &domain.ProviderService{Store: svc.Store}
-		_, err = svc3.ForCall(adminCtx, "claude")
+		_, err := newProviderServiceKey(t, s, 43).ForCall(adminCtx, "claude")
 		wantCode(t, err, domain.EUNAVAILABLE)
 	})
 	t.Run("ClearKey", func(t *testing.T) {
@@ -182,7 +190,6 @@ func TestProviderStore_OllamaURLFromSettings(t *testing.T) {
 	s := MustOpenServices(t)
 	svc := newProviderService(t, s)
 	settings := db.NewSettingsService(s.DB)
-	svc.Settings = settings
 	_, adminCtx := MustCreateUser(t, s, domain.RoleAdmin)
 	team := "http://gpu-box.internal:11434"
 	if _, err := settings.UpdateSettings(adminCtx, domain.SettingsUpdate{OllamaURL: &team}); err != nil {

@@ -51,7 +51,7 @@ func TestAcceptWhyProposal(t *testing.T) {
 		}
 		return n
 	}
-	svc := &domain.WhyProposalService{Messages: store, Issues: s.Issues}
+	svc := domain.NewWhyProposalService(store, s.Issues)
 
 	r1 := reply(t, "- Proposed Why 1: Checkout timed out (evidence: app.log:10-12)\n- Proposed Why 2: The pool was exhausted (evidence: app.log:1042–1050)\n- Proposed Why 5: A retry loop leaks connections (evidence: app.log:7)")
 

@@ -164,7 +164,7 @@ func (s *DocumentService) AddActionItem(ctx context.Context, issueID string, n N
 	if err := n.Validate(); err != nil {
 		return nil, err
 	}
-	return s.Actions.CreateActionItem(ctx, issueID, n)
+	return s.actions.CreateActionItem(ctx, issueID, n)
 }
 
 // UpdateActionItem changes an action item.
@@ -175,7 +175,7 @@ func (s *DocumentService) UpdateActionItem(ctx context.Context, id string, u Act
 	if err := u.Validate(); err != nil {
 		return nil, err
 	}
-	return s.Actions.UpdateActionItem(ctx, id, u)
+	return s.actions.UpdateActionItem(ctx, id, u)
 }
 
 // DeleteActionItem deletes an action item and returns it.
@@ -183,7 +183,7 @@ func (s *DocumentService) DeleteActionItem(ctx context.Context, id string) (*Act
 	if err := Require(ctx, RoleResponder); err != nil {
 		return nil, err
 	}
-	return s.Actions.DeleteActionItem(ctx, id)
+	return s.actions.DeleteActionItem(ctx, id)
 }
 
 // FindActionItem returns an action item.
@@ -191,7 +191,7 @@ func (s *DocumentService) FindActionItem(ctx context.Context, id string) (*Actio
 	if err := Require(ctx, RoleViewer); err != nil {
 		return nil, err
 	}
-	return s.Actions.FindActionItem(ctx, id)
+	return s.actions.FindActionItem(ctx, id)
 }
 
 // ActionItems returns an incident's action items.
@@ -199,5 +199,5 @@ func (s *DocumentService) ActionItems(ctx context.Context, issueID string) ([]*A
 	if err := Require(ctx, RoleViewer); err != nil {
 		return nil, err
 	}
-	return s.Actions.FindActionItems(ctx, issueID)
+	return s.actions.FindActionItems(ctx, issueID)
 }

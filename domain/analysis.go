@@ -70,20 +70,17 @@ func (s *ChatService) Analyze(ctx context.Context, issueID string, logIDs []stri
 	case len(ids) > MaxAnalysisLogs:
 		return nil, nil, Errorf(EINVALID, "Choose at most %d logs to analyze at once.", MaxAnalysisLogs)
 	}
-	if s.Gate == nil || s.Gate.Logs == nil || s.Gate.Blobs == nil {
-		return nil, nil, Errorf(EUNAVAILABLE, "Log analysis is not available on this portal.")
-	}
 	cfg, err := s.chatConfig(ctx, configName)
 	if err != nil {
 		return nil, nil, err
 	}
-	issue, err := s.Issues.FindIssueByID(ctx, issueID)
+	issue, err := s.issues.FindIssueByID(ctx, issueID)
 	if err != nil {
 		return nil, nil, err
 	}
 	logs := make([]*LogFile, len(ids))
 	for i, id := range ids {
-		l, err := s.Gate.Logs.FindLogByID(ctx, id)
+		l, err := s.gate.logs.FindLogByID(ctx, id)
 		if ErrorCode(err) == ENOTFOUND {
 			return nil, nil, Errorf(EINVALID, "There is no log with the id %q.", cutUTF8String(id, 80))
 		} else if err != nil {
@@ -100,18 +97,15 @@ func (s *ChatService) Analyze(ctx context.Context, issueID string, logIDs []stri
 		return nil, nil, err
 	}
 	// The parts come from the gate already; the gate runs over the whole prompt regardless.
-	text := s.Gate.Text(prompt)
+	text := s.gate.Text(prompt)
 	text.piiTypes = MergePIITypes(types, text.piiTypes)
-	return s.Store.AddAnalysisTurn(ctx, issue.ID, cfg.Name, cfg.Model, text, ids)
+	return s.store.AddAnalysisTurn(ctx, issue.ID, cfg.Name, cfg.Model, text, ids)
 }
 
 // chatConfig returns the provider config called name, or the first by name when name is "".
 func (s *ChatService) chatConfig(ctx context.Context, name string) (*ProviderConfig, error) {
-	if s.Providers == nil || s.Providers.Store == nil {
-		return nil, errNoProvider()
-	}
 	if name == "" {
-		cfgs, err := s.Providers.Store.FindProviderConfigs(ctx)
+		cfgs, err := s.providers.store.FindProviderConfigs(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -120,7 +114,7 @@ func (s *ChatService) chatConfig(ctx context.Context, name string) (*ProviderCon
 		}
 		name = cfgs[0].Name
 	}
-	cfg, err := s.Providers.ForCall(ctx, name)
+	cfg, err := s.providers.ForCall(ctx, name)
 	if ErrorCode(err) == ENOTFOUND {
 		return nil, Invalid("Please correct the highlighted fields.", map[string]string{"config": "Choose a configured AI provider."})
 	}
@@ -135,7 +129,7 @@ func (s *ChatService) analysisPrompt(ctx context.Context, logs []*LogFile, budge
 	perLog := (budget - len(analysisInstructions)) / max(len(logs), 1)
 	var types []string
 	for _, l := range logs {
-		text, err := s.Gate.Log(ctx, l.ID, AnalysisTextBytes)
+		text, err := s.gate.Log(ctx, l.ID, AnalysisTextBytes)
 		if err != nil {
 			return "", nil, err
 		}
@@ -222,10 +216,7 @@ func sizeMB(n int64) string {
 // compact digest of each (through the redaction gate), within SystemDigestBudget. It is empty
 // when the incident has no logs or they cannot be read: the chat goes on without them.
 func (s *ChatService) logDigestSection(ctx context.Context, issueID string) string {
-	if s.Gate == nil || s.Gate.Logs == nil || s.Gate.Blobs == nil {
-		return ""
-	}
-	logs, total, err := s.Gate.Logs.FindLogs(ctx, LogFilter{IssueID: issueID, Page: 1, PerPage: maxSystemDigestLogs})
+	logs, total, err := s.gate.logs.FindLogs(ctx, LogFilter{IssueID: issueID, Page: 1, PerPage: maxSystemDigestLogs})
 	if err != nil || len(logs) == 0 {
 		return ""
 	}
@@ -236,7 +227,7 @@ func (s *ChatService) logDigestSection(ctx context.Context, issueID string) stri
 	b.WriteString(head)
 	// Oldest first, as they were uploaded; the list comes newest first.
 	for i := n - 1; i >= 0; i-- {
-		entry, err := s.systemDigests().entry(ctx, s.Gate, logs[i], room/n)
+		entry, err := s.systemDigests().entry(ctx, s.gate, logs[i], room/n)
 		if err != nil {
 			continue
 		}

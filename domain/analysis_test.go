@@ -68,11 +68,10 @@ func analysisLog(lines int) string {
 var secretValues = []string{"grace.hopper@example.com", "Hunter2Secret!", "eyJhbGciOiJIUzI1NiJ9", "AKIAIOSFODNN7EXAMPLE", "198.51.100.", "@example.com"}
 
 func TestAnalyze(t *testing.T) {
-	f := newChatFixture(t)
 	logs := newLogFixture(t, domain.LogLimits{})
 	logs.store.issues["other"] = true
-	f.svc.Gate = &domain.RedactionGate{Logs: analysisLogs{logs.store}, Blobs: logs.blobs}
-	f.svc.Issues.(*chatIssues).issue.ID = "inc-1"
+	f := newChatFixtureGate(t, domain.NewRedactionGate(analysisLogs{logs.store}, logs.blobs))
+	f.issues.issue.ID = "inc-1"
 	app := logs.mustUpload(t, "app.log", []byte(analysisLog(400)))[0]
 	db := logs.mustUpload(t, "db.log", []byte("2026-11-28T07:00:00Z FATAL could not connect to server: Connection refused\n"))[0]
 	other, err := logs.svc.UploadLog(logs.responder, "other", "other.log", strings.NewReader("hello\n"))
@@ -124,7 +123,7 @@ func TestAnalyze(t *testing.T) {
 	}
 	sys := req.Messages[0].Content
 	if !strings.Contains(sys, "## Uploaded logs") || !strings.Contains(sys, "### app.log") || !strings.Contains(sys, "### db.log") ||
-		len(sys) > len(domain.TriageSystemPrompt(f.svc.Issues.(*chatIssues).issue, nil))+domain.SystemDigestBudget+200 {
+		len(sys) > len(domain.TriageSystemPrompt(f.issues.issue, nil))+domain.SystemDigestBudget+200 {
 		t.Errorf("system message:\n%s", sys)
 	}
 	for _, m := range req.Messages {
@@ -164,18 +163,18 @@ func BenchmarkAnalyzePrompt(b *testing.B) {
 	const size = 64 << 20
 	store := newMemLogs("inc-1")
 	blobs := newRecBlobs()
-	logs := &domain.LogService{Store: store, Blobs: blobs, TempDir: b.TempDir()}
+	logs := domain.NewLogService(store, blobs, domain.LogLimits{})
+	logs.TempDir = b.TempDir()
 	ctx := domain.NewContextWithUser(context.Background(), &domain.User{ID: "u", Role: domain.RoleResponder})
 	l, err := logs.UploadLog(ctx, "inc-1", "big.log", &logGenerator{left: size})
 	if err != nil {
 		b.Fatal(err)
 	}
 	chat := &chatStore{}
-	svc := &domain.ChatService{
-		Providers: &domain.ProviderService{Store: &chatProviders{cfgs: []*domain.ProviderConfig{{Name: "local", Kind: domain.ProviderOllama, Model: "llama3"}}}},
-		Gate:      &domain.RedactionGate{Logs: analysisLogs{store}, Blobs: blobs}, Store: chat,
-		Issues: &chatIssues{issue: &domain.Issue{ID: "inc-1", Title: "Big log"}},
-	}
+	svc := domain.NewChatService(
+		newTestProviders(b, &chatProviders{cfgs: []*domain.ProviderConfig{{Name: "local", Kind: domain.ProviderOllama, Model: "llama3"}}}, &fakeModel{}),
+		domain.NewRedactionGate(analysisLogs{store}, blobs), chat,
+		&chatIssues{issue: &domain.Issue{ID: "inc-1", Title: "Big log"}})
 	b.SetBytes(min(size, domain.AnalysisTextBytes))
 	b.ReportAllocs()
 	var u *domain.ConversationMessage

@@ -94,7 +94,7 @@ func IssueObjectPrefixes(issueID string) []string {
 // which the Sweeper removes, never rows without their objects.
 type ObjectCleaningIssueService struct {
 	IssueService
-	Blobs BlobStore
+	blobs BlobStore
 	// OnError, when set, hears about objects that could not be removed.
 	OnError func(error)
 }
@@ -105,7 +105,7 @@ func (s *ObjectCleaningIssueService) DeleteIssue(ctx context.Context, id string)
 		return err
 	}
 	for _, prefix := range IssueObjectPrefixes(id) {
-		if err := s.Blobs.DeletePrefix(ctx, prefix); err != nil && s.OnError != nil {
+		if err := s.blobs.DeletePrefix(ctx, prefix); err != nil && s.OnError != nil {
 			s.OnError(err)
 		}
 	}
@@ -122,10 +122,10 @@ type ObjectOwner interface {
 // process died between storing an object and committing its row, or between deleting a row
 // and its object. Only objects older than MinAge are considered, so uploads in flight are safe.
 type Sweeper struct {
-	Blobs BlobStore
+	blobs BlobStore
 	// Owners maps a key prefix ("logs/", "images/", …) to what knows its rows.
-	Owners map[string]ObjectOwner
-	MinAge time.Duration
+	owners map[string]ObjectOwner
+	minAge time.Duration
 	Now    func() time.Time
 }
 
@@ -135,9 +135,9 @@ func (s *Sweeper) Sweep(ctx context.Context) (int, error) {
 	if s.Now != nil {
 		now = s.Now
 	}
-	before := now().Add(-s.MinAge)
+	before := now().Add(-s.minAge)
 	removed := 0
-	for prefix, owner := range s.Owners {
+	for prefix, owner := range s.owners {
 		var batch []string
 		flush := func() error {
 			if len(batch) == 0 {
@@ -153,14 +153,14 @@ func (s *Sweeper) Sweep(ctx context.Context) (int, error) {
 					orphans = append(orphans, k)
 				}
 			}
-			if err := s.Blobs.Delete(ctx, orphans...); err != nil {
+			if err := s.blobs.Delete(ctx, orphans...); err != nil {
 				return err
 			}
 			removed += len(orphans)
 			batch = batch[:0]
 			return nil
 		}
-		err := s.Blobs.List(ctx, prefix, before, func(key string) error {
+		err := s.blobs.List(ctx, prefix, before, func(key string) error {
 			batch = append(batch, key)
 			if len(batch) == 500 {
 				return flush()

@@ -115,11 +115,11 @@ type ChatStore interface {
 // ChatService is the triage chat: it stores what users type (redacted), asks the provider for a
 // reply through the redaction gate, and follows the 5-Whys progress the replies report.
 type ChatService struct {
-	Providers *ProviderService
-	Models    ChatModelFactory
-	Gate      *RedactionGate
-	Store     ChatStore
-	Issues    IssueService
+	providers *ProviderService
+	models    ChatModelFactory
+	gate      *RedactionGate
+	store     ChatStore
+	issues    IssueService
 
 	mu      sync.Mutex
 	running map[string]context.CancelFunc
@@ -165,14 +165,14 @@ func (s *ChatService) SendWithInstructions(ctx context.Context, issueID, text, c
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := s.Issues.FindIssueByID(ctx, issueID); err != nil {
+	if _, err := s.issues.FindIssueByID(ctx, issueID); err != nil {
 		return nil, nil, err
 	}
 	var extra RedactedText
 	if instructions != "" {
-		extra = s.Gate.Text(instructions)
+		extra = s.gate.Text(instructions)
 	}
-	return s.Store.AddChatTurn(ctx, issueID, cfg.Name, cfg.Model, s.Gate.Text(text), extra)
+	return s.store.AddChatTurn(ctx, issueID, cfg.Name, cfg.Model, s.gate.Text(text), extra)
 }
 
 // Running reports whether the reply is being produced in this process.
@@ -189,7 +189,7 @@ func (s *ChatService) Stop(ctx context.Context, messageID string) error {
 	if err := Require(ctx, RoleResponder); err != nil {
 		return err
 	}
-	if _, err := s.Store.FindChatMessage(ctx, messageID); err != nil {
+	if _, err := s.store.FindChatMessage(ctx, messageID); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -210,7 +210,7 @@ func (s *ChatService) Stream(ctx context.Context, messageID string, onToken func
 	if err := Require(ctx, RoleResponder); err != nil {
 		return nil, err
 	}
-	msg, err := s.Store.FindChatMessage(ctx, messageID)
+	msg, err := s.store.FindChatMessage(ctx, messageID)
 	if err != nil {
 		return nil, err
 	}
@@ -247,24 +247,21 @@ func (s *ChatService) Stream(ctx context.Context, messageID string, onToken func
 	fail := func(status MessageStatus, content, errText string, r ChatReply) (*ConversationMessage, error) {
 		r.MessageID, r.Content, r.Status, r.Error = messageID, content, status, errText
 		r.Provider, r.Model = msg.ProviderConfig, msg.Model
-		return s.Store.FinishChatReply(storeCtx, r)
+		return s.store.FinishChatReply(storeCtx, r)
 	}
 
 	req, userMsg, level, rootCause, err := s.buildRequest(ctx, msg)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := s.Providers.ForCall(ctx, msg.ProviderConfig)
+	cfg, err := s.providers.ForCall(ctx, msg.ProviderConfig)
 	if err != nil {
 		if ErrorCode(err) == ENOTFOUND {
 			err = Errorf(EUNAVAILABLE, "The AI provider %s no longer exists. Choose another one.", msg.ProviderConfig)
 		}
 		return fail(MessageError, "", ErrorMessage(err), ChatReply{WhyFrom: level, WhyTo: level})
 	}
-	if s.Models == nil {
-		return fail(MessageError, "", "The AI adapters are not available in this build.", ChatReply{WhyFrom: level, WhyTo: level})
-	}
-	model, err := s.Models.ChatModel(*cfg)
+	model, err := s.models.ChatModel(*cfg)
 	if err != nil {
 		return fail(MessageError, "", testFailure(cfg, err), ChatReply{WhyFrom: level, WhyTo: level})
 	}
@@ -277,7 +274,7 @@ func (s *ChatService) Stream(ctx context.Context, messageID string, onToken func
 	}
 	var tools *chatTools
 	if cfg.SupportsTools {
-		tools = newChatTools(s.Gate, msg.IssueID)
+		tools = newChatTools(s.gate, msg.IssueID)
 	}
 	run := s.callWithTools(callCtx, model, req, tools, onToken)
 	callErr := run.err
@@ -316,22 +313,22 @@ func (s *ChatService) Stream(ctx context.Context, messageID string, onToken func
 			r.RootCause = p.RootCause
 		}
 	}
-	return s.Store.FinishChatReply(storeCtx, r)
+	return s.store.FinishChatReply(storeCtx, r)
 }
 
 // buildRequest assembles the request for the pending reply msg: one system message, first, then
 // every earlier message of the incident by seq. It returns the user message the reply answers,
 // the incident's why level and its latest root-cause statement.
 func (s *ChatService) buildRequest(ctx context.Context, msg *ConversationMessage) (ChatRequest, *ConversationMessage, int, string, error) {
-	issue, err := s.Issues.FindIssueByID(ctx, msg.IssueID)
+	issue, err := s.issues.FindIssueByID(ctx, msg.IssueID)
 	if err != nil {
 		return ChatRequest{}, nil, 0, "", err
 	}
-	steps, err := s.Issues.FindFiveWhys(ctx, msg.IssueID)
+	steps, err := s.issues.FindFiveWhys(ctx, msg.IssueID)
 	if err != nil {
 		return ChatRequest{}, nil, 0, "", err
 	}
-	history, err := s.Store.FindChatHistory(ctx, msg.IssueID)
+	history, err := s.store.FindChatHistory(ctx, msg.IssueID)
 	if err != nil {
 		return ChatRequest{}, nil, 0, "", err
 	}
@@ -353,7 +350,7 @@ func (s *ChatService) buildRequest(ctx context.Context, msg *ConversationMessage
 			user = h
 		}
 		// Stored user text is redacted already; the gate runs over everything sent regardless.
-		msgs = append(msgs, ChatMessage{Role: h.Role, Content: s.Gate.Text(h.Content).String()})
+		msgs = append(msgs, ChatMessage{Role: h.Role, Content: s.gate.Text(h.Content).String()})
 	}
 	if user == nil {
 		return ChatRequest{}, nil, 0, "", Errorf(ECONFLICT, "This reply has no message to answer.")
@@ -362,7 +359,7 @@ func (s *ChatService) buildRequest(ctx context.Context, msg *ConversationMessage
 	if user.Instructions != "" {
 		system += "\n\n## Instructions for this question\n" + user.Instructions + "\n"
 	}
-	msgs[0].Content = s.Gate.Text(system).String()
+	msgs[0].Content = s.gate.Text(system).String()
 	return ChatRequest{Messages: msgs}, user, level, rootCause, nil
 }
 
@@ -422,10 +419,5 @@ func (s *ChatService) Message(ctx context.Context, id string) (*ConversationMess
 	if err := Require(ctx, RoleViewer); err != nil {
 		return nil, err
 	}
-	return s.Store.FindChatMessage(ctx, id)
-}
-
-// Configured reports whether the service can run: it has its ports.
-func (s *ChatService) Configured() bool {
-	return s != nil && s.Store != nil && s.Providers != nil && s.Providers.Store != nil && s.Issues != nil && s.Gate != nil
+	return s.store.FindChatMessage(ctx, id)
 }

@@ -90,7 +90,7 @@ func (s *ChatService) Follow(ctx context.Context, messageID string) (*ReplyFollo
 	if err := Require(ctx, RoleViewer); err != nil {
 		return nil, err
 	}
-	msg, err := s.Store.FindChatMessage(ctx, messageID)
+	msg, err := s.store.FindChatMessage(ctx, messageID)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +127,7 @@ func (s *ChatService) Follow(ctx context.Context, messageID string) (*ReplyFollo
 						// Stored as failed, so that it is not produced again on the next view.
 						ctx, cancel := context.WithTimeout(bg, 30*time.Second)
 						defer cancel()
-						if fm, ferr := s.Store.FinishChatReply(ctx, ChatReply{MessageID: messageID, Status: MessageError,
+						if fm, ferr := s.store.FinishChatReply(ctx, ChatReply{MessageID: messageID, Status: MessageError,
 							Error: "The reply failed inside the portal. Retry, or report it if it happens again."}); ferr == nil {
 							m = fm
 						}

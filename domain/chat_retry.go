@@ -12,5 +12,5 @@ func (s *ChatService) Retry(ctx context.Context, messageID string) (*Conversatio
 	if s.Running(messageID) {
 		return nil, Errorf(ECONFLICT, "This reply is still being written.")
 	}
-	return s.Store.RetryChatReply(ctx, messageID)
+	return s.store.RetryChatReply(ctx, messageID)
 }

@@ -140,8 +140,7 @@ func (panicModels) StreamChat(_ context.Context, _ domain.ChatRequest, onToken f
 // A reply whose production panics does not take the portal down: its followers get an error and
 // it is stored as failed, so that the next view does not produce it again; it can be retried.
 func TestChatService_FollowSurvivesAPanic(t *testing.T) {
-	f := newChatFixture(t)
-	f.svc.Models = panicModels{}
+	f := newChatFixtureWith(t, nil, panicModels{})
 	_, r, err := f.svc.Send(f.ctx, "i1", "hello", "")
 	if err != nil {
 		t.Fatal(err)
@@ -179,8 +178,7 @@ func (usageModels) StreamChat(_ context.Context, _ domain.ChatRequest, onToken f
 
 // The tokens the provider reports go with the reply to the store, for the audit entry.
 func TestChatService_Usage(t *testing.T) {
-	f := newChatFixture(t)
-	f.svc.Models = usageModels{}
+	f := newChatFixtureWith(t, nil, usageModels{})
 	f.turn(t, "hello")
 	if got := f.store.finished[0].Usage; got.InputTokens != 1200 || got.OutputTokens != 80 {
 		t.Errorf("usage = %+v", got)

@@ -164,24 +164,45 @@ func (m *fakeModel) StreamChat(ctx context.Context, req domain.ChatRequest, onTo
 }
 
 type chatFixture struct {
-	svc   *domain.ChatService
-	store *chatStore
-	model *fakeModel
-	ctx   context.Context
+	svc    *domain.ChatService
+	store  *chatStore
+	model  *fakeModel
+	issues *chatIssues
+	// configs are the provider configs the chat can choose.
+	configs *chatProviders
+	ctx     context.Context
 }
 
 func newChatFixture(t *testing.T) *chatFixture {
 	t.Helper()
+	return newChatFixtureWith(t, nil, nil)
+}
+
+// newChatFixtureGate is newChatFixture with the logs that gate reads.
+func newChatFixtureGate(t *testing.T, gate *domain.RedactionGate) *chatFixture {
+	t.Helper()
+	return newChatFixtureWith(t, gate, nil)
+}
+
+// newChatFixtureWith is newChatFixture with the logs that gate reads (nil: none) and models
+// (nil: the fixture's fakeModel).
+func newChatFixtureWith(t *testing.T, gate *domain.RedactionGate, models domain.ChatModelFactory) *chatFixture {
+	t.Helper()
+	if gate == nil {
+		gate = domain.NewRedactionGate(newMemLogs("i1"), newRecBlobs())
+	}
 	store := &chatStore{}
 	model := &fakeModel{tokens: []string{"Hello", " <b>there</b>"}}
+	if models == nil {
+		models = model
+	}
+	cfgs := &chatProviders{cfgs: []*domain.ProviderConfig{{Name: "local", Kind: domain.ProviderOllama, Model: "llama3", TimeoutSeconds: 30}}}
 	issues := &chatIssues{issue: &domain.Issue{ID: "i1", Title: "Mail down for ops@example.com", Severity: domain.SeverityHigh,
 		Status: domain.StatusTriaging, Category: "linux"}}
-	svc := &domain.ChatService{
-		Providers: &domain.ProviderService{Store: &chatProviders{cfgs: []*domain.ProviderConfig{{Name: "local", Kind: domain.ProviderOllama, Model: "llama3", TimeoutSeconds: 30}}}},
-		Models:    model, Gate: &domain.RedactionGate{}, Store: store, Issues: issues,
-	}
+	svc := domain.NewChatService(
+		newTestProviders(t, cfgs, models), gate, store, issues)
 	ctx := domain.NewContextWithUser(context.Background(), &domain.User{ID: "u1", Username: "rita", Role: domain.RoleResponder})
-	return &chatFixture{svc: svc, store: store, model: model, ctx: ctx}
+	return &chatFixture{svc: svc, store: store, model: model, issues: issues, configs: cfgs, ctx: ctx}
 }
 
 func (f *chatFixture) turn(t *testing.T, text string) (*domain.ConversationMessage, *domain.ConversationMessage, []string) {
@@ -379,7 +400,7 @@ func TestChatService_Refusals(t *testing.T) {
 	if _, _, err := f.svc.Send(f.ctx, "i1", "  ", ""); domain.ErrorCode(err) != domain.EINVALID {
 		t.Errorf("empty send: %v", err)
 	}
-	f.svc.Providers.Store.(*chatProviders).cfgs = nil
+	f.configs.cfgs = nil
 	_, _, err := f.svc.Send(f.ctx, "i1", "hi", "")
 	if domain.ErrorCode(err) != domain.EUNAVAILABLE || !strings.Contains(domain.ErrorMessage(err), "Settings → AI providers") {
 		t.Errorf("no provider: %v", err)

@@ -70,7 +70,7 @@ func (s *ChatService) callWithTools(ctx context.Context, model ChatModel, req Ch
 		// The instructions join the one system message, which stays first.
 		req.Messages = slices.Clone(req.Messages)
 		if len(req.Messages) > 0 && req.Messages[0].Role == RoleSystem {
-			req.Messages[0].Content += "\n\n" + s.Gate.Text(chatToolsPrompt).String()
+			req.Messages[0].Content += "\n\n" + s.gate.Text(chatToolsPrompt).String()
 		}
 	}
 	for round := 0; ; round++ {
@@ -112,10 +112,10 @@ func (s *ChatService) callWithTools(ctx context.Context, model ChatModel, req Ch
 		// The assistant turn keeps its tool calls, then each call's result follows.
 		calls := make([]ToolCall, len(res.ToolCalls))
 		for i, c := range res.ToolCalls {
-			calls[i] = ToolCall{ID: c.ID, Name: s.Gate.Text(c.Name).String(), Arguments: s.Gate.redactToolArgs(c.Arguments), Signature: c.Signature}
+			calls[i] = ToolCall{ID: c.ID, Name: s.gate.Text(c.Name).String(), Arguments: s.gate.redactToolArgs(c.Arguments), Signature: c.Signature}
 		}
 		msgs := append(req.Messages[:len(req.Messages):len(req.Messages)], ChatMessage{
-			Role: RoleAssistant, Content: s.Gate.Text(strings.ToValidUTF8(text.String(), replacementChar)).String(), ToolCalls: calls,
+			Role: RoleAssistant, Content: s.gate.Text(strings.ToValidUTF8(text.String(), replacementChar)).String(), ToolCalls: calls,
 		})
 		for i, c := range res.ToolCalls {
 			var result RedactedText
@@ -129,7 +129,7 @@ func (s *ChatService) callWithTools(ctx context.Context, model ChatModel, req Ch
 				run.used = append(run.used, label)
 				run.piiTypes = MergePIITypes(run.piiTypes, tokenTypes([]byte(out.String())))
 			} else {
-				result = s.Gate.Text(fmt.Sprintf("Error: at most %d lookups are run at once; ask again for this one.", maxToolCallsPerRound))
+				result = s.gate.Text(fmt.Sprintf("Error: at most %d lookups are run at once; ask again for this one.", maxToolCallsPerRound))
 			}
 			msgs = append(msgs, ChatMessage{Role: RoleTool, Content: result.String(), ToolCallID: calls[i].ID, ToolName: calls[i].Name})
 		}
@@ -182,12 +182,8 @@ type chatTools struct {
 	cached int
 }
 
-// newChatTools returns the tools of a reply to the incident issueID, or nil when the gate
-// cannot read logs.
+// newChatTools returns the tools of a reply to the incident issueID.
 func newChatTools(gate *RedactionGate, issueID string) *chatTools {
-	if gate == nil || gate.Logs == nil || gate.Blobs == nil {
-		return nil
-	}
 	return &chatTools{gate: gate, issueID: issueID, texts: map[string]RedactedText{}}
 }
 
@@ -287,7 +283,7 @@ func (t *chatTools) loadLogs(ctx context.Context) ([]*LogFile, error) {
 	}
 	all := []*LogFile{}
 	for page := 1; ; page++ {
-		logs, total, err := t.gate.Logs.FindLogs(ctx, LogFilter{IssueID: t.issueID, Page: page, PerPage: MaxPerPage})
+		logs, total, err := t.gate.logs.FindLogs(ctx, LogFilter{IssueID: t.issueID, Page: page, PerPage: MaxPerPage})
 		if err != nil {
 			return nil, err
 		}

@@ -83,11 +83,10 @@ func newToolFixture(t *testing.T, supportsTools bool, steps ...scriptStep) *tool
 	f := &toolFixture{store: &chatStore{}, model: &scriptModel{steps: steps}, logs: toolLogs{newMemLogs("i1")}, blobs: newRecBlobs()}
 	issues := &chatIssues{issue: &domain.Issue{ID: "i1", Title: "Checkout times out", Severity: domain.SeverityHigh,
 		Status: domain.StatusTriaging, Category: "application"}}
-	f.svc = &domain.ChatService{
-		Providers: &domain.ProviderService{Store: &chatProviders{cfgs: []*domain.ProviderConfig{
-			{Name: "cloud", Kind: domain.ProviderOpenAI, Model: "gpt-test", SupportsTools: supportsTools}}}},
-		Models: f.model, Gate: &domain.RedactionGate{Logs: f.logs, Blobs: f.blobs}, Store: f.store, Issues: issues,
-	}
+	f.svc = domain.NewChatService(
+		newTestProviders(t, &chatProviders{cfgs: []*domain.ProviderConfig{
+			{Name: "cloud", Kind: domain.ProviderOpenAI, Model: "gpt-test", SupportsTools: supportsTools}}}, f.model),
+		domain.NewRedactionGate(f.logs, f.blobs), f.store, issues)
 	f.ctx = domain.NewContextWithUser(context.Background(), &domain.User{ID: "u1", Username: "rita", Role: domain.RoleResponder})
 	return f
 }

@@ -47,7 +47,7 @@ func (s *DocumentService) Export(ctx context.Context, id string, version int, fo
 			return nil, err
 		}
 	}
-	if err := s.Store.RecordExport(ctx, d, format); err != nil {
+	if err := s.store.RecordExport(ctx, d, format); err != nil {
 		return nil, err
 	}
 	return f, nil
@@ -85,28 +85,22 @@ func slugify(s string) string {
 
 // pdf returns the stored PDF of a version, rendering and storing it first when there is none.
 func (s *DocumentService) pdf(ctx context.Context, d *Document) ([]byte, error) {
-	if s.Blobs == nil {
-		return nil, Errorf(EUNAVAILABLE, "PDF export is not available.")
-	}
 	key := DocumentExportKey(d.IssueID, d.ID, d.Version)
-	if rc, err := s.Blobs.Get(ctx, key); err == nil {
+	if rc, err := s.blobs.Get(ctx, key); err == nil {
 		defer rc.Close()
 		return io.ReadAll(rc)
 	} else if ErrorCode(err) != ENOTFOUND {
 		return nil, err
 	}
-	if s.PDF == nil {
-		return nil, Errorf(EUNAVAILABLE, "PDF export is not available on this portal.")
-	}
 	doc, err := s.printable(ctx, d)
 	if err != nil {
 		return nil, err
 	}
-	data, err := s.PDF.RenderPDF(ctx, doc)
+	data, err := s.renderer.RenderPDF(ctx, doc)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Blobs.Put(ctx, key, bytes.NewReader(data), int64(len(data)), "application/pdf"); err != nil {
+	if err := s.blobs.Put(ctx, key, bytes.NewReader(data), int64(len(data)), "application/pdf"); err != nil {
 		return nil, err
 	}
 	return data, nil
@@ -114,13 +108,13 @@ func (s *DocumentService) pdf(ctx context.Context, d *Document) ([]byte, error) 
 
 // printable builds what the PDF renderer prints from a document version and its incident.
 func (s *DocumentService) printable(ctx context.Context, d *Document) (PrintableDocument, error) {
-	detail, err := s.Issues.FindIssueDetail(ctx, d.IssueID)
+	detail, err := s.issues.FindIssueDetail(ctx, d.IssueID)
 	if err != nil {
 		return PrintableDocument{}, err
 	}
 	paper := PaperA4
-	if s.Settings != nil {
-		st, err := s.Settings.GetSettings(ctx)
+	if s.settings != nil {
+		st, err := s.settings.GetSettings(ctx)
 		if err != nil {
 			return PrintableDocument{}, err
 		}
@@ -153,7 +147,7 @@ func (s *DocumentService) printable(ctx context.Context, d *Document) (Printable
 
 // readImage reads an image's bytes from the object store.
 func (s *DocumentService) readImage(ctx context.Context, img *ImageAttachment) ([]byte, error) {
-	rc, err := s.Blobs.Get(ctx, img.ObjectKey)
+	rc, err := s.blobs.Get(ctx, img.ObjectKey)
 	if err != nil {
 		return nil, err
 	}

@@ -128,13 +128,13 @@ type DocumentStore interface {
 // DocumentService generates, edits, versions and exports an incident's documents and keeps its
 // action items, which feed the documents.
 type DocumentService struct {
-	Store   DocumentStore
-	Actions ActionItemStore
+	store   DocumentStore
+	actions ActionItemStore
 	// Issues reads the incident a document is generated from.
-	Issues   IssueService
-	PDF      PDFRenderer
-	Blobs    BlobStore
-	Settings SettingsService
+	issues   IssueService
+	renderer PDFRenderer
+	blobs    BlobStore
+	settings SettingsService
 	// Now dates generated documents; time.Now when nil.
 	Now func() time.Time
 }
@@ -155,17 +155,17 @@ func (s *DocumentService) Generate(ctx context.Context, issueID string, kind Doc
 	if !kind.Valid() {
 		return nil, Invalid("Choose rca or postmortem.", map[string]string{"kind": "Choose rca or postmortem."})
 	}
-	d, err := s.Issues.FindIssueDetail(ctx, issueID)
+	d, err := s.issues.FindIssueDetail(ctx, issueID)
 	if err != nil {
 		return nil, err
 	}
-	items, err := s.Actions.FindActionItems(ctx, d.Issue.ID)
+	items, err := s.actions.FindActionItems(ctx, d.Issue.ID)
 	if err != nil {
 		return nil, err
 	}
 	in := ReportInput(d, items, s.now())
 	content := BuildReport(kind, in)
-	return s.Store.SaveGenerated(ctx, d.Issue.ID, kind, DocumentTitle(kind, d.Issue.Title), content)
+	return s.store.SaveGenerated(ctx, d.Issue.ID, kind, DocumentTitle(kind, d.Issue.Title), content)
 }
 
 // DocumentTitle returns the title of an incident's document of kind.
@@ -184,7 +184,7 @@ func (s *DocumentService) Find(ctx context.Context, id string, version int) (*Do
 	if version < 0 {
 		return nil, Errorf(ENOTFOUND, "Version not found.")
 	}
-	return s.Store.FindDocument(ctx, id, version)
+	return s.store.FindDocument(ctx, id, version)
 }
 
 // FindByIssue returns an incident's documents.
@@ -192,7 +192,7 @@ func (s *DocumentService) FindByIssue(ctx context.Context, issueID string) ([]*D
 	if err := Require(ctx, RoleViewer); err != nil {
 		return nil, err
 	}
-	return s.Store.FindDocuments(ctx, issueID)
+	return s.store.FindDocuments(ctx, issueID)
 }
 
 // Versions returns a document's versions, newest first.
@@ -200,7 +200,7 @@ func (s *DocumentService) Versions(ctx context.Context, id string) ([]*DocumentV
 	if err := Require(ctx, RoleViewer); err != nil {
 		return nil, err
 	}
-	return s.Store.FindVersions(ctx, id)
+	return s.store.FindVersions(ctx, id)
 }
 
 // Save stores content as a new version of a document. With a baseVersion other than 0, the save
@@ -217,7 +217,7 @@ func (s *DocumentService) Save(ctx context.Context, id, content string, baseVers
 	if baseVersion < 0 {
 		return nil, Invalid("Invalid base version.", map[string]string{"base_version": "Must be a version number."})
 	}
-	return s.Store.SaveVersion(ctx, id, content, baseVersion, 0)
+	return s.store.SaveVersion(ctx, id, content, baseVersion, 0)
 }
 
 // Restore stores an old version's content as a new version, under the same conflict check as Save.
@@ -228,9 +228,9 @@ func (s *DocumentService) Restore(ctx context.Context, id string, version, baseV
 	if version <= 0 {
 		return nil, Errorf(ENOTFOUND, "Version not found.")
 	}
-	old, err := s.Store.FindDocument(ctx, id, version)
+	old, err := s.store.FindDocument(ctx, id, version)
 	if err != nil {
 		return nil, err
 	}
-	return s.Store.SaveVersion(ctx, old.ID, old.ContentMD, baseVersion, version)
+	return s.store.SaveVersion(ctx, old.ID, old.ContentMD, baseVersion, version)
 }

@@ -72,6 +72,9 @@ func (issuesFake) FindIssueDetail(context.Context, string) (*domain.IssueDetail,
 
 type settingsFake struct{ domain.SettingsService }
 
+// actionsFake is the action items of incidents that have none.
+type actionsFake struct{ domain.ActionItemStore }
+
 func (settingsFake) GetSettings(context.Context) (domain.Settings, error) {
 	s := domain.DefaultSettings()
 	s.PaperSize = domain.PaperLetter
@@ -97,7 +100,7 @@ func TestDocumentService(t *testing.T) {
 	store := &docStore{versions: []string{"# v1\n\n![shot](/images/m1)"}}
 	blobs := &memStore{objs: map[string][]byte{"images/i1/m1": []byte("PNGDATA"), "images/i1/m2": []byte("unused")}}
 	pdf := &countingPDF{}
-	svc := &domain.DocumentService{Store: store, Issues: issuesFake{}, PDF: pdf, Blobs: blobs, Settings: settingsFake{}}
+	svc := domain.NewDocumentService(store, actionsFake{}, issuesFake{}, pdf, blobs, settingsFake{})
 	ctx := docCtx(domain.RoleResponder)
 
 	t.Run("pdf is rendered once per version with images and paper", func(t *testing.T) {

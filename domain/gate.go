@@ -39,8 +39,8 @@ func (t RedactedText) Truncated() bool { return t.truncated }
 // original with every detected value replaced. Detection always runs over the whole text before
 // it is cut to size, so a value straddling the cut is never half sent.
 type RedactionGate struct {
-	Logs  LogStore
-	Blobs BlobStore
+	logs  LogStore
+	blobs BlobStore
 }
 
 // Text redacts typed text, such as a chat message: every detected value is replaced. Invalid
@@ -65,7 +65,7 @@ func (g *RedactionGate) Text(s string) RedactedText {
 // Log returns a log's text for use outside the portal, cut to at most maxBytes on a character
 // boundary (maxBytes <= 0: the whole text). The caller needs to be allowed to read the log.
 func (g *RedactionGate) Log(ctx context.Context, logID string, maxBytes int) (RedactedText, error) {
-	l, err := g.Logs.FindLogByID(ctx, logID)
+	l, err := g.logs.FindLogByID(ctx, logID)
 	if err != nil {
 		return RedactedText{}, err
 	}
@@ -82,7 +82,7 @@ func (g *RedactionGate) Log(ctx context.Context, logID string, maxBytes int) (Re
 		buf.b.Grow(limit)
 	}
 	if l.Redacted {
-		r, err := openGzipObject(ctx, g.Blobs, l.RedactedObjectKey)
+		r, err := openGzipObject(ctx, g.blobs, l.RedactedObjectKey)
 		if err != nil {
 			return RedactedText{}, err
 		}
@@ -91,7 +91,7 @@ func (g *RedactionGate) Log(ctx context.Context, logID string, maxBytes int) (Re
 			return RedactedText{}, textReadError(err)
 		}
 	} else {
-		r, err := openGzipObject(ctx, g.Blobs, l.ObjectKey)
+		r, err := openGzipObject(ctx, g.blobs, l.ObjectKey)
 		if err != nil {
 			return RedactedText{}, err
 		}

@@ -129,7 +129,7 @@ func (s *OllamaService) HardwareReport(ctx context.Context) (*Hardware, error) {
 	if err := Require(ctx, RoleAdmin); err != nil {
 		return nil, err
 	}
-	hw, err := s.Hardware.Hardware(ctx)
+	hw, err := s.hardware.Hardware(ctx)
 	if err != nil {
 		return nil, err
 	}

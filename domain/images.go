@@ -273,9 +273,9 @@ type Thumbnailer interface {
 // store, and then the row. An object exists only with its row: a row that fails removes the
 // objects, and deleting an image removes its row first and its objects second.
 type ImageService struct {
-	Store  ImageStore
-	Blobs  BlobStore
-	Thumbs Thumbnailer
+	store  ImageStore
+	blobs  BlobStore
+	thumbs Thumbnailer
 	Limits ImageLimits
 	// Now names pasted images; time.Now when nil.
 	Now func() time.Time
@@ -306,7 +306,7 @@ func (s *ImageService) Upload(ctx context.Context, issueID string, u ImageUpload
 	if err != nil {
 		return nil, err
 	}
-	width, height, err := s.Thumbs.Dimensions(u.Data)
+	width, height, err := s.thumbs.Dimensions(u.Data)
 	if err != nil {
 		return nil, err
 	}
@@ -318,13 +318,13 @@ func (s *ImageService) Upload(ctx context.Context, issueID string, u ImageUpload
 			width, height, float64(pixels)/1e6, float64(s.Limits.MaxPixels)/1e6)
 	}
 	sum := sha256.Sum256(u.Data)
-	thumb, _, _, err := s.Thumbs.Thumbnail(u.Data)
+	thumb, _, _, err := s.thumbs.Thumbnail(u.Data)
 	if err != nil {
 		return nil, err
 	}
 
 	img := &ImageAttachment{
-		ID:                     s.Store.NewImageID(),
+		ID:                     s.store.NewImageID(),
 		IssueID:                issueID,
 		FileName:               CleanImageFileName(u.FileName, mimeType),
 		MimeType:               mimeType,
@@ -341,14 +341,14 @@ func (s *ImageService) Upload(ctx context.Context, issueID string, u ImageUpload
 	img.ObjectKey = ImageObjectKey(issueID, img.ID)
 	img.ThumbnailKey = ThumbnailObjectKey(issueID, img.ID)
 
-	if err := s.Blobs.Put(ctx, img.ObjectKey, bytes.NewReader(u.Data), img.SizeBytes, mimeType); err != nil {
+	if err := s.blobs.Put(ctx, img.ObjectKey, bytes.NewReader(u.Data), img.SizeBytes, mimeType); err != nil {
 		return nil, err
 	}
-	if err := s.Blobs.Put(ctx, img.ThumbnailKey, bytes.NewReader(thumb), int64(len(thumb)), "image/jpeg"); err != nil {
+	if err := s.blobs.Put(ctx, img.ThumbnailKey, bytes.NewReader(thumb), int64(len(thumb)), "image/jpeg"); err != nil {
 		s.removeObjects(ctx, img)
 		return nil, err
 	}
-	if err := s.Store.CreateImage(ctx, img); err != nil {
+	if err := s.store.CreateImage(ctx, img); err != nil {
 		s.removeObjects(ctx, img)
 		return nil, err
 	}
@@ -377,7 +377,7 @@ func (s *ImageService) FindImage(ctx context.Context, id string) (*ImageAttachme
 	if err := Require(ctx, RoleViewer); err != nil {
 		return nil, err
 	}
-	return s.Store.FindImageByID(ctx, id)
+	return s.store.FindImageByID(ctx, id)
 }
 
 // FindImages returns an incident's images, oldest first.
@@ -385,7 +385,7 @@ func (s *ImageService) FindImages(ctx context.Context, issueID string) ([]*Image
 	if err := Require(ctx, RoleViewer); err != nil {
 		return nil, err
 	}
-	return s.Store.FindImages(ctx, issueID)
+	return s.store.FindImages(ctx, issueID)
 }
 
 // FindAllImages returns a page of images across incidents, newest first, and the number of all
@@ -394,7 +394,7 @@ func (s *ImageService) FindAllImages(ctx context.Context, f ImageFilter) ([]*Ima
 	if err := Require(ctx, RoleViewer); err != nil {
 		return nil, 0, err
 	}
-	return s.Store.FindAllImages(ctx, f)
+	return s.store.FindAllImages(ctx, f)
 }
 
 // OpenImage opens the stored bytes of an image found with FindImage, or of its thumbnail (a JPEG).
@@ -403,9 +403,9 @@ func (s *ImageService) OpenImage(ctx context.Context, img *ImageAttachment, thum
 		return nil, err
 	}
 	if thumbnail {
-		return s.Blobs.Get(ctx, img.ThumbnailKey)
+		return s.blobs.Get(ctx, img.ThumbnailKey)
 	}
-	return s.Blobs.Get(ctx, img.ObjectKey)
+	return s.blobs.Get(ctx, img.ObjectKey)
 }
 
 // ImageDataURL returns an image as a data: URL (data:image/png;base64,…).
@@ -438,7 +438,7 @@ func (s *ImageService) Delete(ctx context.Context, id string) (*ImageAttachment,
 	if err := Require(ctx, RoleResponder); err != nil {
 		return nil, err
 	}
-	img, err := s.Store.DeleteImage(ctx, id)
+	img, err := s.store.DeleteImage(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -448,7 +448,7 @@ func (s *ImageService) Delete(ctx context.Context, id string) (*ImageAttachment,
 
 // removeObjects deletes an image's objects, even when ctx has been cancelled.
 func (s *ImageService) removeObjects(ctx context.Context, img *ImageAttachment) {
-	if err := s.Blobs.Delete(context.WithoutCancel(ctx), img.ObjectKey, img.ThumbnailKey); err != nil && s.OnError != nil {
+	if err := s.blobs.Delete(context.WithoutCancel(ctx), img.ObjectKey, img.ThumbnailKey); err != nil && s.OnError != nil {
 		s.OnError(fmt.Errorf("removing the objects of image %s: %w", img.ID, err))
 	}
 }

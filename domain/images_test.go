@@ -348,9 +348,9 @@ func newImageFixture(limits domain.ImageLimits) *imageFixture {
 		rows:   &memImages{rows: map[string]*domain.ImageAttachment{}},
 		thumbs: &stdThumbnailer{},
 	}
-	f.svc = &domain.ImageService{Store: f.rows, Blobs: f.blobs, Thumbs: f.thumbs, Limits: limits,
-		Now:     func() time.Time { return time.Date(2026, 3, 1, 9, 30, 15, 0, time.UTC) },
-		OnError: func(err error) { f.errs = append(f.errs, err) }}
+	f.svc = domain.NewImageService(f.rows, f.blobs, f.thumbs, limits)
+	f.svc.Now = func() time.Time { return time.Date(2026, 3, 1, 9, 30, 15, 0, time.UTC) }
+	f.svc.OnError = func(err error) { f.errs = append(f.errs, err) }
 	f.responder = domain.NewContextWithUser(context.Background(), &domain.User{ID: "u1", Role: domain.RoleResponder})
 	f.viewer = domain.NewContextWithUser(context.Background(), &domain.User{ID: "u2", Role: domain.RoleViewer})
 	f.nobody = context.Background()

@@ -54,7 +54,7 @@ func (g *RedactionGate) Lines(ctx context.Context, logID string, from, to int) (
 	if err := CheckLineRange(from, to); err != nil {
 		return nil, err
 	}
-	l, err := g.Logs.FindLogByID(ctx, logID)
+	l, err := g.logs.FindLogByID(ctx, logID)
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +63,7 @@ func (g *RedactionGate) Lines(ctx context.Context, logID string, from, to int) (
 	if l.Redacted {
 		key = l.RedactedObjectKey
 	}
-	r, err := openGzipObject(ctx, g.Blobs, key)
+	r, err := openGzipObject(ctx, g.blobs, key)
 	if err != nil {
 		return nil, err
 	}

@@ -33,7 +33,7 @@ type LogPage struct {
 // text once redactions are applied, the original before. With original set, an admin reads the
 // original of a redacted log, and each such view is audited.
 func (s *LogService) Page(ctx context.Context, id string, n int, original bool) (*LogFile, *LogPage, error) {
-	l, err := s.Store.FindLogByID(ctx, id)
+	l, err := s.store.FindLogByID(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -50,7 +50,7 @@ func (s *LogService) Page(ctx context.Context, id string, n int, original bool) 
 	p.Number = min(max(n, 1), p.Count)
 	k := int64(p.Number - 1)
 
-	r, err := openGzipObject(ctx, s.Blobs, key)
+	r, err := openGzipObject(ctx, s.blobs, key)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -76,7 +76,7 @@ func (s *LogService) Page(ctx context.Context, id string, n int, original bool) 
 	}
 	p.Text = string(buf[p.Start-base : p.End-base])
 	if !p.Redacted {
-		if p.Spans, err = s.Store.FindLogSpans(ctx, l.ID, p.Start, p.End); err != nil {
+		if p.Spans, err = s.store.FindLogSpans(ctx, l.ID, p.Start, p.End); err != nil {
 			return nil, nil, err
 		}
 	}

@@ -21,7 +21,7 @@ func (s *LogService) ApplyRedactions(ctx context.Context, logID string, approved
 		return nil, err
 	}
 	var written string
-	l, err := s.Store.ApplyRedactions(ctx, logID, approvedIDs, func(l *LogFile, spans []*PIISpan) (*Redaction, error) {
+	l, err := s.store.ApplyRedactions(ctx, logID, approvedIDs, func(l *LogFile, spans []*PIISpan) (*Redaction, error) {
 		key := RedactedLogObjectKey(l.IssueID, l.ID)
 		red, err := s.writeRedacted(ctx, l, spans, key)
 		if err != nil {
@@ -60,7 +60,7 @@ func (s *LogService) writeRedacted(ctx context.Context, l *LogFile, spans []*PII
 		}
 	}
 
-	src, err := openGzipObject(ctx, s.Blobs, l.ObjectKey)
+	src, err := openGzipObject(ctx, s.blobs, l.ObjectKey)
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +69,7 @@ func (s *LogService) writeRedacted(ctx context.Context, l *LogFile, spans []*PII
 	pr, pw := io.Pipe()
 	putDone := make(chan error, 1)
 	go func() {
-		err := s.Blobs.Put(ctx, key, pr, -1, "application/gzip")
+		err := s.blobs.Put(ctx, key, pr, -1, "application/gzip")
 		if err == nil {
 			err = errStoreStopped
 		}
@@ -111,7 +111,7 @@ func (s *LogService) writeRedacted(ctx context.Context, l *LogFile, spans []*PII
 
 // lineStart returns the offset of the start of the line that holds offset off.
 func (s *LogService) lineStart(ctx context.Context, key string, off int64) (int64, error) {
-	r, err := openGzipObject(ctx, s.Blobs, key)
+	r, err := openGzipObject(ctx, s.blobs, key)
 	if err != nil {
 		return 0, err
 	}
@@ -239,14 +239,14 @@ func (s *LogService) DetectPII(ctx context.Context, logID string) (*LogFile, []*
 	if err := Require(ctx, RoleResponder); err != nil {
 		return nil, nil, err
 	}
-	l, err := s.Store.FindLogByID(ctx, logID)
+	l, err := s.store.FindLogByID(ctx, logID)
 	if err != nil {
 		return nil, nil, err
 	}
 	if l.Redacted {
 		return nil, nil, Errorf(ECONFLICT, "Redactions were already applied to this log; its review is closed.")
 	}
-	r, err := openGzipObject(ctx, s.Blobs, l.ObjectKey)
+	r, err := openGzipObject(ctx, s.blobs, l.ObjectKey)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -262,10 +262,10 @@ func (s *LogService) DetectPII(ctx context.Context, logID string) (*LogFile, []*
 	}
 	sink.scanner.Close()
 	sink.collect(sink.scanner.Spans())
-	if err := s.Store.ReplaceLogSpans(ctx, l.ID, sink.spans, sink.summary, sink.truncated); err != nil {
+	if err := s.store.ReplaceLogSpans(ctx, l.ID, sink.spans, sink.summary, sink.truncated); err != nil {
 		return nil, nil, err
 	}
-	spans, err := s.Store.FindLogSpans(ctx, l.ID, 0, -1)
+	spans, err := s.store.FindLogSpans(ctx, l.ID, 0, -1)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -280,7 +280,7 @@ func (s *LogService) fillOriginals(ctx context.Context, key string, spans []*PII
 	if len(spans) == 0 {
 		return nil
 	}
-	r, err := openGzipObject(ctx, s.Blobs, key)
+	r, err := openGzipObject(ctx, s.blobs, key)
 	if err != nil {
 		return err
 	}

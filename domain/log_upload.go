@@ -33,7 +33,7 @@ func (s *LogService) NewUpload(ctx context.Context, issueID string) (*LogUpload,
 	if err := Require(ctx, RoleResponder); err != nil {
 		return nil, err
 	}
-	iid, err := s.Store.CheckIssue(ctx, issueID)
+	iid, err := s.store.CheckIssue(ctx, issueID)
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +158,7 @@ func (u *LogUpload) Commit() ([]*LogFile, error) {
 		u.done = true
 		return nil, Errorf(EINVALID, "Choose a file to upload.")
 	}
-	logs, err := u.s.Store.CreateLogs(u.ctx, u.stored)
+	logs, err := u.s.store.CreateLogs(u.ctx, u.stored)
 	if err != nil {
 		u.Abort()
 		return nil, err
@@ -189,13 +189,13 @@ func (u *LogUpload) Abort() {
 // PII. Nothing is held whole in memory. On error the object is removed.
 func (s *LogService) storeText(ctx context.Context, issueID, name string, r io.Reader, maxBytes int64) (*NewLog, error) {
 	limits := s.limits()
-	id := s.Store.NewLogID()
+	id := s.store.NewLogID()
 	key := LogObjectKey(issueID, id)
 
 	pr, pw := io.Pipe()
 	putDone := make(chan error, 1)
 	go func() {
-		err := s.Blobs.Put(ctx, key, pr, -1, "application/gzip")
+		err := s.blobs.Put(ctx, key, pr, -1, "application/gzip")
 		if err == nil {
 			err = errStoreStopped
 		}

@@ -152,8 +152,8 @@ type LogStore interface {
 // before rows and removed after them, so a row always has its object; the Sweeper removes
 // objects left without a row.
 type LogService struct {
-	Store  LogStore
-	Blobs  BlobStore
+	store  LogStore
+	blobs  BlobStore
 	Limits LogLimits
 	// TempDir is where zip archives are spooled; "" is the system's temporary folder.
 	TempDir string
@@ -169,12 +169,12 @@ func (s *LogService) limits() LogLimits { return s.Limits.WithDefaults() }
 
 // Gate returns the redaction gate over the service's stores.
 func (s *LogService) Gate() *RedactionGate {
-	return &RedactionGate{Logs: s.Store, Blobs: s.Blobs}
+	return &RedactionGate{logs: s.store, blobs: s.blobs}
 }
 
 // FindLog returns a log.
 func (s *LogService) FindLog(ctx context.Context, id string) (*LogFile, error) {
-	return s.Store.FindLogByID(ctx, id)
+	return s.store.FindLogByID(ctx, id)
 }
 
 // FindLogs returns a page of logs matching f and the number of all matches.
@@ -183,12 +183,12 @@ func (s *LogService) FindLogs(ctx context.Context, f LogFilter) ([]*LogFile, int
 	if len(f.Search) > MaxSearchQueryLen {
 		f.Search = string(cutUTF8([]byte(f.Search), MaxSearchQueryLen))
 	}
-	return s.Store.FindLogs(ctx, f)
+	return s.store.FindLogs(ctx, f)
 }
 
 // SpanCounts counts a log's detected values by type.
 func (s *LogService) SpanCounts(ctx context.Context, id string) ([]PIITypeCount, error) {
-	return s.Store.FindLogSpanCounts(ctx, id)
+	return s.store.FindLogSpanCounts(ctx, id)
 }
 
 // SetSpanApproval approves or rejects the selected spans of a log under review.
@@ -196,7 +196,7 @@ func (s *LogService) SetSpanApproval(ctx context.Context, logID string, sel Span
 	if err := Require(ctx, RoleResponder); err != nil {
 		return 0, err
 	}
-	return s.Store.SetSpanApproval(ctx, logID, sel, approved)
+	return s.store.SetSpanApproval(ctx, logID, sel, approved)
 }
 
 // DeleteLog deletes a log, then its objects. An object that cannot be removed is left to the
@@ -205,7 +205,7 @@ func (s *LogService) DeleteLog(ctx context.Context, id string) error {
 	if err := Require(ctx, RoleResponder); err != nil {
 		return err
 	}
-	l, err := s.Store.DeleteLog(ctx, id)
+	l, err := s.store.DeleteLog(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -222,7 +222,7 @@ func (s *LogService) DeleteLog(ctx context.Context, id string) error {
 func (s *LogService) removeObjects(ctx context.Context, keys ...string) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	if err := s.Blobs.Delete(ctx, keys...); err != nil && s.Logger != nil {
+	if err := s.blobs.Delete(ctx, keys...); err != nil && s.Logger != nil {
 		s.Logger.Warn("removing log objects", slog.Any("keys", keys), slog.Any("err", err))
 	}
 }
@@ -231,7 +231,7 @@ func (s *LogService) removeObjects(ctx context.Context, keys ...string) {
 // original before. With original set, an admin reads the original of a redacted log, and the
 // read is audited. via says where ("api", "page") for the audit.
 func (s *LogService) Open(ctx context.Context, id string, original bool, via string) (*LogFile, io.ReadCloser, error) {
-	l, err := s.Store.FindLogByID(ctx, id)
+	l, err := s.store.FindLogByID(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -239,7 +239,7 @@ func (s *LogService) Open(ctx context.Context, id string, original bool, via str
 	if err != nil {
 		return nil, nil, err
 	}
-	r, err := openGzipObject(ctx, s.Blobs, key)
+	r, err := openGzipObject(ctx, s.blobs, key)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -258,7 +258,7 @@ func (s *LogService) textKey(ctx context.Context, l *LogFile, original bool, via
 	if err := Require(ctx, RoleAdmin); err != nil {
 		return "", Errorf(EFORBIDDEN, "Only an admin may view the original of a redacted log.")
 	}
-	if err := s.Store.RecordOriginalView(ctx, l.ID, via); err != nil {
+	if err := s.store.RecordOriginalView(ctx, l.ID, via); err != nil {
 		return "", err
 	}
 	return l.ObjectKey, nil

@@ -96,7 +96,8 @@ func BenchmarkUploadLog(b *testing.B) {
 	const size = 100 << 20
 	blobs := &discardBlobs{}
 	store := newMemLogs("inc-1")
-	svc := &domain.LogService{Store: store, Blobs: blobs, TempDir: b.TempDir()}
+	svc := domain.NewLogService(store, blobs, domain.LogLimits{})
+	svc.TempDir = b.TempDir()
 	ctx := domain.NewContextWithUser(context.Background(), &domain.User{ID: "u", Role: domain.RoleResponder})
 	b.SetBytes(size)
 	b.ReportAllocs()

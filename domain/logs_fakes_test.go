@@ -376,7 +376,8 @@ type logFixture struct {
 func newLogFixture(t testing.TB, limits domain.LogLimits) *logFixture {
 	t.Helper()
 	f := &logFixture{blobs: newRecBlobs(), store: newMemLogs("inc-1")}
-	f.svc = &domain.LogService{Store: f.store, Blobs: f.blobs, Limits: limits, TempDir: t.TempDir()}
+	f.svc = domain.NewLogService(f.store, f.blobs, limits)
+	f.svc.TempDir = t.TempDir()
 	f.responder = domain.NewContextWithUser(context.Background(), &domain.User{ID: "u-r", Username: "rita", Role: domain.RoleResponder})
 	f.viewer = domain.NewContextWithUser(context.Background(), &domain.User{ID: "u-v", Username: "vic", Role: domain.RoleViewer})
 	f.admin = domain.NewContextWithUser(context.Background(), &domain.User{ID: "u-a", Username: "ada", Role: domain.RoleAdmin})

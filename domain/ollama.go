@@ -146,15 +146,10 @@ func OllamaInstallGuide(platform string) (InstallGuide, error) {
 // the portal's host. Everything is for admins only; pulls and deletes are audited, and a URL
 // change is audited as a settings change.
 type OllamaService struct {
-	Settings SettingsService
-	Client   OllamaClient
-	Hardware HardwareProbe
-	Audit    AuditRecorder
-}
-
-// Configured reports whether the service has every port it needs.
-func (s *OllamaService) Configured() bool {
-	return s != nil && s.Settings != nil && s.Client != nil && s.Hardware != nil && s.Audit != nil
+	settings SettingsService
+	client   OllamaClient
+	hardware HardwareProbe
+	audit    AuditRecorder
 }
 
 // URL returns the configured Ollama URL. Only admins may read it here.
@@ -162,7 +157,7 @@ func (s *OllamaService) URL(ctx context.Context) (string, error) {
 	if err := Require(ctx, RoleAdmin); err != nil {
 		return "", err
 	}
-	st, err := s.Settings.GetSettings(ctx)
+	st, err := s.settings.GetSettings(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -174,7 +169,7 @@ func (s *OllamaService) SetURL(ctx context.Context, url string) (string, error) 
 	if err := Require(ctx, RoleAdmin); err != nil {
 		return "", err
 	}
-	st, err := s.Settings.UpdateSettings(ctx, SettingsUpdate{OllamaURL: &url})
+	st, err := s.settings.UpdateSettings(ctx, SettingsUpdate{OllamaURL: &url})
 	if err != nil {
 		return "", err
 	}
@@ -189,7 +184,7 @@ func (s *OllamaService) Status(ctx context.Context) (*OllamaStatus, error) {
 		return nil, err
 	}
 	st := &OllamaStatus{URL: url}
-	v, err := s.Client.Version(ctx, url)
+	v, err := s.client.Version(ctx, url)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -215,7 +210,7 @@ func (s *OllamaService) Models(ctx context.Context) ([]OllamaModel, error) {
 	if err != nil {
 		return nil, err
 	}
-	models, err := s.Client.Models(ctx, url)
+	models, err := s.client.Models(ctx, url)
 	if err != nil {
 		return nil, err
 	}
@@ -237,7 +232,7 @@ func (s *OllamaService) Pull(ctx context.Context, name string, onProgress func(O
 		return Errorf(EINVALID, "%s", msg)
 	}
 	var t PullTracker
-	err = s.Client.Pull(ctx, url, name, func(l OllamaPullLine) error {
+	err = s.client.Pull(ctx, url, name, func(l OllamaPullLine) error {
 		p := t.Add(l)
 		if onProgress != nil {
 			return onProgress(p)
@@ -253,7 +248,7 @@ func (s *OllamaService) Pull(ctx context.Context, name string, onProgress func(O
 		details["outcome"] = "failed"
 		details["error"] = ErrorMessage(err)
 	}
-	if aerr := s.Audit.RecordAudit(context.WithoutCancel(ctx), "ollama.model_pull", "ollama_model", name, details); aerr != nil && err == nil {
+	if aerr := s.audit.RecordAudit(context.WithoutCancel(ctx), "ollama.model_pull", "ollama_model", name, details); aerr != nil && err == nil {
 		return aerr
 	}
 	return err
@@ -268,10 +263,10 @@ func (s *OllamaService) Delete(ctx context.Context, name string) error {
 	if msg := ValidateOllamaModelName(name); msg != "" {
 		return Errorf(EINVALID, "%s", msg)
 	}
-	if err := s.Client.Delete(ctx, url, name); err != nil {
+	if err := s.client.Delete(ctx, url, name); err != nil {
 		return err
 	}
-	return s.Audit.RecordAudit(context.WithoutCancel(ctx), "ollama.model_delete", "ollama_model", name, map[string]any{"url": url})
+	return s.audit.RecordAudit(context.WithoutCancel(ctx), "ollama.model_delete", "ollama_model", name, map[string]any{"url": url})
 }
 
 // PullTracker sums the progress of a pull over its layers.

@@ -145,7 +145,7 @@ func TestOllamaService(t *testing.T) {
 		st := domain.DefaultSettings()
 		st.OllamaURL = "http://gpu-box:11434"
 		c, a := &fakeOllamaClient{version: "0.9.0"}, &fakeAudit{}
-		return &domain.OllamaService{Settings: &fakeSettings{st: st}, Client: c, Hardware: fakeProbe{}, Audit: a}, c, a
+		return domain.NewOllamaService(&fakeSettings{st: st}, c, fakeProbe{}, a), c, a
 	}
 
 	t.Run("ConfiguredURL", func(t *testing.T) {
@@ -246,7 +246,4 @@ func TestOllamaService(t *testing.T) {
 			t.Fatalf("%+v %v", recs, err)
 		}
 	})
-	if (&domain.OllamaService{}).Configured() {
-		t.Error("an empty service is configured")
-	}
 }

@@ -14,13 +14,13 @@ import (
 // for the services that call a provider. Other signed-in users may list the configs' names,
 // kinds and models, to choose one in a chat.
 type ProviderService struct {
-	Store ProviderStore
+	store ProviderStore
 	// Box seals and opens API keys. Without it no key can be stored or used.
-	Box *SecretBox
+	box *SecretBox
 	// Models makes chat models for Test; nil means the AI adapters are not available.
-	Models ChatModelFactory
+	models ChatModelFactory
 	// Settings gives the team's Ollama URL, the base URL of an Ollama config that names none.
-	Settings SettingsService
+	settings SettingsService
 }
 
 // ProviderTestResult is the outcome of a connection test: OK or not, and a message for people.
@@ -35,7 +35,7 @@ func (s *ProviderService) ListProviderConfigs(ctx context.Context) ([]*ProviderC
 	if err := Require(ctx, RoleViewer); err != nil {
 		return nil, err
 	}
-	cfgs, err := s.Store.FindProviderConfigs(ctx)
+	cfgs, err := s.store.FindProviderConfigs(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -55,7 +55,7 @@ func (s *ProviderService) GetProviderConfig(ctx context.Context, name string) (*
 	if ValidateProviderName(name) != "" {
 		return nil, providerNotFound()
 	}
-	return s.Store.FindProviderConfig(ctx, name)
+	return s.store.FindProviderConfig(ctx, name)
 }
 
 // PutProviderConfig creates the config in.Name or updates it. Only admins may. An empty API key
@@ -68,15 +68,15 @@ func (s *ProviderService) PutProviderConfig(ctx context.Context, in ProviderInpu
 		return nil, false, err
 	}
 	// An Ollama config without a base URL talks to the team's Ollama (Settings → Ollama).
-	if in.Kind == ProviderOllama && strings.TrimSpace(in.BaseURL) == "" && s.Settings != nil {
-		if st, err := s.Settings.GetSettings(ctx); err == nil && st.OllamaURL != "" {
+	if in.Kind == ProviderOllama && strings.TrimSpace(in.BaseURL) == "" && s.settings != nil {
+		if st, err := s.settings.GetSettings(ctx); err == nil && st.OllamaURL != "" {
 			in.BaseURL = st.OllamaURL
 		}
 	}
 	if err := in.Validate(); err != nil {
 		return nil, false, err
 	}
-	old, err := s.Store.FindProviderConfig(ctx, in.Name)
+	old, err := s.store.FindProviderConfig(ctx, in.Name)
 	if ErrorCode(err) == ENOTFOUND {
 		old, err = nil, nil
 	} else if err != nil {
@@ -103,10 +103,7 @@ func (s *ProviderService) PutProviderConfig(ctx context.Context, in ProviderInpu
 
 	var sealed []byte
 	if change == APIKeySet {
-		if s.Box == nil {
-			return nil, false, Errorf(EUNAVAILABLE, "API keys cannot be stored: the portal has no encryption key.")
-		}
-		if sealed, err = s.Box.Seal([]byte(in.APIKey)); err != nil {
+		if sealed, err = s.box.Seal([]byte(in.APIKey)); err != nil {
 			return nil, false, fmt.Errorf("seal API key: %w", err)
 		}
 	}
@@ -118,7 +115,7 @@ func (s *ProviderService) PutProviderConfig(ctx context.Context, in ProviderInpu
 		"api_key_changed": change == APIKeySet || (change == APIKeyClear && hadKey),
 		"has_api_key":     change == APIKeySet || keeps,
 	}
-	return s.Store.PutProviderConfig(ctx, cfg, change, sealed, details)
+	return s.store.PutProviderConfig(ctx, cfg, change, sealed, details)
 }
 
 // DeleteProviderConfig removes the config called name. Only admins may.
@@ -129,7 +126,7 @@ func (s *ProviderService) DeleteProviderConfig(ctx context.Context, name string)
 	if ValidateProviderName(name) != "" {
 		return providerNotFound()
 	}
-	return s.Store.DeleteProviderConfig(ctx, name)
+	return s.store.DeleteProviderConfig(ctx, name)
 }
 
 // ForCall returns the config called name with its API key decrypted, for a service about to call
@@ -143,7 +140,7 @@ func (s *ProviderService) ForCall(ctx context.Context, name string) (*ProviderCo
 	if ValidateProviderName(name) != "" {
 		return nil, providerNotFound()
 	}
-	cfg, sealed, err := s.Store.FindProviderSealedKey(ctx, name)
+	cfg, sealed, err := s.store.FindProviderSealedKey(ctx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -151,10 +148,7 @@ func (s *ProviderService) ForCall(ctx context.Context, name string) (*ProviderCo
 	if sealed == nil {
 		return cfg, nil
 	}
-	if s.Box == nil {
-		return nil, Errorf(EUNAVAILABLE, "The API key of %s cannot be used: the portal has no encryption key.", cfg.Name)
-	}
-	key, err := s.Box.Open(sealed)
+	key, err := s.box.Open(sealed)
 	if err != nil {
 		return nil, Errorf(EUNAVAILABLE, "The API key of %s cannot be decrypted (was the portal's encryption key changed?). An admin must enter it again.", cfg.Name)
 	}
@@ -182,10 +176,7 @@ func (s *ProviderService) TestProviderConfig(ctx context.Context, name string) (
 	} else if err != nil {
 		return ProviderTestResult{}, err
 	}
-	if s.Models == nil {
-		return ProviderTestResult{Message: "The AI adapters are not available in this build, so the connection cannot be tested."}, nil
-	}
-	model, err := s.Models.ChatModel(*cfg)
+	model, err := s.models.ChatModel(*cfg)
 	if err != nil {
 		return ProviderTestResult{Message: testFailure(cfg, err)}, nil
 	}

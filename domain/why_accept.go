@@ -16,8 +16,8 @@ type ChatMessageFinder interface {
 // 5-Whys, through the incident service, so that an accepted answer raises the why level, records
 // its timeline events and is audited exactly as a typed one.
 type WhyProposalService struct {
-	Messages ChatMessageFinder
-	Issues   IssueService
+	messages ChatMessageFinder
+	issues   IssueService
 }
 
 // WhyProposals returns the proposals of a stored reply: only a complete assistant reply has any.
@@ -34,7 +34,7 @@ func (s *WhyProposalService) Proposal(ctx context.Context, messageID string, n i
 	if err := Require(ctx, RoleViewer); err != nil {
 		return nil, WhyProposal{}, err
 	}
-	m, err := s.Messages.FindChatMessage(ctx, messageID)
+	m, err := s.messages.FindChatMessage(ctx, messageID)
 	if err != nil {
 		return nil, WhyProposal{}, err
 	}
@@ -66,7 +66,7 @@ func (s *WhyProposalService) AcceptWhyProposal(ctx context.Context, messageID st
 	if err != nil {
 		return nil, false, err
 	}
-	steps, err := s.Issues.FindFiveWhys(ctx, m.IssueID)
+	steps, err := s.issues.FindFiveWhys(ctx, m.IssueID)
 	if err != nil {
 		return nil, false, err
 	}
@@ -79,7 +79,7 @@ func (s *WhyProposalService) AcceptWhyProposal(ctx context.Context, messageID st
 			return nil, false, Errorf(ECONFLICT, "Why %d already has this answer.", p.Number)
 		}
 		answer, evidence := p.Answer, p.Evidence
-		w, err := s.Issues.UpdateFiveWhy(ctx, cur.ID, FiveWhyUpdate{Answer: &answer, Evidence: &evidence})
+		w, err := s.issues.UpdateFiveWhy(ctx, cur.ID, FiveWhyUpdate{Answer: &answer, Evidence: &evidence})
 		return w, false, err
 	}
 	for k := 1; k < p.Number; k++ {
@@ -91,7 +91,7 @@ func (s *WhyProposalService) AcceptWhyProposal(ctx context.Context, messageID st
 	if q == "" {
 		q = ProposalQuestion(p.Number, byNumber[p.Number-1])
 	}
-	w, err = s.Issues.AddFiveWhy(ctx, m.IssueID, NewFiveWhy{WhyNumber: p.Number, Question: q, Answer: p.Answer, Evidence: p.Evidence})
+	w, err = s.issues.AddFiveWhy(ctx, m.IssueID, NewFiveWhy{WhyNumber: p.Number, Question: q, Answer: p.Answer, Evidence: p.Evidence})
 	return w, err == nil, err
 }
 

@@ -66,7 +66,7 @@ func TestAcceptWhyProposal(t *testing.T) {
 
 	t.Run("AddsInOrderThenRefusesRepeat", func(t *testing.T) {
 		issues := &fakeWhys{}
-		svc := &domain.WhyProposalService{Messages: msgs, Issues: issues}
+		svc := domain.NewWhyProposalService(msgs, issues)
 		w, created, err := svc.AcceptWhyProposal(responder, "r1", 1)
 		if err != nil || !created || w.WhyNumber != 1 || w.Question != "Why did the incident happen?" || w.Answer != "Checkout timed out" || w.Evidence != "app.log:10-12" {
 			t.Fatalf("accept 1 = %+v, %v, %v", w, created, err)
@@ -94,7 +94,7 @@ func TestAcceptWhyProposal(t *testing.T) {
 			{ID: "a", WhyNumber: 1, Question: "Why?", Answer: "x"},
 			{ID: "b", WhyNumber: 2, Question: "Why did the pool run out?", Evidence: "old"},
 		}}
-		svc := &domain.WhyProposalService{Messages: msgs, Issues: issues}
+		svc := domain.NewWhyProposalService(msgs, issues)
 		w, created, err := svc.AcceptWhyProposal(responder, "r1", 2)
 		if err != nil || created || w.ID != "b" || w.Question != "Why did the pool run out?" || w.Answer != "The DB pool was exhausted" || w.Evidence != "app.log:1042–1050, db.log:77" {
 			t.Fatalf("update = %+v, %v, %v", w, created, err)
@@ -104,7 +104,7 @@ func TestAcceptWhyProposal(t *testing.T) {
 		}
 	})
 	t.Run("Refusals", func(t *testing.T) {
-		svc := &domain.WhyProposalService{Messages: msgs, Issues: &fakeWhys{}}
+		svc := domain.NewWhyProposalService(msgs, &fakeWhys{})
 		for _, tt := range []struct {
 			name string
 			ctx  context.Context

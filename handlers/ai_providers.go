@@ -11,12 +11,8 @@ import (
 	"tftsr/views"
 )
 
-// aiSection returns the AI providers section of the settings page, nil when the server was built
-// without provider storage (tests of other features).
+// aiSection returns the AI providers section of the settings page.
 func (s *Server) aiSection(c echo.Context) (*views.AIProvidersProps, error) {
-	if s.ai == nil || s.ai.Store == nil {
-		return nil, nil
-	}
 	ctx := c.Request().Context()
 	cfgs, err := s.ai.ListProviderConfigs(ctx)
 	if err != nil {

@@ -13,10 +13,7 @@ import (
 // and the answer is the chat turn (the analysis card and the reply bubble that opens its
 // stream), appended to the chat log. Without htmx it goes back to the incident's chat.
 func (s *Server) handleAnalyze(c echo.Context) error {
-	chat, err := s.chatService()
-	if err != nil {
-		return err
-	}
+	chat := s.chat
 	form, err := c.FormParams()
 	if err != nil {
 		return domain.Errorf(domain.EINVALID, "The form could not be read.")

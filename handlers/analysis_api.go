@@ -30,10 +30,7 @@ type analysisResult struct {
 // collected into one JSON answer, or, with Accept: text/event-stream, as "token" events and a
 // final "done" (or "error") event.
 func (s *Server) handleAPIAnalyze(c echo.Context) error {
-	chat, err := s.chatService()
-	if err != nil {
-		return err
-	}
+	chat := s.chat
 	var in apiAnalyzeRequest
 	if err := bindJSON(c, &in); err != nil {
 		return err

@@ -21,21 +21,10 @@ const sseHeartbeat = 15 * time.Second
 // streamRenderInterval is the least time between two renderings of a reply being written.
 const streamRenderInterval = 50 * time.Millisecond
 
-// chatService returns the chat service, or an error when this server has none.
-func (s *Server) chatService() (*domain.ChatService, error) {
-	if !s.chat.Configured() {
-		return nil, domain.Errorf(domain.EUNAVAILABLE, "The triage chat is not available on this portal.")
-	}
-	return s.chat, nil
-}
-
 // handleChatSend stores a typed message (redacted) and returns its bubble and the reply bubble
 // that opens the reply's event stream.
 func (s *Server) handleChatSend(c echo.Context) error {
-	chat, err := s.chatService()
-	if err != nil {
-		return err
-	}
+	chat := s.chat
 	user, reply, err := chat.Send(c.Request().Context(), c.Param("id"), c.FormValue("message"), c.FormValue("config"))
 	if err != nil {
 		return err
@@ -55,10 +44,7 @@ func startReply(c echo.Context, chat *domain.ChatService, replyID string) {
 
 // handleChatStop stops a reply being written; its partial text is kept, marked incomplete.
 func (s *Server) handleChatStop(c echo.Context) error {
-	chat, err := s.chatService()
-	if err != nil {
-		return err
-	}
+	chat := s.chat
 	if err := chat.Stop(c.Request().Context(), c.Param("id")); err != nil {
 		return err
 	}
@@ -146,10 +132,7 @@ func renderString(ctx context.Context, comp templ.Component) (string, error) {
 // in the background: a page that re-renders or a second viewer follows the same reply, and a client
 // that leaves does not cut it off (Stop does). A reply already finished gets its done event at once.
 func (s *Server) handleChatStream(c echo.Context) error {
-	chat, err := s.chatService()
-	if err != nil {
-		return err
-	}
+	chat := s.chat
 	ctx := c.Request().Context()
 	id := c.Param("id")
 	f, err := chat.Follow(ctx, id)

@@ -12,10 +12,7 @@ import (
 // handleAPIChatRetry asks again for a reply that was stopped or failed and returns it like the
 // chat API does: as JSON once complete, or streamed with Accept: text/event-stream.
 func (s *Server) handleAPIChatRetry(c echo.Context) error {
-	chat, err := s.chatService()
-	if err != nil {
-		return err
-	}
+	chat := s.chat
 	reply, err := chat.Retry(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
@@ -59,10 +56,7 @@ func (s *Server) streamAPIReply(c echo.Context, chat *domain.ChatService, replyI
 // Accept: text/event-stream, as "token" events (data: the token as a JSON string) and a final
 // "done" event (data: the JSON answer).
 func (s *Server) handleAPIChat(c echo.Context) error {
-	chat, err := s.chatService()
-	if err != nil {
-		return err
-	}
+	chat := s.chat
 	var in apiChatRequest
 	if err := bindJSON(c, &in); err != nil {
 		return err

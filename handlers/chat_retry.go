@@ -11,10 +11,7 @@ import (
 // handleChatRetry asks again for a reply that was stopped or failed: the bubble is replaced by a
 // pending one, which opens the reply's event stream.
 func (s *Server) handleChatRetry(c echo.Context) error {
-	chat, err := s.chatService()
-	if err != nil {
-		return err
-	}
+	chat := s.chat
 	reply, err := chat.Retry(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err

@@ -3,19 +3,14 @@ package handlers_test
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/alexedwards/scs/v2"
-
 	"tftsr/domain"
-	"tftsr/handlers"
 )
 
 // testPassword is every test user's password.
@@ -70,11 +65,8 @@ func mustOpenServer(tb testing.TB, users ...*domain.User) *testServer {
 			GetSettingsFn: func(context.Context) (domain.Settings, error) { return domain.DefaultSettings(), nil },
 		},
 	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := handlers.NewServer(logger, handlers.Config{}, scs.New(), ts.Users, ts.Issues, ts.Audit, ts.Settings, &domain.LogService{}, &domain.ImageService{}, &domain.DocumentService{}, &domain.ProviderService{}, &domain.ChatService{}, &domain.OllamaService{}, nil)
-	hs := httptest.NewServer(srv)
-	tb.Cleanup(hs.Close)
-	ts.URL = hs.URL
+	p := buildPortal(tb, portalOptions{Users: ts.Users, Issues: ts.Issues, Audit: ts.Audit, Settings: ts.Settings})
+	ts.URL = p.srv.URL
 	return ts
 }
 

@@ -14,22 +14,15 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/alexedwards/scs/v2"
-
 	"tftsr/blob"
-	"tftsr/db"
-	"tftsr/db/dbtest"
 	"tftsr/domain"
-	"tftsr/handlers"
 )
 
 // imagePortal is the HTTP layer over a real database, a real MinIO bucket of the test's own and
@@ -75,19 +68,11 @@ func mustOpenBucket(t *testing.T) *blob.Store {
 // the responder, vic the viewer).
 func newImagePortal(t *testing.T, limits domain.ImageLimits) *imagePortal {
 	t.Helper()
-	database := dbtest.New(t)
 	store := mustOpenBucket(t)
-	users := db.NewUserService(database)
-	users.PasswordParams = db.TestPasswordParams
-	issues := db.NewIssueService(database)
-	images := &domain.ImageService{Store: db.NewImageStore(database), Blobs: store, Thumbs: blob.NewThumbnailer(2), Limits: limits,
-		OnError: func(err error) { t.Errorf("removing objects: %v", err) }}
-	srv := handlers.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{}, scs.New(),
-		users, &domain.ObjectCleaningIssueService{IssueService: issues, Blobs: store}, db.NewAuditService(database),
-		db.NewSettingsService(database), &domain.LogService{}, images, &domain.DocumentService{}, &domain.ProviderService{}, &domain.ChatService{}, &domain.OllamaService{}, nil)
-	p := &imagePortal{testPortal: &testPortal{srv: httptest.NewServer(srv), users: users, issues: issues}, blobs: store}
-	t.Cleanup(p.srv.Close)
-	createTestUsers(t, users)
+	b := buildPortal(t, portalOptions{Blobs: store, ImageLimits: limits,
+		OnObjectError: func(err error) { t.Errorf("removing objects: %v", err) }})
+	p := &imagePortal{testPortal: b.portal(), blobs: store}
+	createTestUsers(t, p.users)
 	return p
 }
 

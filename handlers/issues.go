@@ -202,19 +202,15 @@ func (s *Server) issuePage(c echo.Context, id string) (views.IssuePageProps, err
 	}
 	p := views.IssuePageProps{Detail: d, Documents: d.Documents, CanEdit: domain.Require(ctx, domain.RoleResponder) == nil, CSRF: csrfToken(c),
 		IsAdmin: domain.Require(ctx, domain.RoleAdmin) == nil}
-	if s.chat.Configured() {
-		if p.ChatProviders, err = s.ai.ListProviderConfigs(ctx); err != nil {
-			return p, err
-		}
+	if p.ChatProviders, err = s.ai.ListProviderConfigs(ctx); err != nil {
+		return p, err
 	}
-	if s.docs.Actions != nil { // test servers may leave action items out
-		if p.ActionItems, err = s.docs.ActionItems(ctx, d.Issue.ID); err != nil {
+	if p.ActionItems, err = s.docs.ActionItems(ctx, d.Issue.ID); err != nil {
+		return p, err
+	}
+	if p.CanEdit {
+		if p.Owners, err = s.assignableUsers(ctx); err != nil {
 			return p, err
-		}
-		if p.CanEdit {
-			if p.Owners, err = s.assignableUsers(ctx); err != nil {
-				return p, err
-			}
 		}
 	}
 	return p, nil

@@ -11,24 +11,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/alexedwards/scs/v2"
-
 	"tftsr/blob"
 	"tftsr/db"
-	"tftsr/db/dbtest"
 	"tftsr/domain"
-	"tftsr/handlers"
 )
 
 // logPortal is the HTTP layer with logs over a real database and a real MinIO bucket of the
@@ -99,23 +93,9 @@ func startLogPortal(t *testing.T, limits domain.LogLimits, through string, model
 			t.Fatal(err)
 		}
 	}
-	database := dbtest.New(t)
-	users := db.NewUserService(database)
-	users.PasswordParams = db.TestPasswordParams
-	issues := db.NewIssueService(database)
-	logs := &domain.LogService{Store: db.NewLogStore(database), Blobs: store, Limits: limits, TempDir: t.TempDir()}
-	providers, chat := &domain.ProviderService{}, &domain.ChatService{}
-	if models != nil {
-		providers = newTestProviders(t, database, models)
-		chat = &domain.ChatService{Providers: providers, Models: models, Gate: logs.Gate(), Store: db.NewChatStore(database), Issues: issues}
-	}
-	srv := handlers.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{}, scs.New(),
-		users, &domain.ObjectCleaningIssueService{IssueService: issues, Blobs: store}, db.NewAuditService(database),
-		db.NewSettingsService(database), logs, &domain.ImageService{}, &domain.DocumentService{}, providers, chat, &domain.OllamaService{}, nil)
-	p := &logPortal{testPortal: &testPortal{srv: httptest.NewServer(srv), users: users, issues: issues},
-		db: database, bucket: bucket, blobs: direct, logs: logs}
-	t.Cleanup(p.srv.Close)
-	createTestUsers(t, users)
+	b := buildPortal(t, portalOptions{Blobs: store, LogLimits: limits, Models: models})
+	p := &logPortal{testPortal: b.portal(), db: b.db, bucket: bucket, blobs: direct, logs: b.services.Logs}
+	createTestUsers(t, p.users)
 	return p
 }
 
@@ -765,8 +745,8 @@ func TestLogSweeper(t *testing.T) {
 	if err := p.blobs.Put(context.Background(), orphan, strings.NewReader("x"), 1, "application/gzip"); err != nil {
 		t.Fatal(err)
 	}
-	sw := &domain.Sweeper{Blobs: p.blobs, Owners: map[string]domain.ObjectOwner{"logs/": db.NewLogStore(p.db)},
-		MinAge: time.Hour, Now: func() time.Time { return time.Now().Add(2 * time.Hour) }}
+	sw := domain.NewSweeper(p.blobs, time.Hour, map[string]domain.ObjectOwner{"logs/": db.NewLogStore(p.db)})
+	sw.Now = func() time.Time { return time.Now().Add(2 * time.Hour) }
 	n, err := sw.Sweep(context.Background())
 	if err != nil || n != 1 {
 		t.Fatalf("swept %d (%v), want the orphan", n, err)

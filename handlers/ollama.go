@@ -10,14 +10,6 @@ import (
 	"tftsr/views"
 )
 
-// ollamaService returns the Ollama service, or an error when this server has none.
-func (s *Server) ollamaService() (*domain.OllamaService, error) {
-	if !s.ollama.Configured() {
-		return nil, domain.Errorf(domain.EUNAVAILABLE, "Ollama administration is not available on this portal.")
-	}
-	return s.ollama, nil
-}
-
 // handleOllamaPage shows the Ollama section to admins.
 func (s *Server) handleOllamaPage(c echo.Context) error {
 	p, err := s.ollamaProps(c)
@@ -30,10 +22,7 @@ func (s *Server) handleOllamaPage(c echo.Context) error {
 // ollamaProps gathers the page's data: the URL, the server's status and models, the host's
 // hardware and the recommendations. A server that does not answer is shown as such, not an error.
 func (s *Server) ollamaProps(c echo.Context) (*views.OllamaProps, error) {
-	o, err := s.ollamaService()
-	if err != nil {
-		return nil, err
-	}
+	o := s.ollama
 	ctx := c.Request().Context()
 	st, err := o.Status(ctx)
 	if err != nil {
@@ -77,10 +66,7 @@ func (s *Server) ollamaModels(c echo.Context, o *domain.OllamaService, reachable
 // handleOllamaModelsFragment renders the installed models table, which the page reloads after a
 // pull, and the recommendations out of band (their "Installed" marks change too).
 func (s *Server) handleOllamaModelsFragment(c echo.Context) error {
-	o, err := s.ollamaService()
-	if err != nil {
-		return err
-	}
+	o := s.ollama
 	ctx := c.Request().Context()
 	if _, err := o.URL(ctx); err != nil {
 		return err
@@ -99,10 +85,7 @@ func (s *Server) handleOllamaModelsFragment(c echo.Context) error {
 
 // handleOllamaURLSave saves the Ollama URL; an invalid one re-renders the page with the message.
 func (s *Server) handleOllamaURLSave(c echo.Context) error {
-	o, err := s.ollamaService()
-	if err != nil {
-		return err
-	}
+	o := s.ollama
 	typed := c.FormValue("ollama_url")
 	if _, err := o.SetURL(c.Request().Context(), typed); err == nil {
 		s.flash(c, "Ollama URL saved.")
@@ -122,10 +105,7 @@ func (s *Server) handleOllamaURLSave(c echo.Context) error {
 // handleOllamaPullForm pulls a model for a browser without JavaScript: it waits for the pull to
 // end and shows the outcome.
 func (s *Server) handleOllamaPullForm(c echo.Context) error {
-	o, err := s.ollamaService()
-	if err != nil {
-		return err
-	}
+	o := s.ollama
 	name := strings.TrimSpace(c.FormValue("name"))
 	if err := o.Pull(c.Request().Context(), name, nil); err != nil {
 		code := domain.ErrorCode(err)
@@ -145,10 +125,7 @@ func (s *Server) handleOllamaPullForm(c echo.Context) error {
 
 // handleOllamaDeleteConfirm asks before deleting a model.
 func (s *Server) handleOllamaDeleteConfirm(c echo.Context) error {
-	o, err := s.ollamaService()
-	if err != nil {
-		return err
-	}
+	o := s.ollama
 	if _, err := o.URL(c.Request().Context()); err != nil {
 		return err
 	}
@@ -161,10 +138,7 @@ func (s *Server) handleOllamaDeleteConfirm(c echo.Context) error {
 
 // handleOllamaDelete deletes a model after the confirmation.
 func (s *Server) handleOllamaDelete(c echo.Context) error {
-	o, err := s.ollamaService()
-	if err != nil {
-		return err
-	}
+	o := s.ollama
 	name := c.FormValue("name")
 	if err := o.Delete(c.Request().Context(), name); err != nil {
 		return err

@@ -12,10 +12,7 @@ import (
 
 // handleAPIOllamaStatus is check_ollama_installed: {url, reachable, version, error?}.
 func (s *Server) handleAPIOllamaStatus(c echo.Context) error {
-	o, err := s.ollamaService()
-	if err != nil {
-		return err
-	}
+	o := s.ollama
 	st, err := o.Status(c.Request().Context())
 	if err != nil {
 		return err
@@ -25,10 +22,7 @@ func (s *Server) handleAPIOllamaStatus(c echo.Context) error {
 
 // handleAPIOllamaInstallGuide is get_ollama_install_guide.
 func (s *Server) handleAPIOllamaInstallGuide(c echo.Context) error {
-	o, err := s.ollamaService()
-	if err != nil {
-		return err
-	}
+	o := s.ollama
 	g, err := o.InstallGuide(c.Request().Context(), c.QueryParam("platform"))
 	if err != nil {
 		return err
@@ -38,10 +32,7 @@ func (s *Server) handleAPIOllamaInstallGuide(c echo.Context) error {
 
 // handleAPIOllamaModels is list_ollama_models.
 func (s *Server) handleAPIOllamaModels(c echo.Context) error {
-	o, err := s.ollamaService()
-	if err != nil {
-		return err
-	}
+	o := s.ollama
 	models, err := o.Models(c.Request().Context())
 	if err != nil {
 		return err
@@ -54,10 +45,7 @@ func (s *Server) handleAPIOllamaModels(c echo.Context) error {
 // "done" event (data: {name, status: "success"}) or an "error" event (data: the API's error
 // body). Otherwise it waits for the pull to end and answers {name, status: "success"}.
 func (s *Server) handleAPIOllamaPull(c echo.Context) error {
-	o, err := s.ollamaService()
-	if err != nil {
-		return err
-	}
+	o := s.ollama
 	var in apiPullRequest
 	if err := bindJSON(c, &in); err != nil {
 		return err
@@ -79,7 +67,7 @@ func (s *Server) handleAPIOllamaPull(c echo.Context) error {
 	}
 	w := startSSE(c)
 	stop := w.heartbeat(sseHeartbeat)
-	err = o.Pull(ctx, in.Name, func(p domain.OllamaPullProgress) error {
+	err := o.Pull(ctx, in.Name, func(p domain.OllamaPullProgress) error {
 		b, _ := json.Marshal(p)
 		return w.event("progress", string(b))
 	})
@@ -104,10 +92,7 @@ func (s *Server) handleAPIOllamaPull(c echo.Context) error {
 // handleAPIOllamaDelete is delete_ollama_model. The name is the rest of the path, so that
 // namespace/model:tag needs no escaping (though an escaped one works too).
 func (s *Server) handleAPIOllamaDelete(c echo.Context) error {
-	o, err := s.ollamaService()
-	if err != nil {
-		return err
-	}
+	o := s.ollama
 	name, err := url.PathUnescape(c.Param("*"))
 	if err != nil {
 		return domain.Errorf(domain.EINVALID, "The model name is not validly escaped.")

@@ -5,22 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
-	"github.com/alexedwards/scs/v2"
-
-	"tftsr/ai"
 	"tftsr/ai/aitest"
 	"tftsr/db"
-	"tftsr/db/dbtest"
 	"tftsr/domain"
-	"tftsr/handlers"
 )
 
 // fixedProbe reports fixed hardware.
@@ -38,31 +31,12 @@ type ollamaPortal struct {
 	ollama *aitest.Ollama
 }
 
-// newOllamaService returns the real Ollama service over database with its URL set to ollamaURL.
-func newOllamaService(t *testing.T, database *db.DB, settings domain.SettingsService, ollamaURL string) *domain.OllamaService {
-	t.Helper()
-	if _, err := settings.UpdateSettings(domain.NewSystemContext(context.Background(), "test"), domain.SettingsUpdate{OllamaURL: &ollamaURL}); err != nil {
-		t.Fatal(err)
-	}
-	return &domain.OllamaService{Settings: settings, Client: ai.NewOllamaAdmin(nil), Audit: db.NewAuditRecorder(database),
-		Hardware: fixedProbe{domain.Hardware{CPUModel: "Test CPU", CPUCores: 4, CPUThreads: 8, Arch: "x86_64", OS: "linux",
-			TotalRAMBytes: 16 << 30, GPUs: []domain.GPU{{Vendor: "NVIDIA", Name: "Tesla T4", VRAMBytes: 15 << 30}}}}}
-}
-
 func newOllamaPortal(t *testing.T) *ollamaPortal {
 	t.Helper()
-	database := dbtest.New(t)
-	users := db.NewUserService(database)
-	users.PasswordParams = db.TestPasswordParams
-	issues := db.NewIssueService(database)
-	settings := db.NewSettingsService(database)
 	fake := aitest.NewOllama(t, "llama3.2:3b")
-	srv := handlers.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{}, scs.New(),
-		users, issues, db.NewAuditService(database), settings, &domain.LogService{}, &domain.ImageService{},
-		&domain.DocumentService{}, &domain.ProviderService{}, &domain.ChatService{}, newOllamaService(t, database, settings, fake.URL), nil)
-	p := &ollamaPortal{testPortal: &testPortal{srv: httptest.NewServer(srv), users: users, issues: issues}, db: database, ollama: fake}
-	t.Cleanup(p.srv.Close)
-	createTestUsers(t, users)
+	b := buildPortal(t, portalOptions{OllamaURL: fake.URL})
+	p := &ollamaPortal{testPortal: b.portal(), db: b.db, ollama: fake}
+	createTestUsers(t, p.users)
 	return p
 }
 

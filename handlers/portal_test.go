@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -14,12 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alexedwards/scs/v2"
-
 	"tftsr/db"
-	"tftsr/db/dbtest"
 	"tftsr/domain"
-	"tftsr/handlers"
 )
 
 // testPortal is the real HTTP layer over a real database of the test's own.
@@ -33,18 +28,8 @@ const portalPassword = "correct horse battery staple"
 
 func newTestPortal(t *testing.T) *testPortal {
 	t.Helper()
-	database := dbtest.New(t)
-	users := db.NewUserService(database)
-	users.PasswordParams = db.TestPasswordParams
-	issues := db.NewIssueService(database)
-	settings := db.NewSettingsService(database)
-	docs := &domain.DocumentService{Store: db.NewDocumentStore(database), Actions: db.NewActionItemStore(database),
-		Issues: issues, Settings: settings, Blobs: newMemBlobs(), PDF: fakePDF{}}
-	srv := handlers.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{}, scs.New(),
-		users, issues, db.NewAuditService(database), settings, &domain.LogService{}, &domain.ImageService{}, docs, newTestProviders(t, database, nil), &domain.ChatService{}, &domain.OllamaService{}, nil)
-	p := &testPortal{srv: httptest.NewServer(srv), users: users, issues: issues}
-	t.Cleanup(p.srv.Close)
-	createTestUsers(t, users)
+	p := buildPortal(t, portalOptions{}).portal()
+	createTestUsers(t, p.users)
 	return p
 }
 

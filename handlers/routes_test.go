@@ -2,43 +2,19 @@ package handlers_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/alexedwards/scs/v2"
-
 	"tftsr/ai/aitest"
-	"tftsr/blob"
-	"tftsr/db"
-	"tftsr/db/dbtest"
 	"tftsr/domain"
-	"tftsr/handlers"
 )
 
 // TestNoRouteAnswers500 sends every route of the route table hostile ids and bodies, as an
 // admin with a valid CSRF token, and requires a clear answer each time: a 500 is a bug.
 func TestNoRouteAnswers500(t *testing.T) {
-	database := dbtest.New(t)
-	store := mustOpenBucket(t)
-	users := db.NewUserService(database)
-	users.PasswordParams = db.TestPasswordParams
-	issues := &domain.ObjectCleaningIssueService{IssueService: db.NewIssueService(database), Blobs: store}
-	settings := db.NewSettingsService(database)
-	logs := &domain.LogService{Store: db.NewLogStore(database), Blobs: store, TempDir: t.TempDir()}
-	images := &domain.ImageService{Store: db.NewImageStore(database), Blobs: store, Thumbs: blob.NewThumbnailer(2), Limits: domain.DefaultImageLimits}
-	docs := &domain.DocumentService{Store: db.NewDocumentStore(database), Actions: db.NewActionItemStore(database),
-		Issues: issues, Blobs: store, Settings: settings}
-	providers := newTestProviders(t, database, nil)
-	chat := &domain.ChatService{Providers: providers, Gate: &domain.RedactionGate{}, Store: db.NewChatStore(database), Issues: issues}
-	srv := handlers.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{}, scs.New(),
-		users, issues, db.NewAuditService(database), settings, logs, images, docs, providers, chat,
-		newOllamaService(t, database, settings, aitest.NewOllama(t, "llama3.2:3b").URL), nil)
-	p := &testPortal{srv: httptest.NewServer(srv), users: users}
-	t.Cleanup(p.srv.Close)
+	b := buildPortal(t, portalOptions{Blobs: mustOpenBucket(t), OllamaURL: aitest.NewOllama(t, "llama3.2:3b").URL})
+	p, users := b.portal(), b.users
 	if _, err := users.CreateUser(domain.NewSystemContext(context.Background(), "test"),
 		domain.NewUser{Username: "admin", Role: domain.RoleAdmin, Password: portalPassword}); err != nil {
 		t.Fatal(err)
@@ -54,7 +30,7 @@ func TestNoRouteAnswers500(t *testing.T) {
 		{"multipart/form-data; boundary=zzz", "--zzz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"../a\"\r\n\r\n\x00\x01\r\n--zzz--\r\n"},
 		{"text/plain", "\xff\xfe"},
 	}
-	for _, route := range srv.Echo().Routes() {
+	for _, route := range b.server.Echo().Routes() {
 		if route.Method == "echo_route_any" || strings.Contains(route.Path, "*") || route.Path == "/logout" {
 			continue
 		}

@@ -4,8 +4,11 @@ package handlers
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strings"
 	"time"
 
@@ -42,31 +45,63 @@ type Check struct {
 	Check func(context.Context) error
 }
 
-// Server is the portal's HTTP server.
-type Server struct {
-	echo     *echo.Echo
-	logger   *slog.Logger
-	cfg      Config
-	users    domain.UserService
-	issues   domain.IssueService
-	audit    domain.AuditService
-	settings domain.SettingsService
-	sessions *scs.SessionManager
-	checks   []Check
-	images   *domain.ImageService
-	logs     *domain.LogService
-	docs     *domain.DocumentService
-	ai       *domain.ProviderService
-	chat     *domain.ChatService
-	ollama   *domain.OllamaService
+// Services are the domain services the portal serves. Every one is required: NewServer
+// refuses a Services with a nil field, so that a missing dependency stops the start.
+type Services struct {
+	Users        domain.UserService
+	Issues       domain.IssueService
+	Audit        domain.AuditService
+	Settings     domain.SettingsService
+	Logs         *domain.LogService
+	Images       *domain.ImageService
+	Documents    *domain.DocumentService
+	Providers    *domain.ProviderService
+	Chat         *domain.ChatService
+	WhyProposals *domain.WhyProposalService
+	Ollama       *domain.OllamaService
 }
 
-// NewServer builds the server and its routes. sessions must already have its store set. Every
-// service is required; tests that do not reach a service may pass an empty one.
-func NewServer(logger *slog.Logger, cfg Config, sessions *scs.SessionManager, users domain.UserService,
-	issues domain.IssueService, audit domain.AuditService, settings domain.SettingsService,
-	logs *domain.LogService, images *domain.ImageService, docs *domain.DocumentService,
-	providers *domain.ProviderService, chat *domain.ChatService, ollama *domain.OllamaService, checks []Check) *Server {
+// missing returns the names of the services that are nil.
+func (svc Services) missing() []string {
+	var names []string
+	v := reflect.ValueOf(svc)
+	for i := range v.NumField() {
+		if f := v.Field(i); f.IsNil() {
+			names = append(names, v.Type().Field(i).Name)
+		}
+	}
+	return names
+}
+
+// Server is the portal's HTTP server.
+type Server struct {
+	echo         *echo.Echo
+	logger       *slog.Logger
+	cfg          Config
+	users        domain.UserService
+	issues       domain.IssueService
+	audit        domain.AuditService
+	settings     domain.SettingsService
+	sessions     *scs.SessionManager
+	checks       []Check
+	images       *domain.ImageService
+	logs         *domain.LogService
+	docs         *domain.DocumentService
+	ai           *domain.ProviderService
+	chat         *domain.ChatService
+	whyProposals *domain.WhyProposalService
+	ollama       *domain.OllamaService
+}
+
+// NewServer builds the server and its routes over svc, every field of which must be set.
+// sessions must already have its store set; checks are the readiness checks of /readyz.
+func NewServer(logger *slog.Logger, cfg Config, sessions *scs.SessionManager, svc Services, checks []Check) (*Server, error) {
+	if names := svc.missing(); len(names) > 0 {
+		return nil, fmt.Errorf("handlers: the portal needs these services: %s", strings.Join(names, ", "))
+	}
+	if logger == nil || sessions == nil || sessions.Store == nil {
+		return nil, errors.New("handlers: the portal needs a logger and a session manager with its store")
+	}
 	if cfg.BodyLimit == "" {
 		cfg.BodyLimit = "1M"
 	}
@@ -78,8 +113,10 @@ func NewServer(logger *slog.Logger, cfg Config, sessions *scs.SessionManager, us
 	sessions.IdleTimeout = 12 * time.Hour
 
 	s := &Server{
-		echo: echo.New(), logger: logger, cfg: cfg, users: users, issues: issues, audit: audit,
-		settings: settings, logs: logs, images: images, docs: docs, ai: providers, chat: chat, ollama: ollama, sessions: sessions, checks: checks,
+		echo: echo.New(), logger: logger, cfg: cfg, sessions: sessions, checks: checks,
+		users: svc.Users, issues: svc.Issues, audit: svc.Audit, settings: svc.Settings, logs: svc.Logs,
+		images: svc.Images, docs: svc.Documents, ai: svc.Providers, chat: svc.Chat,
+		whyProposals: svc.WhyProposals, ollama: svc.Ollama,
 	}
 	s.echo.HideBanner = true
 	s.echo.HidePort = true
@@ -96,7 +133,7 @@ func NewServer(logger *slog.Logger, cfg Config, sessions *scs.SessionManager, us
 		ContentSecurityPolicy: contentSecurityPolicy,
 	}))
 	s.routes()
-	return s
+	return s, nil
 }
 
 // contentSecurityPolicy allows only the portal's own scripts and styles: no inline script, no

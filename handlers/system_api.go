@@ -8,10 +8,7 @@ import (
 
 // handleAPIHardware is detect_hardware: the portal host's hardware.
 func (s *Server) handleAPIHardware(c echo.Context) error {
-	o, err := s.ollamaService()
-	if err != nil {
-		return err
-	}
+	o := s.ollama
 	hw, err := o.HardwareReport(c.Request().Context())
 	if err != nil {
 		return err
@@ -21,10 +18,7 @@ func (s *Server) handleAPIHardware(c echo.Context) error {
 
 // handleAPIModelRecommendations is recommend_models: the catalogue judged against the host.
 func (s *Server) handleAPIModelRecommendations(c echo.Context) error {
-	o, err := s.ollamaService()
-	if err != nil {
-		return err
-	}
+	o := s.ollama
 	recs, err := o.Recommendations(c.Request().Context())
 	if err != nil {
 		return err

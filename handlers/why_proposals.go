@@ -10,14 +10,6 @@ import (
 	"tftsr/views"
 )
 
-// whyProposals returns the service that accepts proposed why answers.
-func (s *Server) whyProposals() (*domain.WhyProposalService, error) {
-	if s.chat == nil || s.chat.Store == nil {
-		return nil, domain.Errorf(domain.EUNAVAILABLE, "The triage chat is not available on this portal.")
-	}
-	return &domain.WhyProposalService{Messages: s.chat.Store, Issues: s.issues}, nil
-}
-
 // proposalNumber reads the :n parameter, the proposal's place in its reply from 1.
 func proposalNumber(c echo.Context) (int, error) {
 	n, err := strconv.Atoi(c.Param("n"))
@@ -33,11 +25,7 @@ func (s *Server) acceptProposal(c echo.Context) (*domain.FiveWhy, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	svc, err := s.whyProposals()
-	if err != nil {
-		return nil, false, err
-	}
-	return svc.AcceptWhyProposal(c.Request().Context(), c.Param("id"), n)
+	return s.whyProposals.AcceptWhyProposal(c.Request().Context(), c.Param("id"), n)
 }
 
 // handleWhyProposalAccept accepts a proposed why answer from the chat: htmx gets the proposal's

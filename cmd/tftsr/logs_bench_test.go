@@ -94,7 +94,8 @@ func BenchmarkUploadLogToMinIO(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	logs := &domain.LogService{Store: db.NewLogStore(database), Blobs: store, TempDir: b.TempDir()}
+	logs := domain.NewLogService(db.NewLogStore(database), store, domain.LogLimits{})
+	logs.TempDir = b.TempDir()
 
 	const size = 100 << 20
 	b.SetBytes(size)

@@ -58,7 +58,8 @@ func runServe(ctx context.Context, cfg config, args []string, stdout, stderr io.
 	if err != nil {
 		return fmt.Errorf("opening the encryption key of provider API keys: %w", err)
 	}
-	providers := &domain.ProviderService{Store: db.NewProviderStore(database), Box: box, Models: ai.NewFactory(nil)}
+	settings := db.NewSettingsService(database)
+	providers := domain.NewProviderService(db.NewProviderStore(database), box, ai.NewFactory(nil), settings)
 
 	users := db.NewUserService(database)
 	if err := bootstrapAdmin(ctx, users, stdout); err != nil {
@@ -79,46 +80,42 @@ func runServe(ctx context.Context, cfg config, args []string, stdout, stderr io.
 	if baseURL == "" {
 		baseURL = "http://" + ln.Addr().String()
 	}
-	issues := &domain.ObjectCleaningIssueService{
-		IssueService: db.NewIssueService(database), Blobs: store,
-		OnError: func(err error) { logger.Warn("removing a deleted incident's objects", slog.Any("err", err)) },
-	}
+	issues := domain.NewObjectCleaningIssueService(db.NewIssueService(database), store)
+	issues.OnError = func(err error) { logger.Warn("removing a deleted incident's objects", slog.Any("err", err)) }
 	imageStore := db.NewImageStore(database)
-	images := &domain.ImageService{
-		Store: imageStore, Blobs: store, Thumbs: blob.NewThumbnailer(2), Limits: domain.DefaultImageLimits,
-		OnError: func(err error) { logger.Warn("removing a deleted image's objects", slog.Any("err", err)) },
-	}
+	images := domain.NewImageService(imageStore, store, blob.NewThumbnailer(2), domain.DefaultImageLimits)
+	images.OnError = func(err error) { logger.Warn("removing a deleted image's objects", slog.Any("err", err)) }
 	logStore := db.NewLogStore(database)
-	logs := &domain.LogService{Store: logStore, Blobs: store, Limits: cfg.LogLimits, Logger: logger}
-	sweeper := &domain.Sweeper{Blobs: store, MinAge: time.Hour, Owners: map[string]domain.ObjectOwner{
+	logs := domain.NewLogService(logStore, store, cfg.LogLimits)
+	logs.Logger = logger
+	sweeper := domain.NewSweeper(store, time.Hour, map[string]domain.ObjectOwner{
 		"images/": imageStore, "thumbs/": imageStore, "logs/": logStore,
-	}}
+	})
 	go sweepLoop(ctx, sweeper, logger)
 
-	settings := db.NewSettingsService(database)
-	providers.Settings = settings
 	// One shared Chromium renders PDFs; it starts with the first export and stops with serve.
 	renderer := pdf.New(pdf.Config{ChromePath: cfg.ChromePath})
 	defer renderer.Close()
-	docs := &domain.DocumentService{
-		Store: db.NewDocumentStore(database), Actions: db.NewActionItemStore(database), Issues: issues,
-		Blobs: store, Settings: settings, PDF: renderer,
-	}
+	docs := domain.NewDocumentService(db.NewDocumentStore(database), db.NewActionItemStore(database), issues,
+		renderer, store, settings)
 	chatStore := db.NewChatStore(database)
 	if n, err := chatStore.AbandonStreamingReplies(ctx); err != nil {
 		return err
 	} else if n > 0 {
 		logger.Info("replies cut off by the last stop marked incomplete", slog.Int("count", n))
 	}
-	chat := &domain.ChatService{
-		Providers: providers, Models: providers.Models, Gate: &domain.RedactionGate{Logs: logStore, Blobs: store},
-		Store: chatStore, Issues: issues,
+	chat := domain.NewChatService(providers, domain.NewRedactionGate(logStore, store), chatStore, issues)
+	audit := db.NewAuditRecorder(database)
+	ollama := domain.NewOllamaService(settings, ai.NewOllamaAdmin(nil), ai.NewHostProbe(), audit)
+	srv, err := handlers.NewServer(logger, handlers.Config{BaseURL: baseURL}, sessions, handlers.Services{
+		Users: users, Issues: issues, Audit: db.NewAuditService(database), Settings: settings,
+		Logs: logs, Images: images, Documents: docs, Providers: providers, Chat: chat,
+		WhyProposals: domain.NewWhyProposalService(chatStore, issues), Ollama: ollama,
+	}, []handlers.Check{{Name: "database", Check: database.Ready}, {Name: "object_store", Check: store.Ready}})
+	if err != nil {
+		ln.Close()
+		return err
 	}
-	ollama := &domain.OllamaService{Settings: settings, Client: ai.NewOllamaAdmin(nil), Hardware: ai.NewHostProbe(),
-		Audit: db.NewAuditRecorder(database)}
-	srv := handlers.NewServer(logger, handlers.Config{BaseURL: baseURL}, sessions, users,
-		issues, db.NewAuditService(database), settings, logs, images, docs, providers, chat, ollama,
-		[]handlers.Check{{Name: "database", Check: database.Ready}, {Name: "object_store", Check: store.Ready}})
 	httpSrv := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,
