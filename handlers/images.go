@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"tftsr/domain"
 	"tftsr/views"
@@ -29,14 +28,6 @@ func (s *Server) imageUploadBodyLimit() int64 {
 		limits = domain.DefaultImageLimits
 	}
 	return limits.MaxBase64Len() + 1<<20
-}
-
-// imageUploadMiddleware is the middleware of the image upload routes. They stand outside the
-// app group, whose body limit is too small for an image, and repeat its middleware with their
-// own body limit.
-func (s *Server) imageUploadMiddleware() []echo.MiddlewareFunc {
-	limit := strconv.FormatInt(s.imageUploadBodyLimit(), 10)
-	return []echo.MiddlewareFunc{middleware.BodyLimit(limit), s.loadSession, s.csrf(), s.loadUser, s.requireUser}
 }
 
 // uploadedFile is one file of a multipart upload.

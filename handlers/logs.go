@@ -8,19 +8,10 @@ import (
 	"strconv"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"tftsr/domain"
 	"tftsr/views"
 )
-
-// logUploadMiddleware is the middleware of the log upload routes. They stand outside the app
-// group, whose 1 MB body limit is far too small for a log, and repeat its middleware with a
-// limit of their own: the configured largest upload.
-func (s *Server) logUploadMiddleware() []echo.MiddlewareFunc {
-	limit := strconv.FormatInt(s.logs.Limits.WithDefaults().MaxUploadBytes, 10)
-	return []echo.MiddlewareFunc{middleware.BodyLimit(limit), s.loadSession, s.csrf(), s.loadUser, s.requireUser}
-}
 
 // maxPasteNameLen bounds the file_name field of a pasted log.
 const maxPasteNameLen = 1024

@@ -1,111 +1,187 @@
 package handlers
 
 import (
+	"maps"
+	"net/http"
+	"strconv"
+
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"tftsr/domain"
 	"tftsr/static"
 )
 
-// routes registers every route of the portal. Static assets and health checks come first, outside
-// sessions and CSRF.
+// chain is a named middleware chain: a route added through it runs the chain's middleware, in
+// order, before its handler. Unlike echo.Group.Use it registers no catch-all routes, so two
+// chains can share a prefix and the not-found routes are the ones routes() names.
+type chain struct {
+	s      *Server
+	name   string
+	prefix string
+	mw     []echo.MiddlewareFunc
+}
+
+// then returns the chain called name that runs c's middleware and then mw, for routes under
+// c's prefix plus prefix.
+func (c chain) then(name, prefix string, mw ...echo.MiddlewareFunc) chain {
+	return chain{s: c.s, name: name, prefix: c.prefix + prefix, mw: append(append([]echo.MiddlewareFunc{}, c.mw...), mw...)}
+}
+
+// add registers a route through the chain and records which chain it is in.
+func (c chain) add(method, path string, h echo.HandlerFunc) {
+	c.s.echo.Add(method, c.prefix+path, h, c.mw...)
+	c.s.routeChains[method+" "+c.prefix+path] = c.name
+}
+
+func (c chain) GET(path string, h echo.HandlerFunc)    { c.add(http.MethodGet, path, h) }
+func (c chain) POST(path string, h echo.HandlerFunc)   { c.add(http.MethodPost, path, h) }
+func (c chain) PUT(path string, h echo.HandlerFunc)    { c.add(http.MethodPut, path, h) }
+func (c chain) PATCH(path string, h echo.HandlerFunc)  { c.add(http.MethodPatch, path, h) }
+func (c chain) DELETE(path string, h echo.HandlerFunc) { c.add(http.MethodDelete, path, h) }
+
+// RouteChains maps each route ("GET /issues/:id") to the name of the middleware chain that
+// protects it, as routes() documents them; tests hold the chains to what they promise.
+func (s *Server) RouteChains() map[string]string { return maps.Clone(s.routeChains) }
+
+// requireAdmin refuses everyone but admins. The services check the role again: this only says
+// in the route table which routes are the admins'.
+func requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if err := domain.Require(c.Request().Context(), domain.RoleAdmin); err != nil {
+			return err
+		}
+		return next(c)
+	}
+}
+
+// routes registers every route of the portal. Each route belongs to one of these chains, which
+// say how it is protected:
+//
+//	public     static assets and health checks: no session, no CSRF
+//	signIn     the login and logout forms: 1 MB body limit, session, CSRF, user if any
+//	pages      pages and their forms for a signed-in user: signIn plus requireUser
+//	admin      the admins' pages: pages plus requireAdmin
+//	logUploads, imageUploads
+//	           uploads: the upload's own body limit, then as pages
+//	stream     reply event streams (GET): as pages without a body limit, outside gzip and timeouts
+//	api        /api/v1 for a bearer token, or a session plus the CSRF header: as pages
+//	apiAdmin   the admins' API: api plus requireAdmin
+//	apiLogUploads, apiImageUploads
+//	           the API's uploads: the upload's body limit, then as api
+//
+// Authorization is enforced again below the handlers, in the services and queries.
 func (s *Server) routes() {
 	e := s.echo
-	e.GET("/static/*", echo.WrapHandler(static.Handler()))
-	e.GET("/healthz", s.handleHealthz)
-	e.GET("/readyz", s.handleReadyz)
+	s.routeChains = map[string]string{}
+	csrf := s.csrf()
+	session := []echo.MiddlewareFunc{s.loadSession, csrf, s.loadUser, s.requireUser}
+	root := chain{s: s}
+	limit := func(n int64) echo.MiddlewareFunc { return middleware.BodyLimit(strconv.FormatInt(n, 10)) }
+	pageLimit := middleware.BodyLimit(s.cfg.BodyLimit)
 
-	app := e.Group("", middleware.BodyLimit(s.cfg.BodyLimit), s.loadSession, s.csrf(), s.loadUser)
+	public := root.then("public", "")
+	signIn := root.then("signIn", "", pageLimit, s.loadSession, csrf, s.loadUser)
+	pages := root.then("pages", "", append([]echo.MiddlewareFunc{pageLimit}, session...)...)
+	admin := pages.then("admin", "", requireAdmin)
+	logUploads := root.then("logUploads", "", append([]echo.MiddlewareFunc{limit(s.logs.Limits.WithDefaults().MaxUploadBytes)}, session...)...)
+	imageUploads := root.then("imageUploads", "", append([]echo.MiddlewareFunc{limit(s.imageUploadBodyLimit())}, session...)...)
+	stream := root.then("stream", "", session...)
+	api := pages.then("api", "/api/v1")
+	apiAdmin := api.then("apiAdmin", "", requireAdmin)
+	apiLogUploads := logUploads.then("apiLogUploads", "/api/v1")
+	apiImageUploads := imageUploads.then("apiImageUploads", "/api/v1")
 
-	// Public pages.
-	app.GET("/login", s.handleLoginPage)
-	app.POST("/login", s.handleLogin)
-	app.POST("/logout", s.handleLogout)
+	public.GET("/static/*", echo.WrapHandler(static.Handler()))
+	public.GET("/healthz", s.handleHealthz)
+	public.GET("/readyz", s.handleReadyz)
 
-	// Pages for signed-in users.
-	p := app.Group("", s.requireUser)
-	p.GET("/", s.handleDashboard)
-	p.GET("/issues", s.handleIssueList)
-	p.GET("/issues/new", s.handleIssueNew)
-	p.POST("/issues", s.handleIssueCreate)
-	p.GET("/issues/:id", s.handleIssueView)
-	p.GET("/issues/:id/edit", s.handleIssueEdit)
-	p.POST("/issues/:id", s.handleIssueUpdate)
-	p.POST("/issues/:id/status", s.handleIssueStatus)
-	p.GET("/issues/:id/delete", s.handleIssueDeleteConfirm)
-	p.POST("/issues/:id/delete", s.handleIssueDelete)
-	p.POST("/issues/:id/five-whys", s.handleFiveWhyAdd)
-	p.POST("/five-whys/:id", s.handleFiveWhyUpdate)
-	p.POST("/issues/:id/timeline", s.handleTimelineNote)
-	p.GET("/search", s.handleSearch)
-	p.GET("/history", s.handleHistory)
-	p.GET("/history/attachments", s.handleHistoryAttachments)
-	p.GET("/profile", s.handleProfile)
-	p.POST("/profile/password", s.handleProfilePassword)
-	p.POST("/profile/tokens", s.handleTokenCreate)
-	p.POST("/profile/tokens/:id/revoke", s.handleTokenRevoke)
-	p.GET("/settings", s.handleSettings)
-	p.POST("/settings", s.handleSettingsUpdate)
-	p.POST("/settings/ai", s.handleAIProviderSave)
-	p.GET("/settings/ai/:name", s.handleAIProviderEdit)
-	p.POST("/settings/ai/:name/delete", s.handleAIProviderDelete)
-	p.POST("/settings/ai/:name/test", s.handleAIProviderTest)
+	signIn.GET("/login", s.handleLoginPage)
+	signIn.POST("/login", s.handleLogin)
+	signIn.POST("/logout", s.handleLogout)
+
+	// Incidents, 5-Whys and the timeline.
+	pages.GET("/", s.handleDashboard)
+	pages.GET("/issues", s.handleIssueList)
+	pages.GET("/issues/new", s.handleIssueNew)
+	pages.POST("/issues", s.handleIssueCreate)
+	pages.GET("/issues/:id", s.handleIssueView)
+	pages.GET("/issues/:id/edit", s.handleIssueEdit)
+	pages.POST("/issues/:id", s.handleIssueUpdate)
+	pages.POST("/issues/:id/status", s.handleIssueStatus)
+	pages.GET("/issues/:id/delete", s.handleIssueDeleteConfirm)
+	pages.POST("/issues/:id/delete", s.handleIssueDelete)
+	pages.POST("/issues/:id/five-whys", s.handleFiveWhyAdd)
+	pages.POST("/five-whys/:id", s.handleFiveWhyUpdate)
+	pages.POST("/issues/:id/timeline", s.handleTimelineNote)
+	pages.GET("/search", s.handleSearch)
+	pages.GET("/history", s.handleHistory)
+	pages.GET("/history/attachments", s.handleHistoryAttachments)
+
+	// The user's profile and the team's settings (everyone reads them; admins change them).
+	pages.GET("/profile", s.handleProfile)
+	pages.POST("/profile/password", s.handleProfilePassword)
+	pages.POST("/profile/tokens", s.handleTokenCreate)
+	pages.POST("/profile/tokens/:id/revoke", s.handleTokenRevoke)
+	pages.GET("/settings", s.handleSettings)
+	admin.POST("/settings", s.handleSettingsUpdate)
+	admin.POST("/settings/ai", s.handleAIProviderSave)
+	admin.GET("/settings/ai/:name", s.handleAIProviderEdit)
+	admin.POST("/settings/ai/:name/delete", s.handleAIProviderDelete)
+	admin.POST("/settings/ai/:name/test", s.handleAIProviderTest)
 	// The admins' Ollama section; the pull's progress streams from the API's POST, which the page
 	// calls with fetch.
-	p.GET("/settings/ollama", s.handleOllamaPage)
-	p.POST("/settings/ollama/url", s.handleOllamaURLSave)
-	p.GET("/settings/ollama/models", s.handleOllamaModelsFragment)
-	p.POST("/settings/ollama/pull", s.handleOllamaPullForm)
-	p.GET("/settings/ollama/delete", s.handleOllamaDeleteConfirm)
-	p.POST("/settings/ollama/delete", s.handleOllamaDelete)
-	p.GET("/admin/users", s.handleAdminUsers)
-	p.POST("/admin/users", s.handleAdminUserCreate)
-	p.POST("/admin/users/:id", s.handleAdminUserUpdate)
-	p.POST("/admin/users/:id/password", s.handleAdminUserPassword)
-	p.GET("/admin/audit", s.handleAdminAudit)
-	// Logs and PII review (pages). Uploads stand outside the app group for their larger body limit.
-	logUpload := s.logUploadMiddleware()
-	e.POST("/issues/:id/logs", s.handleLogUpload, logUpload...)
-	p.GET("/logs/:id", s.handleLogReview)
-	p.GET("/logs/:id/original", s.handleLogOriginal)
-	p.GET("/logs/:id/view", s.handleLogView)
-	p.GET("/logs/:id/digest", s.handleLogDigest)
-	p.GET("/logs/:id/lines", s.handleLogLines)
-	p.POST("/logs/:id/spans/:span", s.handleLogSpanReview)
-	p.POST("/logs/:id/review", s.handleLogReviewType)
-	p.POST("/logs/:id/apply", s.handleLogApply)
-	p.POST("/logs/:id/delete", s.handleLogDelete)
+	admin.GET("/settings/ollama", s.handleOllamaPage)
+	admin.POST("/settings/ollama/url", s.handleOllamaURLSave)
+	admin.GET("/settings/ollama/models", s.handleOllamaModelsFragment)
+	admin.POST("/settings/ollama/pull", s.handleOllamaPullForm)
+	admin.GET("/settings/ollama/delete", s.handleOllamaDeleteConfirm)
+	admin.POST("/settings/ollama/delete", s.handleOllamaDelete)
+	admin.GET("/admin/users", s.handleAdminUsers)
+	admin.POST("/admin/users", s.handleAdminUserCreate)
+	admin.POST("/admin/users/:id", s.handleAdminUserUpdate)
+	admin.POST("/admin/users/:id/password", s.handleAdminUserPassword)
+	admin.GET("/admin/audit", s.handleAdminAudit)
 
-	// Images (pages). Uploads stand outside the app group for their larger body limit.
-	upload := s.imageUploadMiddleware()
-	p.GET("/images/:id", s.handleImageFile)
-	p.GET("/images/:id/thumbnail", s.handleImageThumbnail)
-	p.POST("/images/:id/delete", s.handleImageDelete)
-	e.POST("/issues/:id/images", s.handleImageUpload, upload...)
+	// Logs and PII review.
+	logUploads.POST("/issues/:id/logs", s.handleLogUpload)
+	pages.GET("/logs/:id", s.handleLogReview)
+	pages.GET("/logs/:id/original", s.handleLogOriginal)
+	pages.GET("/logs/:id/view", s.handleLogView)
+	pages.GET("/logs/:id/digest", s.handleLogDigest)
+	pages.GET("/logs/:id/lines", s.handleLogLines)
+	pages.POST("/logs/:id/spans/:span", s.handleLogSpanReview)
+	pages.POST("/logs/:id/review", s.handleLogReviewType)
+	pages.POST("/logs/:id/apply", s.handleLogApply)
+	pages.POST("/logs/:id/delete", s.handleLogDelete)
 
-	// Documents and action items (pages).
-	p.POST("/issues/:id/documents", s.handleDocumentGenerate)
-	p.GET("/documents/:id", s.handleDocumentEditor)
-	p.POST("/documents/:id", s.handleDocumentSave)
-	p.POST("/documents/:id/preview", s.handleDocumentPreview)
-	p.POST("/documents/:id/restore", s.handleDocumentRestore)
-	p.POST("/issues/:id/action-items", s.handleActionItemAdd)
-	p.POST("/action-items/:id", s.handleActionItemUpdate)
-	p.POST("/action-items/:id/delete", s.handleActionItemDelete)
+	// Images.
+	imageUploads.POST("/issues/:id/images", s.handleImageUpload)
+	pages.GET("/images/:id", s.handleImageFile)
+	pages.GET("/images/:id/thumbnail", s.handleImageThumbnail)
+	pages.POST("/images/:id/delete", s.handleImageDelete)
 
-	// Triage chat (pages). The reply's event stream is a GET outside the body limit, flushed per
-	// event; the POST that starts a reply stores the message and returns the bubble that opens it.
-	p.POST("/issues/:id/chat", s.handleChatSend)
-	p.POST("/chat/messages/:id/stop", s.handleChatStop)
-	p.POST("/chat/messages/:id/retry", s.handleChatRetry)
-	e.GET("/chat/messages/:id/stream", s.handleChatStream, s.loadSession, s.csrf(), s.loadUser, s.requireUser)
-	// Log analysis: the reply streams in the chat like any other. A why a reply proposes is accepted
-	// into the 5-Whys with its evidence.
-	p.POST("/issues/:id/analyze", s.handleAnalyze)
-	p.POST("/chat/messages/:id/proposals/:n/accept", s.handleWhyProposalAccept)
+	// Documents and action items.
+	pages.POST("/issues/:id/documents", s.handleDocumentGenerate)
+	pages.GET("/documents/:id", s.handleDocumentEditor)
+	pages.POST("/documents/:id", s.handleDocumentSave)
+	pages.POST("/documents/:id/preview", s.handleDocumentPreview)
+	pages.POST("/documents/:id/restore", s.handleDocumentRestore)
+	pages.POST("/issues/:id/action-items", s.handleActionItemAdd)
+	pages.POST("/action-items/:id", s.handleActionItemUpdate)
+	pages.POST("/action-items/:id/delete", s.handleActionItemDelete)
 
-	// The JSON API, with a bearer token or a session plus the CSRF header.
-	api := app.Group("/api/v1", s.requireUser)
+	// Triage chat. The POST that starts a reply stores the message and returns the bubble that
+	// opens the reply's event stream. Log analysis streams in the chat like any other reply; a
+	// why a reply proposes is accepted into the 5-Whys with its evidence.
+	pages.POST("/issues/:id/chat", s.handleChatSend)
+	pages.POST("/chat/messages/:id/stop", s.handleChatStop)
+	pages.POST("/chat/messages/:id/retry", s.handleChatRetry)
+	stream.GET("/chat/messages/:id/stream", s.handleChatStream)
+	pages.POST("/issues/:id/analyze", s.handleAnalyze)
+	pages.POST("/chat/messages/:id/proposals/:n/accept", s.handleWhyProposalAccept)
+
+	// The JSON API: incidents, 5-Whys, timeline, settings and the audit log.
 	api.GET("/me", s.handleAPIMe)
 	api.POST("/issues", s.handleAPIIssueCreate)
 	api.GET("/issues", s.handleAPIIssueList)
@@ -117,27 +193,29 @@ func (s *Server) routes() {
 	api.PATCH("/five-whys/:id", s.handleAPIFiveWhyUpdate)
 	api.GET("/issues/:id/timeline", s.handleAPITimelineList)
 	api.POST("/issues/:id/timeline", s.handleAPITimelineAdd)
-	api.GET("/audit", s.handleAPIAudit)
+	apiAdmin.GET("/audit", s.handleAPIAudit)
 	api.GET("/settings", s.handleAPISettingsGet)
-	api.PATCH("/settings", s.handleAPISettingsUpdate)
+	apiAdmin.PATCH("/settings", s.handleAPISettingsUpdate)
+
 	// Logs and PII (API).
+	apiLogUploads.POST("/issues/:id/logs", s.handleAPILogUpload)
 	api.POST("/pii/scan", s.handleAPIPIIScan)
 	api.GET("/logs", s.handleAPILogList)
 	api.GET("/logs/:id", s.handleAPILogGet)
 	api.GET("/logs/:id/content", s.handleAPILogContent)
 	api.GET("/logs/:id/digest", s.handleAPILogDigest)
+	api.GET("/logs/:id/lines", s.handleAPILogLines)
 	api.DELETE("/logs/:id", s.handleAPILogDelete)
 	api.POST("/logs/:id/pii/detect", s.handleAPILogDetect)
 	api.POST("/logs/:id/redactions", s.handleAPILogRedactions)
-	e.POST("/api/v1/issues/:id/logs", s.handleAPILogUpload, logUpload...)
 
 	// Images (API).
+	apiImageUploads.POST("/issues/:id/images", s.handleAPIImageUpload)
+	apiImageUploads.POST("/issues/:id/images/paste", s.handleAPIImagePaste)
 	api.GET("/issues/:id/images", s.handleAPIImageList)
 	api.GET("/images", s.handleAPIImageSearch)
 	api.GET("/images/:id/data", s.handleAPIImageData)
 	api.DELETE("/images/:id", s.handleAPIImageDelete)
-	e.POST("/api/v1/issues/:id/images", s.handleAPIImageUpload, upload...)
-	e.POST("/api/v1/issues/:id/images/paste", s.handleAPIImagePaste, upload...)
 
 	// Documents and action items (API).
 	api.POST("/issues/:id/documents", s.handleAPIDocumentCreate)
@@ -151,28 +229,31 @@ func (s *Server) routes() {
 	api.PATCH("/action-items/:id", s.handleAPIActionItemUpdate)
 	api.DELETE("/action-items/:id", s.handleAPIActionItemDelete)
 
-	// AI provider configs (API).
+	// AI provider configs (API): everyone lists them to choose one; admins manage them.
 	api.GET("/ai/providers", s.handleAPIAIProviders)
 	api.GET("/ai/configs", s.handleAPIAIConfigList)
-	api.GET("/ai/configs/:name", s.handleAPIAIConfigGet)
-	api.PUT("/ai/configs/:name", s.handleAPIAIConfigPut)
-	api.DELETE("/ai/configs/:name", s.handleAPIAIConfigDelete)
-	api.POST("/ai/configs/:name/test", s.handleAPIAIConfigTest)
+	apiAdmin.GET("/ai/configs/:name", s.handleAPIAIConfigGet)
+	apiAdmin.PUT("/ai/configs/:name", s.handleAPIAIConfigPut)
+	apiAdmin.DELETE("/ai/configs/:name", s.handleAPIAIConfigDelete)
+	apiAdmin.POST("/ai/configs/:name/test", s.handleAPIAIConfigTest)
 
 	// Triage chat (API).
 	api.POST("/issues/:id/chat", s.handleAPIChat)
 	api.POST("/chat/messages/:id/retry", s.handleAPIChatRetry)
 	api.POST("/issues/:id/analyze", s.handleAPIAnalyze)
 	api.POST("/chat/messages/:id/proposals/:n/accept", s.handleAPIWhyProposalAccept)
-	api.GET("/logs/:id/lines", s.handleAPILogLines)
 
 	// Ollama and hardware (admins).
-	api.GET("/ollama/status", s.handleAPIOllamaStatus)
-	api.GET("/ollama/install-guide", s.handleAPIOllamaInstallGuide)
-	api.GET("/ollama/models", s.handleAPIOllamaModels)
-	api.POST("/ollama/models/pull", s.handleAPIOllamaPull)
-	api.DELETE("/ollama/models/*", s.handleAPIOllamaDelete)
-	api.GET("/system/hardware", s.handleAPIHardware)
-	api.GET("/system/model-recommendations", s.handleAPIModelRecommendations)
-	api.Any("/*", s.handleAPINotFound)
+	apiAdmin.GET("/ollama/status", s.handleAPIOllamaStatus)
+	apiAdmin.GET("/ollama/install-guide", s.handleAPIOllamaInstallGuide)
+	apiAdmin.GET("/ollama/models", s.handleAPIOllamaModels)
+	apiAdmin.POST("/ollama/models/pull", s.handleAPIOllamaPull)
+	apiAdmin.DELETE("/ollama/models/*", s.handleAPIOllamaDelete)
+	apiAdmin.GET("/system/hardware", s.handleAPIHardware)
+	apiAdmin.GET("/system/model-recommendations", s.handleAPIModelRecommendations)
+
+	// What no route matches: a JSON 404 under the API, the error page elsewhere, for a signed-in
+	// user (others are sent to sign in first).
+	e.Any("/api/v1/*", s.handleAPINotFound, api.mw...)
+	e.RouteNotFound("/*", echo.NotFoundHandler, pages.mw...)
 }

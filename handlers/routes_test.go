@@ -57,3 +57,52 @@ func TestNoRouteAnswers500(t *testing.T) {
 		}
 	}
 }
+
+// TestRouteChains holds the route table to the chains routes() documents: every route is in a
+// named chain, nobody signed out is served by a chain that needs a user, and the admins'
+// chains refuse a responder before any handler runs.
+func TestRouteChains(t *testing.T) {
+	b := buildPortal(t, portalOptions{})
+	p := b.portal()
+	createTestUsers(t, p.users)
+	chains := b.server.RouteChains()
+	anon, rita := p.anonymous(t), p.login(t, "rita")
+	csrf := rita.csrf()
+	const id = "0190a000-0000-7000-8000-000000000000"
+	needUser := map[string]bool{"pages": true, "admin": true, "logUploads": true, "imageUploads": true,
+		"stream": true, "api": true, "apiAdmin": true, "apiLogUploads": true, "apiImageUploads": true}
+	admins := 0
+	for _, route := range b.server.Echo().Routes() {
+		switch route.Method {
+		case http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+		default:
+			continue // the catch-alls for paths no route has
+		}
+		key := route.Method + " " + route.Path
+		name, ok := chains[key]
+		if !ok {
+			if route.Path != "/api/v1/*" {
+				t.Errorf("%s is in no named chain", key)
+			}
+			continue
+		}
+		path := strings.NewReplacer(":id", id, ":span", "s1", ":name", "local", ":n", "1", "*", "x").Replace(route.Path)
+		if needUser[name] {
+			r := anon.do(route.Method, path, strings.NewReader("{}"), http.Header{"Content-Type": {"application/json"}})
+			if r.StatusCode < 300 || (r.StatusCode < 400 && !strings.HasPrefix(r.Header.Get("Location"), "/login")) {
+				t.Errorf("%s (%s) served a signed-out request: %d %s", key, name, r.StatusCode, r.Header.Get("Location"))
+			}
+		}
+		if name == "admin" || name == "apiAdmin" {
+			admins++
+			r := rita.do(route.Method, path, strings.NewReader("{}"),
+				http.Header{"Content-Type": {"application/json"}, "X-Csrf-Token": {csrf}})
+			if r.StatusCode != http.StatusForbidden {
+				t.Errorf("%s (%s) answered a responder %d, want 403", key, name, r.StatusCode)
+			}
+		}
+	}
+	if admins < 20 {
+		t.Errorf("only %d admin routes: the chains were not recorded", admins)
+	}
+}

@@ -91,6 +91,8 @@ type Server struct {
 	chat         *domain.ChatService
 	whyProposals *domain.WhyProposalService
 	ollama       *domain.OllamaService
+	// routeChains names the middleware chain of each route; see routes.
+	routeChains map[string]string
 }
 
 // NewServer builds the server and its routes over svc, every field of which must be set.
