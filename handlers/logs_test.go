@@ -6,7 +6,6 @@ import (
 	"compress/flate"
 	"compress/gzip"
 	"context"
-	"crypto/rand"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -16,7 +15,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -25,6 +23,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"tftsr/blob"
+	"tftsr/blob/blobtest"
 	"tftsr/db"
 	"tftsr/db/dbtest"
 	"tftsr/domain"
@@ -39,21 +38,6 @@ type logPortal struct {
 	bucket string
 	blobs  *blob.Store // straight to MinIO, for checking what is stored
 	logs   *domain.LogService
-}
-
-// s3Config returns the test MinIO's settings for a bucket, skipping the test without one
-// unless TFTSR_REQUIRE_INTEGRATION=1.
-func s3Config(t *testing.T, bucket string) blob.Config {
-	t.Helper()
-	endpoint := os.Getenv("TEST_S3_ENDPOINT")
-	if endpoint == "" {
-		if os.Getenv("TFTSR_REQUIRE_INTEGRATION") == "1" {
-			t.Fatal("TEST_S3_ENDPOINT is not set")
-		}
-		t.Skip("TEST_S3_ENDPOINT is not set; run `make test` to start MinIO")
-	}
-	return blob.Config{Endpoint: endpoint, AccessKey: os.Getenv("TEST_S3_ACCESS_KEY"),
-		SecretKey: os.Getenv("TEST_S3_SECRET_KEY"), Bucket: bucket}
 }
 
 // newLogPortal starts the portal with logs. When through is not "", the portal reaches MinIO
@@ -74,27 +58,12 @@ func newChatLogPortal(t *testing.T, models domain.ChatModelFactory) *logPortal {
 // and the users admin, rita (responder) and vic (viewer).
 func startLogPortal(t *testing.T, limits domain.LogLimits, through string, models domain.ChatModelFactory) *logPortal {
 	t.Helper()
-	bucket := "logs-test-" + strings.ToLower(rand.Text()[:12])
-	cfg := s3Config(t, bucket)
-	direct, err := blob.Open(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := direct.EnsureBucket(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx := context.Background()
-		if err := direct.DeletePrefix(ctx, ""); err != nil {
-			t.Error(err)
-		}
-		if err := direct.RemoveBucket(ctx); err != nil {
-			t.Error(err)
-		}
-	})
+	cfg := blobtest.Config(t)
+	direct := blobtest.OpenConfig(t, cfg)
 	store := direct
 	if through != "" {
 		cfg.Endpoint = through
+		var err error
 		if store, err = blob.Open(cfg); err != nil {
 			t.Fatal(err)
 		}
@@ -113,7 +82,7 @@ func startLogPortal(t *testing.T, limits domain.LogLimits, through string, model
 		users, &domain.ObjectCleaningIssueService{IssueService: issues, Blobs: store}, db.NewAuditService(database),
 		db.NewSettingsService(database), logs, &domain.ImageService{}, &domain.DocumentService{}, providers, chat, &domain.OllamaService{}, nil)
 	p := &logPortal{testPortal: &testPortal{srv: httptest.NewServer(srv), users: users, issues: issues},
-		db: database, bucket: bucket, blobs: direct, logs: logs}
+		db: database, bucket: cfg.Bucket, blobs: direct, logs: logs}
 	t.Cleanup(p.srv.Close)
 	createTestUsers(t, users)
 	return p
@@ -717,7 +686,7 @@ func (p *cutProxy) heal() {
 // TestLogUploadObjectStoreStops: MinIO goes away in the middle of an upload. The upload fails
 // with a clear 503, leaves no row and no object, and a retry once MinIO is back succeeds.
 func TestLogUploadObjectStoreStops(t *testing.T) {
-	proxy := newCutProxy(t, s3Config(t, "x").Endpoint)
+	proxy := newCutProxy(t, blobtest.Config(t).Endpoint)
 	p := newLogPortal(t, domain.LogLimits{}, proxy.ln.Addr().String())
 	rita := p.login(t, "rita")
 	issueID := p.newIssue(t, rita, "Storage outage")

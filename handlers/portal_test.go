@@ -16,6 +16,7 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 
+	"tftsr/blob/blobtest"
 	"tftsr/db"
 	"tftsr/db/dbtest"
 	"tftsr/domain"
@@ -39,7 +40,7 @@ func newTestPortal(t *testing.T) *testPortal {
 	issues := db.NewIssueService(database)
 	settings := db.NewSettingsService(database)
 	docs := &domain.DocumentService{Store: db.NewDocumentStore(database), Actions: db.NewActionItemStore(database),
-		Issues: issues, Settings: settings, Blobs: newMemBlobs(), PDF: fakePDF{}}
+		Issues: issues, Settings: settings, Blobs: &blobtest.Mem{}, PDF: fakePDF{}}
 	srv := handlers.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{}, scs.New(),
 		users, issues, db.NewAuditService(database), settings, &domain.LogService{}, &domain.ImageService{}, docs, newTestProviders(t, database, nil), &domain.ChatService{}, &domain.OllamaService{}, nil)
 	p := &testPortal{srv: httptest.NewServer(srv), users: users, issues: issues}

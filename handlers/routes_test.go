@@ -13,6 +13,7 @@ import (
 
 	"tftsr/ai/aitest"
 	"tftsr/blob"
+	"tftsr/blob/blobtest"
 	"tftsr/db"
 	"tftsr/db/dbtest"
 	"tftsr/domain"
@@ -23,7 +24,7 @@ import (
 // admin with a valid CSRF token, and requires a clear answer each time: a 500 is a bug.
 func TestNoRouteAnswers500(t *testing.T) {
 	database := dbtest.New(t)
-	store := mustOpenBucket(t)
+	store := blobtest.Open(t)
 	users := db.NewUserService(database)
 	users.PasswordParams = db.TestPasswordParams
 	issues := &domain.ObjectCleaningIssueService{IssueService: db.NewIssueService(database), Blobs: store}
