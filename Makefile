@@ -6,7 +6,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 GO ?= go
 
-.PHONY: help run services stop status test generate check-generated fmt vet build bench
+.PHONY: help run services stop status test generate check-generated fmt vet lint build bench
 
 help: ## Show this list
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -24,7 +24,7 @@ stop: ## Stop the local services (both run and test)
 status: ## Show which local services run
 	@scripts/services.sh status
 
-test: ## Start the test services, then check generated code, gofmt, go vet and go test -race
+test: ## Start the test services, then check generated code, gofmt, go vet, lint and go test -race
 	@scripts/test.sh
 
 generate: ## Regenerate the templ components (go tool templ generate, folder by folder)
@@ -38,6 +38,9 @@ fmt: ## gofmt the Go files
 
 vet: ## go vet
 	$(GO) vet ./...
+
+lint: ## staticcheck, and the architecture test: which package may import which
+	@scripts/checks.sh lint
 
 build: ## Build bin/tftsr
 	$(GO) build -o bin/tftsr ./cmd/tftsr

@@ -63,13 +63,6 @@ func (f *fake) last(t *testing.T) recorded {
 	return f.reqs[len(f.reqs)-1]
 }
 
-// all returns every recorded request, in order.
-func (f *fake) all() []recorded {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]recorded(nil), f.reqs...)
-}
-
 // count returns how many requests the fake received.
 func (f *fake) count() int {
 	f.mu.Lock()

@@ -6,46 +6,22 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"io"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"tftsr/blob"
+	"tftsr/blob/blobtest"
 	"tftsr/domain"
 )
 
 // mustOpen returns a store on a bucket of the test's own on the test MinIO.
 func mustOpen(t *testing.T) *blob.Store {
 	t.Helper()
-	endpoint := os.Getenv("TEST_S3_ENDPOINT")
-	if endpoint == "" {
-		if os.Getenv("TFTSR_REQUIRE_INTEGRATION") == "1" {
-			t.Fatal("TEST_S3_ENDPOINT is not set")
-		}
-		t.Skip("TEST_S3_ENDPOINT is not set; run `make test` to start MinIO")
+	s := blobtest.Open(t)
+	if err := s.EnsureBucket(context.Background()); err != nil {
+		t.Fatalf("EnsureBucket on an existing bucket: %v", err)
 	}
-	bucket := "blob-test-" + strings.ToLower(rand.Text()[:12])
-	s, err := blob.Open(blob.Config{Endpoint: endpoint, AccessKey: os.Getenv("TEST_S3_ACCESS_KEY"),
-		SecretKey: os.Getenv("TEST_S3_SECRET_KEY"), Bucket: bucket})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	if err := s.EnsureBucket(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.EnsureBucket(ctx); err != nil {
-		t.Fatalf("EnsureBucket twice: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := s.DeletePrefix(context.Background(), ""); err != nil {
-			t.Error(err)
-		}
-		if err := s.RemoveBucket(context.Background()); err != nil {
-			t.Error(err)
-		}
-	})
 	return s
 }
 

@@ -177,7 +177,7 @@ func (s *Sweeper) Sweep(ctx context.Context) (int, error) {
 	return removed, nil
 }
 
-// Object keys. See domain.md.
+// LogObjectKey is where a log's text is stored, gzipped. Object keys: see domain.md.
 func LogObjectKey(issueID, logID string) string { return "logs/" + issueID + "/" + logID + ".txt.gz" }
 
 // RedactedLogObjectKey is where a log's redacted text is stored.

@@ -1,5 +1,6 @@
 // Package domain holds TFTSR's entities, their rules and the interfaces of the services that
-// store and act on them. It imports only the standard library; adapters implement its ports.
+// store and act on them; adapters implement its ports. It imports only the standard library and
+// golang.org/x/text (for UTF-16 logs), the allowlist that internal/archtest enforces.
 package domain
 
 import (

@@ -11,6 +11,7 @@ import (
 
 	"tftsr/ai"
 	"tftsr/blob"
+	"tftsr/blob/blobtest"
 	"tftsr/db"
 	"tftsr/db/dbtest"
 	"tftsr/domain"
@@ -62,7 +63,7 @@ func buildPortal(t testing.TB, o portalOptions) *builtPortal {
 	p.users.PasswordParams = db.TestPasswordParams
 	blobs := o.Blobs
 	if blobs == nil {
-		blobs = newMemBlobs()
+		blobs = &blobtest.Mem{}
 	}
 	models := o.Models
 	if models == nil {

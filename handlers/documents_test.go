@@ -1,51 +1,15 @@
 package handlers_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"tftsr/domain"
 )
-
-// memBlobs is an in-memory object store.
-type memBlobs struct {
-	mu   sync.Mutex
-	objs map[string][]byte
-}
-
-func newMemBlobs() *memBlobs { return &memBlobs{objs: map[string][]byte{}} }
-
-func (m *memBlobs) Put(_ context.Context, key string, r io.Reader, _ int64, _ string) error {
-	b, err := io.ReadAll(r)
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.objs[key] = b
-	return err
-}
-
-func (m *memBlobs) Get(_ context.Context, key string) (io.ReadCloser, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	b, ok := m.objs[key]
-	if !ok {
-		return nil, domain.Errorf(domain.ENOTFOUND, "Object not found.")
-	}
-	return io.NopCloser(bytes.NewReader(b)), nil
-}
-
-func (m *memBlobs) Delete(_ context.Context, keys ...string) error { return nil }
-
-func (m *memBlobs) DeletePrefix(context.Context, string) error { return nil }
-
-func (m *memBlobs) List(context.Context, string, time.Time, func(string) error) error { return nil }
 
 // fakePDF renders a PDF-looking file that names the document.
 type fakePDF struct{}

@@ -75,9 +75,6 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if code == domain.EINVALID && len(fields) > 0 {
 		status = http.StatusUnprocessableEntity
 	}
-	if st, ok := c.Get(statusOverrideKey).(int); ok {
-		status = st
-	}
 	if code == domain.EUNAVAILABLE {
 		s.logger.Warn("dependency unavailable", slog.String("path", c.Request().URL.Path), slog.Any("err", err))
 	}

@@ -11,9 +11,6 @@ const (
 	hxRedirect       = "HX-Redirect"
 	hxRetarget       = "HX-Retarget"
 	hxReswap         = "HX-Reswap"
-	hxTrigger        = "HX-Trigger"
-	hxPushURL        = "HX-Push-Url"
-	hxRefresh        = "HX-Refresh"
 )
 
 // isHTMX reports whether the request came from htmx.

@@ -16,12 +16,12 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"tftsr/blob"
+	"tftsr/blob/blobtest"
 	"tftsr/domain"
 )
 
@@ -32,43 +32,11 @@ type imagePortal struct {
 	blobs *blob.Store
 }
 
-// mustOpenBucket returns a store on a fresh bucket of the test MinIO, emptied and removed when
-// the test ends. It skips the test when TEST_S3_ENDPOINT is unset, unless
-// TFTSR_REQUIRE_INTEGRATION=1.
-func mustOpenBucket(t *testing.T) *blob.Store {
-	t.Helper()
-	endpoint := os.Getenv("TEST_S3_ENDPOINT")
-	if endpoint == "" {
-		if os.Getenv("TFTSR_REQUIRE_INTEGRATION") == "1" {
-			t.Fatal("TEST_S3_ENDPOINT is not set")
-		}
-		t.Skip("TEST_S3_ENDPOINT is not set; run `make test` to start MinIO")
-	}
-	s, err := blob.Open(blob.Config{Endpoint: endpoint, AccessKey: os.Getenv("TEST_S3_ACCESS_KEY"),
-		SecretKey: os.Getenv("TEST_S3_SECRET_KEY"), Bucket: "images-test-" + strings.ToLower(rand.Text()[:12])})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.EnsureBucket(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx := context.Background()
-		if err := s.DeletePrefix(ctx, ""); err != nil {
-			t.Error(err)
-		}
-		if err := s.RemoveBucket(ctx); err != nil {
-			t.Error(err)
-		}
-	})
-	return s
-}
-
 // newImagePortal starts the portal with images, with the users of newTestPortal (admin, rita
 // the responder, vic the viewer).
 func newImagePortal(t *testing.T, limits domain.ImageLimits) *imagePortal {
 	t.Helper()
-	store := mustOpenBucket(t)
+	store := blobtest.Open(t)
 	b := buildPortal(t, portalOptions{Blobs: store, ImageLimits: limits,
 		OnObjectError: func(err error) { t.Errorf("removing objects: %v", err) }})
 	p := &imagePortal{testPortal: b.portal(), blobs: store}

@@ -6,7 +6,6 @@ import (
 	"compress/flate"
 	"compress/gzip"
 	"context"
-	"crypto/rand"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -14,13 +13,13 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"tftsr/blob"
+	"tftsr/blob/blobtest"
 	"tftsr/db"
 	"tftsr/domain"
 )
@@ -29,25 +28,9 @@ import (
 // test's own, with the users of newTestPortal (admin, rita the responder, vic the viewer).
 type logPortal struct {
 	*testPortal
-	db     *db.DB
-	bucket string
-	blobs  *blob.Store // straight to MinIO, for checking what is stored
-	logs   *domain.LogService
-}
-
-// s3Config returns the test MinIO's settings for a bucket, skipping the test without one
-// unless TFTSR_REQUIRE_INTEGRATION=1.
-func s3Config(t *testing.T, bucket string) blob.Config {
-	t.Helper()
-	endpoint := os.Getenv("TEST_S3_ENDPOINT")
-	if endpoint == "" {
-		if os.Getenv("TFTSR_REQUIRE_INTEGRATION") == "1" {
-			t.Fatal("TEST_S3_ENDPOINT is not set")
-		}
-		t.Skip("TEST_S3_ENDPOINT is not set; run `make test` to start MinIO")
-	}
-	return blob.Config{Endpoint: endpoint, AccessKey: os.Getenv("TEST_S3_ACCESS_KEY"),
-		SecretKey: os.Getenv("TEST_S3_SECRET_KEY"), Bucket: bucket}
+	db    *db.DB
+	blobs *blob.Store // straight to MinIO, for checking what is stored
+	logs  *domain.LogService
 }
 
 // newLogPortal starts the portal with logs. When through is not "", the portal reaches MinIO
@@ -64,37 +47,22 @@ func newChatLogPortal(t *testing.T, models domain.ChatModelFactory) *logPortal {
 	return startLogPortal(t, domain.LogLimits{}, "", models)
 }
 
-// startLogPortal starts the portal with logs, and with the triage chat when models is not nil,
-// and the users admin, rita (responder) and vic (viewer).
+// startLogPortal starts the portal with logs and the triage chat, whose models are models (nil:
+// the real adapters), and the users admin, rita (responder) and vic (viewer).
 func startLogPortal(t *testing.T, limits domain.LogLimits, through string, models domain.ChatModelFactory) *logPortal {
 	t.Helper()
-	bucket := "logs-test-" + strings.ToLower(rand.Text()[:12])
-	cfg := s3Config(t, bucket)
-	direct, err := blob.Open(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := direct.EnsureBucket(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx := context.Background()
-		if err := direct.DeletePrefix(ctx, ""); err != nil {
-			t.Error(err)
-		}
-		if err := direct.RemoveBucket(ctx); err != nil {
-			t.Error(err)
-		}
-	})
+	cfg := blobtest.Config(t)
+	direct := blobtest.OpenConfig(t, cfg)
 	store := direct
 	if through != "" {
 		cfg.Endpoint = through
+		var err error
 		if store, err = blob.Open(cfg); err != nil {
 			t.Fatal(err)
 		}
 	}
 	b := buildPortal(t, portalOptions{Blobs: store, LogLimits: limits, Models: models})
-	p := &logPortal{testPortal: b.portal(), db: b.db, bucket: bucket, blobs: direct, logs: b.services.Logs}
+	p := &logPortal{testPortal: b.portal(), db: b.db, blobs: direct, logs: b.services.Logs}
 	createTestUsers(t, p.users)
 	return p
 }
@@ -697,7 +665,7 @@ func (p *cutProxy) heal() {
 // TestLogUploadObjectStoreStops: MinIO goes away in the middle of an upload. The upload fails
 // with a clear 503, leaves no row and no object, and a retry once MinIO is back succeeds.
 func TestLogUploadObjectStoreStops(t *testing.T) {
-	proxy := newCutProxy(t, s3Config(t, "x").Endpoint)
+	proxy := newCutProxy(t, blobtest.Config(t).Endpoint)
 	p := newLogPortal(t, domain.LogLimits{}, proxy.ln.Addr().String())
 	rita := p.login(t, "rita")
 	issueID := p.newIssue(t, rita, "Storage outage")

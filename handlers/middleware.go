@@ -126,7 +126,6 @@ func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 				}
 				return domain.Errorf(domain.EUNAUTHORIZED, "Invalid or revoked API token.")
 			}
-			c.Set(viaTokenKey, true)
 		} else if loaded, _ := c.Get(sessionLoadedKey).(bool); !loaded {
 			// No session: nobody is signed in.
 		} else if id := s.sessions.GetString(ctx, sessionUserKey); id != "" {

@@ -7,13 +7,14 @@ import (
 	"testing"
 
 	"tftsr/ai/aitest"
+	"tftsr/blob/blobtest"
 	"tftsr/domain"
 )
 
 // TestNoRouteAnswers500 sends every route of the route table hostile ids and bodies, as an
 // admin with a valid CSRF token, and requires a clear answer each time: a 500 is a bug.
 func TestNoRouteAnswers500(t *testing.T) {
-	b := buildPortal(t, portalOptions{Blobs: mustOpenBucket(t), OllamaURL: aitest.NewOllama(t, "llama3.2:3b").URL})
+	b := buildPortal(t, portalOptions{Blobs: blobtest.Open(t), OllamaURL: aitest.NewOllama(t, "llama3.2:3b").URL})
 	p, users := b.portal(), b.users
 	if _, err := users.CreateUser(domain.NewSystemContext(context.Background(), "test"),
 		domain.NewUser{Username: "admin", Role: domain.RoleAdmin, Password: portalPassword}); err != nil {

@@ -21,13 +21,11 @@ import (
 
 // Context and session keys.
 const (
-	csrfContextKey    = "csrf"
-	statusOverrideKey = "tftsr.status"
-	viaTokenKey       = "tftsr.via_token"
-	sessionLoadedKey  = "tftsr.session_loaded"
-	sessionUserKey    = "user_id"
-	sessionAuthAtKey  = "auth_at"
-	flashKey          = "flash"
+	csrfContextKey   = "csrf"
+	sessionLoadedKey = "tftsr.session_loaded"
+	sessionUserKey   = "user_id"
+	sessionAuthAtKey = "auth_at"
+	flashKey         = "flash"
 )
 
 // Config is what the server needs to know about where it runs.

@@ -5,6 +5,7 @@
 #   scripts/checks.sh generated   generating must not change any *_templ.go file
 #   scripts/checks.sh fmt         gofmt must have nothing to say about the Go files
 #   scripts/checks.sh fmt-write   gofmt -w the Go files
+#   scripts/checks.sh lint        staticcheck, and the architecture test (which package may import which)
 #
 # "The Go files" are those git tracks plus untracked ones it does not ignore (all of them
 # outside a git work tree), so a file is checked before its first commit too.
@@ -68,10 +69,18 @@ check_fmt() {
 	fi
 }
 
+# lint runs staticcheck with its default checks and the import rule of internal/archtest. The
+# archtest reads the source through `go list`, which go test's cache does not see: -count=1.
+lint() {
+	go tool staticcheck ./...
+	go test -count=1 ./internal/archtest
+}
+
 case "${1:-}" in
 generate) generate ;;
 generated) check_generated ;;
 fmt) check_fmt ;;
 fmt-write) go_files | xargs -0 -r gofmt -l -w ;;
-*) die "usage: $0 generate | generated | fmt | fmt-write" ;;
+lint) lint ;;
+*) die "usage: $0 generate | generated | fmt | fmt-write | lint" ;;
 esac

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole check suite, as `make test` and CI run it:
 #
-#   scripts/test.sh                  services, go mod download, templ and gofmt checks, vet, go test -race
+#   scripts/test.sh                  services, go mod download, templ and gofmt checks, vet, lint, go test -race
 #   scripts/test.sh COMMAND [ARG...]  only COMMAND, with the test services up and TEST_* exported
 #
 # When the test services were not already running, it starts them and, at the end, stops them
@@ -50,4 +50,5 @@ step "go mod download" go mod download
 step "templ generated code" scripts/checks.sh generated
 step "gofmt" scripts/checks.sh fmt
 step "go vet" go vet ./...
+step "lint" scripts/checks.sh lint
 step "go test" go test -race -count=1 -timeout 20m ./...

@@ -17,6 +17,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/jackc/pgx/v5"
+
+	"tftsr/blob/blobtest"
 )
 
 // requireEnv returns the environment variable or skips the test; under `make test`
@@ -95,12 +97,13 @@ func (b *syncBuffer) String() string {
 // it serves.
 func startPortal(t testing.TB) *portal {
 	t.Helper()
+	s3 := blobtest.Config(t) // serve creates the bucket; blobtest removes it after serve stops
 	env := map[string]string{
 		"DATABASE_URL":        newDatabase(t),
-		"TFTSR_S3_ENDPOINT":   requireEnv(t, "TEST_S3_ENDPOINT"),
-		"TFTSR_S3_ACCESS_KEY": requireEnv(t, "TEST_S3_ACCESS_KEY"),
-		"TFTSR_S3_SECRET_KEY": requireEnv(t, "TEST_S3_SECRET_KEY"),
-		"TFTSR_S3_BUCKET":     "e2e-" + strings.ToLower(rand.Text()[:10]),
+		"TFTSR_S3_ENDPOINT":   s3.Endpoint,
+		"TFTSR_S3_ACCESS_KEY": s3.AccessKey,
+		"TFTSR_S3_SECRET_KEY": s3.SecretKey,
+		"TFTSR_S3_BUCKET":     s3.Bucket,
 		"TFTSR_DATA_DIR":      t.TempDir(),
 	}
 	ctx, cancel := context.WithCancel(context.Background())

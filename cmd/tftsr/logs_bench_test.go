@@ -2,14 +2,11 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"io"
-	"os"
-	"strings"
 	"testing"
 
-	"tftsr/blob"
+	"tftsr/blob/blobtest"
 	"tftsr/db"
 	"tftsr/db/dbtest"
 	"tftsr/domain"
@@ -71,23 +68,8 @@ func (g *genLog) Read(p []byte) (int, error) {
 // and the test Postgres: UTF-8 check, hash, gzip, PII scan, object first, then the row. Peak
 // memory: /usr/bin/time -v go test ./cmd/tftsr -run '^$' -bench UploadLogToMinIO -benchtime 3x
 func BenchmarkUploadLogToMinIO(b *testing.B) {
-	endpoint := os.Getenv("TEST_S3_ENDPOINT")
-	if endpoint == "" || os.Getenv(dbtest.EnvVar) == "" {
-		b.Skip("TEST_S3_ENDPOINT and TEST_DATABASE_URL are needed")
-	}
 	ctx := context.Background()
-	store, err := blob.Open(blob.Config{Endpoint: endpoint, AccessKey: os.Getenv("TEST_S3_ACCESS_KEY"),
-		SecretKey: os.Getenv("TEST_S3_SECRET_KEY"), Bucket: "bench-" + strings.ToLower(rand.Text()[:10])})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := store.EnsureBucket(ctx); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		store.DeletePrefix(context.Background(), "")
-		store.RemoveBucket(context.Background())
-	})
+	store := blobtest.Open(b)
 	database := dbtest.New(b)
 	sys := domain.NewSystemContext(ctx, "bench")
 	issue, err := db.NewIssueService(database).CreateIssue(sys, domain.NewIssue{Title: "Benchmark"})

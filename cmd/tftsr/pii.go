@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -42,7 +41,7 @@ type piiScanJSON struct {
 // runPII implements `tftsr pii scan [--json] [FILE|-]` and `tftsr pii redact [FILE|-]`.
 func runPII(args []string, stdin io.Reader, stdout io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("pii: missing subcommand\n" + piiUsage)
+		return fmt.Errorf("pii: missing subcommand\n%s", piiUsage)
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {

@@ -353,7 +353,6 @@ func (c *corpus) adoString() string {
 func (c *corpus) uuid() string {
 	return c.rnd(hexdig, 8) + "-" + c.rnd(hexdig, 4) + "-4" + c.rnd(hexdig, 3) + "-a" + c.rnd(hexdig, 3) + "-" + c.rnd(hexdig, 12)
 }
-func (c *corpus) hash() string { return c.rnd(hexdig, c.pick3(32, 40, 64)) }
 func (c *corpus) pick3(a, b, d int) int {
 	switch c.n(3) {
 	case 0:

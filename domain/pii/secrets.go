@@ -817,7 +817,7 @@ func (d *detector) bareAWSSecret(s []byte, i, j int) {
 		return
 	}
 	key := s[i:j]
-	if bytes.IndexAny(s[p:q], "/+") >= 0 || containsFold(key, "aws") || containsFold(key, "secret") || containsFold(key, "key") {
+	if bytes.ContainsAny(s[p:q], "/+") || containsFold(key, "aws") || containsFold(key, "secret") || containsFold(key, "key") {
 		d.add(kAWSSecretKey, p, q)
 	}
 }
