@@ -47,6 +47,15 @@ func (s Status) Valid() bool { return contains(Statuses, s) }
 // Done reports whether s is resolved or closed.
 func (s Status) Done() bool { return s == StatusResolved || s == StatusClosed }
 
+// TriageStatus is the status an incident in status s takes when triage with the AI assistant
+// starts: an open incident is being triaged; any other keeps its status.
+func TriageStatus(s Status) Status {
+	if s == StatusOpen {
+		return StatusTriaging
+	}
+	return s
+}
+
 // Label returns s for people: "Open", "Triaging", ….
 func (s Status) Label() string { return capitalise(string(s)) }
 

@@ -296,3 +296,18 @@ func equalString(a, b *string) bool {
 	}
 	return *a == *b
 }
+
+func TestTriageStatus(t *testing.T) {
+	want := map[domain.Status]domain.Status{
+		domain.StatusOpen:          domain.StatusTriaging,
+		domain.StatusTriaging:      domain.StatusTriaging,
+		domain.StatusInvestigating: domain.StatusInvestigating,
+		domain.StatusResolved:      domain.StatusResolved,
+		domain.StatusClosed:        domain.StatusClosed,
+	}
+	for _, s := range domain.Statuses {
+		if got := domain.TriageStatus(s); got != want[s] {
+			t.Errorf("TriageStatus(%s) = %s, want %s", s, got, want[s])
+		}
+	}
+}
