@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -282,12 +281,4 @@ func distinctStrings(ctx context.Context, tx *Tx, query string) ([]string, error
 		out = []string{}
 	}
 	return out, nil
-}
-
-// auditTime formats t for audit details.
-func auditTime(t *time.Time) any {
-	if t == nil {
-		return nil
-	}
-	return t.UTC().Format(time.RFC3339Nano)
 }

@@ -328,8 +328,8 @@ func (s *ChatStore) FinishChatReply(ctx context.Context, r domain.ChatReply) (*d
 	return s.FindChatMessage(ctx, r.MessageID)
 }
 
-// startTriage records that triage of an incident started with the AI assistant and moves an open
-// incident to triaging.
+// startTriage records that triage of an incident started with the AI assistant and moves the
+// incident to domain.TriageStatus.
 func startTriage(ctx context.Context, tx *Tx, issueID, config, model string) error {
 	if _, err := insertTimelineEvent(ctx, tx, issueID, domain.EventTriageStarted,
 		fmt.Sprintf("Triage started with the AI assistant (%s, %s)", config, model),
@@ -340,10 +340,10 @@ func startTriage(ctx context.Context, tx *Tx, issueID, config, model string) err
 	if err := tx.QueryRow(ctx, `SELECT status FROM issues WHERE id = $1`, issueID).Scan(&status); err != nil {
 		return fmt.Errorf("find incident status: %w", err)
 	}
-	if status != domain.StatusOpen {
+	next := domain.TriageStatus(status)
+	if next == status {
 		return nil
 	}
-	triaging := domain.StatusTriaging
-	_, err := updateIssue(ctx, tx, issueID, domain.IssueUpdate{Status: &triaging})
+	_, err := updateIssue(ctx, tx, issueID, domain.IssueUpdate{Status: &next})
 	return err
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -251,13 +250,10 @@ func (s *IssueService) FindIssueDetail(ctx context.Context, id string) (*domain.
 	}, nil
 }
 
-// UpdateIssue changes the fields u sets and returns the incident. Status, severity and assignee
-// changes are recorded on the timeline; all changes go into one audit entry. An update that
-// changes nothing records nothing and leaves updated_at alone.
-//
-// resolved_at is set when the status becomes resolved, or closed without having been resolved,
-// so that every done incident has one; closing a resolved incident keeps it, and reopening
-// (back to open, triaging or investigating) clears it.
+// UpdateIssue changes the fields u sets and returns the incident. What the update changes, what
+// it does to resolved_at and which timeline events it records is decided by
+// domain.ApplyIssueUpdate; all changes go into one audit entry. An update that changes nothing
+// records nothing and leaves updated_at alone.
 func (s *IssueService) UpdateIssue(ctx context.Context, id string, u domain.IssueUpdate) (*domain.Issue, error) {
 	if err := domain.Require(ctx, domain.RoleResponder); err != nil {
 		return nil, err
@@ -280,109 +276,45 @@ func (s *IssueService) UpdateIssue(ctx context.Context, id string, u domain.Issu
 	return i, nil
 }
 
-// updateIssue applies a validated update inside tx.
+// updateIssue applies a validated update inside tx: it locks the incident, looks up the user it
+// assigns, and stores, records and audits what domain.ApplyIssueUpdate decided.
 func updateIssue(ctx context.Context, tx *Tx, id string, u domain.IssueUpdate) (*domain.Issue, error) {
 	old, err := findIssueByID(ctx, tx, id, true)
 	if err != nil {
 		return nil, err
 	}
-	next := *old
-	changes := map[string]any{}
-	type event struct {
-		typ, desc string
-		meta      map[string]any
-	}
-	var events []event
-
-	if u.Title != nil && *u.Title != old.Title {
-		changes["title"] = change{old.Title, *u.Title}
-		next.Title = *u.Title
-	}
-	if u.Description != nil && *u.Description != old.Description {
-		// The text itself may be long and is kept by the incident; the audit notes the change.
-		changes["description"] = map[string]any{"changed": true, "from_length": len(old.Description), "to_length": len(*u.Description)}
-		next.Description = *u.Description
-	}
-	if u.Category != nil && *u.Category != old.Category {
-		changes["category"] = change{old.Category, *u.Category}
-		next.Category = *u.Category
-	}
-	if u.Severity != nil && *u.Severity != old.Severity {
-		changes["severity"] = change{old.Severity, *u.Severity}
-		next.Severity = *u.Severity
-		events = append(events, event{domain.EventSeverityChanged,
-			fmt.Sprintf("Severity changed from %s to %s", old.Severity.Label(), next.Severity.Label()),
-			map[string]any{"from": old.Severity, "to": next.Severity}})
-	}
-	if u.Status != nil && *u.Status != old.Status {
-		changes["status"] = change{old.Status, *u.Status}
-		next.Status = *u.Status
-		now := tx.now
-		switch {
-		case next.Status == domain.StatusResolved && !old.Status.Done():
-			next.ResolvedAt = &now
-		case next.Status.Done() && old.ResolvedAt == nil:
-			next.ResolvedAt = &now
-		case !next.Status.Done():
-			next.ResolvedAt = nil
-		}
-		if !equalTimePtr(old.ResolvedAt, next.ResolvedAt) {
-			changes["resolved_at"] = change{auditTime(old.ResolvedAt), auditTime(next.ResolvedAt)}
-		}
-		events = append(events, event{domain.EventStatusChanged,
-			fmt.Sprintf("Status changed from %s to %s", old.Status.Label(), next.Status.Label()),
-			map[string]any{"from": old.Status, "to": next.Status}})
-	}
-	if u.AssigneeID != nil {
-		var to *domain.User
-		if *u.AssigneeID != "" {
-			if to, err = findAssignee(ctx, tx, *u.AssigneeID); err != nil {
-				return nil, err
-			}
-		}
-		switch {
-		case to == nil && old.AssigneeID != nil:
-			next.AssigneeID, next.AssigneeName = nil, ""
-			changes["assignee_id"] = change{*old.AssigneeID, nil}
-			events = append(events, event{domain.EventAssigned, "Unassigned",
-				map[string]any{"from": *old.AssigneeID, "to": nil}})
-		case to != nil && (old.AssigneeID == nil || *old.AssigneeID != to.ID):
-			next.AssigneeID, next.AssigneeName = &to.ID, to.Name()
-			changes["assignee_id"] = change{old.AssigneeID, to.ID}
-			events = append(events, event{domain.EventAssigned, "Assigned to " + to.Name(),
-				map[string]any{"from": old.AssigneeID, "to": to.ID, "to_name": to.Name()}})
+	var assignee *domain.User
+	if u.AssigneeID != nil && *u.AssigneeID != "" {
+		if assignee, err = findAssignee(ctx, tx, *u.AssigneeID); err != nil {
+			return nil, err
 		}
 	}
-	if len(changes) == 0 {
+	c, err := domain.ApplyIssueUpdate(old, u, assignee, tx.now)
+	if err != nil {
+		return nil, err
+	}
+	if !c.Changed() {
 		return old, nil
 	}
 
-	next.UpdatedAt = tx.now
+	next := &c.Issue
 	if _, err := tx.Exec(ctx, `
 		UPDATE issues SET title = $2, description = $3, severity = $4, category = $5, status = $6,
 		       assignee_id = $7, resolved_at = $8, updated_at = $9
 		WHERE id = $1`,
 		next.ID, next.Title, next.Description, next.Severity, next.Category, next.Status,
-		next.AssigneeID, next.ResolvedAt, tx.now); err != nil {
+		next.AssigneeID, next.ResolvedAt, next.UpdatedAt); err != nil {
 		return nil, fmt.Errorf("update incident: %w", formatError(err))
 	}
-	for _, e := range events {
-		if _, err := insertTimelineEvent(ctx, tx, next.ID, e.typ, e.desc, e.meta); err != nil {
+	for _, e := range c.Events {
+		if _, err := insertTimelineEvent(ctx, tx, next.ID, e.Type, e.Description, e.Metadata); err != nil {
 			return nil, err
 		}
 	}
-	if err := appendAudit(ctx, tx, "issue.update", "issue", next.ID, map[string]any{"changes": changes}); err != nil {
+	if err := appendAudit(ctx, tx, "issue.update", "issue", next.ID, map[string]any{"changes": c.Changes}); err != nil {
 		return nil, err
 	}
-	return &next, nil
-}
-
-// equalTimePtr reports whether a and b are both nil or the same instant.
-func equalTimePtr(a, b *time.Time) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return a.Equal(*b)
+	return next, nil
 }
 
 // DeleteIssue deletes an incident; its 5-Whys and timeline go with it. The audit entry keeps

@@ -332,14 +332,17 @@ func (s *ChatService) buildRequest(ctx context.Context, msg *ConversationMessage
 	if err != nil {
 		return ChatRequest{}, nil, 0, "", err
 	}
-	level, rootCause := WhyLevel(steps), ""
+	// The reply answers what came before it.
+	for i, h := range history {
+		if h.Seq >= msg.Seq {
+			history = history[:i]
+			break
+		}
+	}
+	level, rootCause := IncidentWhyLevel(steps, history), ""
 	var user *ConversationMessage
 	msgs := []ChatMessage{{Role: RoleSystem}}
 	for _, h := range history {
-		if h.Seq >= msg.Seq {
-			break
-		}
-		level = max(level, h.WhyLevel)
 		if h.RootCause != "" {
 			rootCause = h.RootCause
 		}

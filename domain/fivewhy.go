@@ -99,3 +99,25 @@ func WhyLevel(steps []*FiveWhy) int {
 	}
 	return level
 }
+
+// IncidentWhyLevel returns an incident's why level: the highest answered why of its 5-Whys, or
+// the highest level a triage chat reply reached, whichever is higher, so that the level never
+// goes backwards. replies are messages of the incident's chat history (others than complete
+// assistant replies carry no level).
+func IncidentWhyLevel(steps []*FiveWhy, replies []*ConversationMessage) int {
+	level := WhyLevel(steps)
+	for _, m := range replies {
+		level = max(level, m.WhyLevel)
+	}
+	return level
+}
+
+// WhyLevel returns the incident's why level: IncidentWhyLevel of its 5-Whys and every message of
+// its conversations.
+func (d *IssueDetail) WhyLevel() int {
+	var replies []*ConversationMessage
+	for _, c := range d.Conversations {
+		replies = append(replies, c.Messages...)
+	}
+	return IncidentWhyLevel(d.ResolutionSteps, replies)
+}

@@ -2,6 +2,8 @@ package domain
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -44,6 +46,15 @@ func (s Status) Valid() bool { return contains(Statuses, s) }
 
 // Done reports whether s is resolved or closed.
 func (s Status) Done() bool { return s == StatusResolved || s == StatusClosed }
+
+// TriageStatus is the status an incident in status s takes when triage with the AI assistant
+// starts: an open incident is being triaged; any other keeps its status.
+func TriageStatus(s Status) Status {
+	if s == StatusOpen {
+		return StatusTriaging
+	}
+	return s
+}
 
 // Label returns s for people: "Open", "Triaging", ….
 func (s Status) Label() string { return capitalise(string(s)) }
@@ -258,6 +269,131 @@ func (u *IssueUpdate) Validate() error {
 		fields["status"] = "Choose open, triaging, investigating, resolved or closed."
 	}
 	return fieldsError(fields)
+}
+
+// FieldChange is what a change did to one field, as the audit records it.
+type FieldChange struct {
+	From any `json:"from"`
+	To   any `json:"to"`
+}
+
+// IssueEvent is a timeline event that a change to an incident records.
+type IssueEvent struct {
+	Type        string
+	Description string
+	Metadata    map[string]any
+}
+
+// IssueChange is what an update does to an incident, as ApplyIssueUpdate decides it: the
+// incident after the update, the changed fields for the audit entry and the timeline events to
+// record, in order.
+type IssueChange struct {
+	Issue   Issue
+	Changes map[string]any
+	Events  []IssueEvent
+}
+
+// Changed reports whether the update changes anything. An update that changes nothing is not
+// stored, audited or recorded, and leaves updated_at alone.
+func (c *IssueChange) Changed() bool { return len(c.Changes) > 0 }
+
+// ApplyIssueUpdate decides what the validated update u does to the incident old at time now.
+// assignee is the user that u.AssigneeID names, looked up by the caller; it is needed only when
+// u assigns someone. old is not modified.
+//
+// Every changed field goes into Changes: {from, to}, except the description, whose text the
+// incident keeps and whose lengths the audit notes. Severity, status and assignee changes are
+// recorded on the timeline, in that order.
+//
+// resolved_at is set to now when the status becomes resolved, or closed without having been
+// resolved, so that every done incident has one; closing a resolved incident keeps it, and
+// reopening (back to open, triaging or investigating) clears it.
+func ApplyIssueUpdate(old *Issue, u IssueUpdate, assignee *User, now time.Time) (IssueChange, error) {
+	next := *old
+	c := IssueChange{Changes: map[string]any{}}
+
+	if u.Title != nil && *u.Title != old.Title {
+		c.Changes["title"] = FieldChange{old.Title, *u.Title}
+		next.Title = *u.Title
+	}
+	if u.Description != nil && *u.Description != old.Description {
+		c.Changes["description"] = map[string]any{"changed": true, "from_length": len(old.Description), "to_length": len(*u.Description)}
+		next.Description = *u.Description
+	}
+	if u.Category != nil && *u.Category != old.Category {
+		c.Changes["category"] = FieldChange{old.Category, *u.Category}
+		next.Category = *u.Category
+	}
+	if u.Severity != nil && *u.Severity != old.Severity {
+		c.Changes["severity"] = FieldChange{old.Severity, *u.Severity}
+		next.Severity = *u.Severity
+		c.Events = append(c.Events, IssueEvent{EventSeverityChanged,
+			fmt.Sprintf("Severity changed from %s to %s", old.Severity.Label(), next.Severity.Label()),
+			map[string]any{"from": old.Severity, "to": next.Severity}})
+	}
+	if u.Status != nil && *u.Status != old.Status {
+		c.Changes["status"] = FieldChange{old.Status, *u.Status}
+		next.Status = *u.Status
+		next.ResolvedAt = resolvedAt(old, next.Status, now)
+		if !equalTimePtr(old.ResolvedAt, next.ResolvedAt) {
+			c.Changes["resolved_at"] = FieldChange{auditTime(old.ResolvedAt), auditTime(next.ResolvedAt)}
+		}
+		c.Events = append(c.Events, IssueEvent{EventStatusChanged,
+			fmt.Sprintf("Status changed from %s to %s", old.Status.Label(), next.Status.Label()),
+			map[string]any{"from": old.Status, "to": next.Status}})
+	}
+	if u.AssigneeID != nil {
+		switch {
+		case *u.AssigneeID == "" && old.AssigneeID != nil:
+			next.AssigneeID, next.AssigneeName = nil, ""
+			c.Changes["assignee_id"] = FieldChange{*old.AssigneeID, nil}
+			c.Events = append(c.Events, IssueEvent{EventAssigned, "Unassigned",
+				map[string]any{"from": *old.AssigneeID, "to": nil}})
+		case *u.AssigneeID == "":
+		case assignee == nil:
+			return IssueChange{}, errors.New("apply incident update: the assignee was not looked up")
+		case old.AssigneeID == nil || *old.AssigneeID != assignee.ID:
+			id := assignee.ID
+			next.AssigneeID, next.AssigneeName = &id, assignee.Name()
+			c.Changes["assignee_id"] = FieldChange{old.AssigneeID, assignee.ID}
+			c.Events = append(c.Events, IssueEvent{EventAssigned, "Assigned to " + assignee.Name(),
+				map[string]any{"from": old.AssigneeID, "to": assignee.ID, "to_name": assignee.Name()}})
+		}
+	}
+	if c.Changed() {
+		next.UpdatedAt = now
+	}
+	c.Issue = next
+	return c, nil
+}
+
+// resolvedAt is the resolved_at of the incident old once its status becomes to.
+func resolvedAt(old *Issue, to Status, now time.Time) *time.Time {
+	switch {
+	case to == StatusResolved && !old.Status.Done():
+		return &now
+	case to.Done() && old.ResolvedAt == nil:
+		return &now
+	case !to.Done():
+		return nil
+	}
+	return old.ResolvedAt
+}
+
+// equalTimePtr reports whether a and b are both nil or the same instant.
+func equalTimePtr(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Equal(*b)
+}
+
+// auditTime formats t for audit details: RFC 3339 in UTC, or nil.
+func auditTime(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UTC().Format(time.RFC3339Nano)
 }
 
 // IssueFilter selects and orders incidents for a list.

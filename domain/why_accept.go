@@ -28,6 +28,17 @@ func WhyProposals(m *ConversationMessage) []WhyProposal {
 	return ParseWhyProposals(m.Content)
 }
 
+// AcceptedIn reports whether an incident's 5-Whys hold p: the entry for p's why has p's answer
+// and evidence, as accepting p writes them.
+func (p WhyProposal) AcceptedIn(steps []*FiveWhy) bool {
+	for _, s := range steps {
+		if s.WhyNumber == p.Number && s.Answer == p.Answer && s.Evidence == p.Evidence {
+			return true
+		}
+	}
+	return false
+}
+
 // Proposal returns proposal n (from 1) of the reply messageID, re-read from the stored text, and
 // the reply.
 func (s *WhyProposalService) Proposal(ctx context.Context, messageID string, n int) (*ConversationMessage, WhyProposal, error) {
@@ -70,14 +81,14 @@ func (s *WhyProposalService) AcceptWhyProposal(ctx context.Context, messageID st
 	if err != nil {
 		return nil, false, err
 	}
+	if p.AcceptedIn(steps) {
+		return nil, false, Errorf(ECONFLICT, "Why %d already has this answer.", p.Number)
+	}
 	byNumber := map[int]*FiveWhy{}
 	for _, st := range steps {
 		byNumber[st.WhyNumber] = st
 	}
 	if cur := byNumber[p.Number]; cur != nil {
-		if cur.Answer == p.Answer && cur.Evidence == p.Evidence {
-			return nil, false, Errorf(ECONFLICT, "Why %d already has this answer.", p.Number)
-		}
 		answer, evidence := p.Answer, p.Evidence
 		w, err := s.issues.UpdateFiveWhy(ctx, cur.ID, FiveWhyUpdate{Answer: &answer, Evidence: &evidence})
 		return w, false, err

@@ -3,7 +3,7 @@ package handlers
 import (
 	"context"
 	"net/http"
-	"strconv"
+	"net/url"
 
 	"github.com/labstack/echo/v4"
 
@@ -11,69 +11,23 @@ import (
 	"tftsr/views"
 )
 
-// listFromQuery reads the incident list's filters from the query string.
-func listFromQuery(c echo.Context, basePath string) (domain.IssueFilter, views.IssueListProps) {
-	q := c.QueryParams()
+// issueListProps is the list's filters as the page shows them: the statuses, severities and
+// categories f holds, and the assignee, sort and order as the query spelt them, for the selects.
+func issueListProps(f domain.IssueFilter, q url.Values, basePath string) views.IssueListProps {
 	l := views.IssueListProps{
-		Status: q["status"], Severity: q["severity"], Assignee: q.Get("assignee"),
-		Sort: q.Get("sort"), Order: q.Get("order"), BasePath: basePath,
+		Assignee: q.Get("assignee"), Sort: q.Get("sort"), Order: q.Get("order"),
+		Page: f.Page, PerPage: f.PerPage, BasePath: basePath,
 	}
-	for _, cat := range q["category"] {
-		if cat != "" {
-			l.Category = append(l.Category, cat)
-		}
-	}
-	f := domain.IssueFilter{Sort: l.Sort, Desc: l.Order != "asc"}
-	for _, st := range l.Status {
-		f.Status = append(f.Status, domain.Status(st))
-	}
-	for _, sv := range l.Severity {
-		f.Severity = append(f.Severity, domain.Severity(sv))
-	}
-	for _, cat := range l.Category {
-		f.Category = append(f.Category, domain.Category(cat))
-	}
-	switch l.Assignee {
-	case "":
-	case "none":
-		none := ""
-		f.AssigneeID = &none
-	case "me":
-		me := domain.UserIDFromContext(c.Request().Context())
-		f.AssigneeID = &me
-	default:
-		id := l.Assignee
-		f.AssigneeID = &id
-	}
-	f.Page, _ = strconv.Atoi(q.Get("page"))
-	f.PerPage, _ = strconv.Atoi(q.Get("per_page"))
-	f.Normalise()
-	l.Page, l.PerPage = f.Page, f.PerPage
-	return f, l
-}
-
-// validListFilter refuses unknown enum values with a clear message rather than an empty list.
-func validListFilter(f domain.IssueFilter) error {
-	fields := map[string]string{}
 	for _, st := range f.Status {
-		if !st.Valid() {
-			fields["status"] = "Unknown status " + strconv.Quote(string(st)) + "."
-		}
+		l.Status = append(l.Status, string(st))
 	}
 	for _, sv := range f.Severity {
-		if !sv.Valid() {
-			fields["severity"] = "Unknown severity " + strconv.Quote(string(sv)) + "."
-		}
+		l.Severity = append(l.Severity, string(sv))
 	}
 	for _, cat := range f.Category {
-		if !cat.Valid() {
-			fields["category"] = "Unknown category " + strconv.Quote(string(cat)) + "."
-		}
+		l.Category = append(l.Category, string(cat))
 	}
-	if len(fields) > 0 {
-		return domain.Invalid("Unknown filter value.", fields)
-	}
-	return nil
+	return l
 }
 
 // handleIssueList shows the incident list; filter changes swap only the list.
@@ -91,15 +45,15 @@ func (s *Server) issueList(c echo.Context, basePath, title, nav string) error {
 		}
 		c.Request().URL.RawQuery = q.Encode()
 	}
-	f, l := listFromQuery(c, basePath)
-	if err := validListFilter(f); err != nil {
-		return err
-	}
-	items, total, err := s.issues.FindIssues(ctx, f)
+	q := c.Request().URL.Query()
+	f, err := domain.ParseIssueFilter(q, domain.UserIDFromContext(ctx))
 	if err != nil {
 		return err
 	}
-	l.Items, l.Total = items, total
+	l := issueListProps(f, q, basePath)
+	if l.Items, l.Total, err = s.issues.FindIssues(ctx, f); err != nil {
+		return err
+	}
 	if c.Request().Header.Get(hxTarget) == views.IssueListID {
 		return render(c, http.StatusOK, views.IssueList(l))
 	}

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -36,79 +35,23 @@ func (s *Server) handleAPIIssueCreate(c echo.Context) error {
 	return c.JSON(http.StatusCreated, is)
 }
 
-// handleAPIIssueList is list_issues.
+// handleAPIIssueList is list_issues: the filter is read as the incidents page reads it.
 func (s *Server) handleAPIIssueList(c echo.Context) error {
-	q := c.QueryParams()
-	f := domain.IssueFilter{Sort: q.Get("sort"), Desc: q.Get("order") != "asc"}
-	for _, v := range splitList(q["status"]) {
-		f.Status = append(f.Status, domain.Status(v))
-	}
-	for _, v := range splitList(q["severity"]) {
-		f.Severity = append(f.Severity, domain.Severity(v))
-	}
-	for _, v := range splitList(q["category"]) {
-		f.Category = append(f.Category, domain.Category(v))
-	}
-	if q.Has("assignee") {
-		a := q.Get("assignee")
-		switch a {
-		case "none":
-			a = ""
-		case "me":
-			a = domain.UserIDFromContext(c.Request().Context())
-		}
-		f.AssigneeID = &a
-	}
-	if v := q.Get("sort"); v != "" && v != "created_at" && v != "updated_at" {
-		return domain.Invalid("Unknown sort.", map[string]string{"sort": "Sort by created_at or updated_at."})
-	}
-	if v := q.Get("order"); v != "" && v != "asc" && v != "desc" {
-		return domain.Invalid("Unknown order.", map[string]string{"order": "Order asc or desc."})
-	}
-	var err error
-	if f.Page, f.PerPage, err = pageParams(c); err != nil {
+	ctx := c.Request().Context()
+	f, err := domain.ParseIssueFilter(c.QueryParams(), domain.UserIDFromContext(ctx))
+	if err != nil {
 		return err
 	}
-	f.Normalise()
-	if err := validListFilter(f); err != nil {
-		return err
-	}
-	items, total, err := s.issues.FindIssues(c.Request().Context(), f)
+	items, total, err := s.issues.FindIssues(ctx, f)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, newList(items, total))
 }
 
-// splitList accepts both repeated parameters and comma-separated values.
-func splitList(vals []string) []string {
-	var out []string
-	for _, v := range vals {
-		for _, p := range strings.Split(v, ",") {
-			if p = strings.TrimSpace(p); p != "" {
-				out = append(out, p)
-			}
-		}
-	}
-	return out
-}
-
-// pageParams reads page and per_page, refusing values that are not numbers.
+// pageParams reads page and per_page, refusing values that are not page numbers or sizes.
 func pageParams(c echo.Context) (int, int, error) {
-	var page, perPage int
-	var err error
-	if v := c.QueryParam("page"); v != "" {
-		if page, err = strconv.Atoi(v); err != nil || page < 1 {
-			return 0, 0, domain.Invalid("Invalid page.", map[string]string{"page": "Give a page number from 1."})
-		}
-	}
-	if v := c.QueryParam("per_page"); v != "" {
-		if perPage, err = strconv.Atoi(v); err != nil || perPage < 1 || perPage > domain.MaxPerPage {
-			return 0, 0, domain.Invalid("Invalid per_page.", map[string]string{"per_page": "Give a page size from 1 to 200."})
-		}
-	}
-	page, perPage = domain.NormalisePage(page, perPage)
-	return page, perPage, nil
+	return domain.ParsePage(c.QueryParams())
 }
 
 // handleAPIIssueSearch is search_issues.

@@ -20,14 +20,9 @@ func withIncidentWhys(steps []*domain.FiveWhy, c templ.Component) templ.Componen
 	})
 }
 
-// proposalAccepted reports whether the incident's 5-Whys hold the proposal: its why has that
-// answer and evidence (as accepting it would write them).
+// proposalAccepted reports whether the incident's 5-Whys, as withIncidentWhys gave them, hold
+// the proposal (domain.WhyProposal.AcceptedIn).
 func proposalAccepted(ctx context.Context, p domain.WhyProposal) bool {
 	steps, _ := ctx.Value(incidentWhysKey{}).([]*domain.FiveWhy)
-	for _, s := range steps {
-		if s.WhyNumber == p.Number && s.Answer == p.Answer && s.Evidence == p.Evidence {
-			return true
-		}
-	}
-	return false
+	return p.AcceptedIn(steps)
 }
