@@ -1,5 +1,18 @@
 // Package db is the PostgreSQL adapter of the portal: the connection pool, migrations, the
-// services that implement the domain's storage ports, full-text search and the audit chain.
+// types that implement the domain's storage ports, full-text search and the audit chain.
+//
+// Its types are named for the domain interface they implement:
+//
+//   - A …Service (IssueService, UserService, AuditService, SettingsService) implements the
+//     domain interface of the same name, which is a whole use case: the handlers call it
+//     directly, because everything it does happens in the database.
+//   - A …Store (LogStore, ImageStore, DocumentStore, ActionItemStore, ChatStore, ProviderStore)
+//     implements a storage port that a domain use case (domain.LogService, domain.ChatService, …)
+//     composes with other ports: objects, PDFs, AI models. Handlers never see a store.
+//
+// Both kinds check the caller's role in the transaction that reads or writes, so that no route
+// can skip authorization, and both are transaction-shaped: begin, defer rollback, unexported
+// helpers taking the tx, commit.
 package db
 
 import (

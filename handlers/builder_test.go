@@ -40,6 +40,9 @@ type portalOptions struct {
 	Issues   domain.IssueService
 	Audit    domain.AuditService
 	Settings domain.SettingsService
+	// Actions, when set, replaces the database's action items (for the fakes' incidents,
+	// which have no row).
+	Actions domain.ActionItemStore
 	// Config is the server's configuration.
 	Config handlers.Config
 }
@@ -99,6 +102,11 @@ func buildPortal(t testing.TB, o portalOptions) *builtPortal {
 		}
 	}
 
+	var actions domain.ActionItemStore = db.NewActionItemStore(database)
+	if o.Actions != nil {
+		actions = o.Actions
+	}
+
 	box, err := domain.NewSecretBox(bytes.Repeat([]byte{9}, domain.MasterKeySize))
 	if err != nil {
 		t.Fatal(err)
@@ -114,7 +122,7 @@ func buildPortal(t testing.TB, o portalOptions) *builtPortal {
 	chatStore := db.NewChatStore(database)
 	p.services = handlers.Services{
 		Users: users, Issues: issues, Audit: audit, Settings: settings, Logs: logs, Images: images,
-		Documents: domain.NewDocumentService(db.NewDocumentStore(database), db.NewActionItemStore(database),
+		Documents: domain.NewDocumentService(db.NewDocumentStore(database), actions,
 			issues, renderer, blobs, settings),
 		Providers:    providers,
 		Chat:         domain.NewChatService(providers, domain.NewRedactionGate(logStore, blobs), chatStore, issues),

@@ -65,7 +65,8 @@ func mustOpenServer(tb testing.TB, users ...*domain.User) *testServer {
 			GetSettingsFn: func(context.Context) (domain.Settings, error) { return domain.DefaultSettings(), nil },
 		},
 	}
-	p := buildPortal(tb, portalOptions{Users: ts.Users, Issues: ts.Issues, Audit: ts.Audit, Settings: ts.Settings})
+	p := buildPortal(tb, portalOptions{Users: ts.Users, Issues: ts.Issues, Audit: ts.Audit, Settings: ts.Settings,
+		Actions: noActionItems{}})
 	ts.URL = p.srv.URL
 	return ts
 }
@@ -210,3 +211,10 @@ func wantNotContains(tb testing.TB, resp testResponse, subs ...string) {
 
 // htmx is the header pair of a request htmx sends.
 var htmx = []string{"HX-Request", "true"}
+
+// noActionItems is the action items of the fakes' incidents: none.
+type noActionItems struct{ domain.ActionItemStore }
+
+func (noActionItems) FindActionItems(context.Context, string) ([]*domain.ActionItem, error) {
+	return nil, nil
+}

@@ -78,6 +78,7 @@ func TestIssuePage_WhyLevelAndProposals(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			ts := mustOpenServer(t, testResponder)
+			ts.Users.FindUsersFn = allUsers
 			ts.Issues.FindIssueDetailFn = func(_ context.Context, id string) (*domain.IssueDetail, error) {
 				return tc.detail, nil
 			}
