@@ -115,6 +115,7 @@ func TestAttachmentsTabEndToEnd(t *testing.T) {
 		t.Errorf("image row %q, want a pasted-image name with the paste badge", got)
 	}
 	mustDo(t, ctx, "close the image", click(".image-dialog-close"))
+	waitFor(t, ctx, "the image dialog to close", `!document.getElementById("image-dialog").open`)
 
 	mustDo(t, ctx, "search log content",
 		scrollTo("#attachment-search"),
@@ -129,6 +130,8 @@ func TestAttachmentsTabEndToEnd(t *testing.T) {
 		t.Errorf("search not reflected in the URL: %s", loc)
 	}
 
+	// The row came in with the search's swap; click waits until htmx has settled it, or the
+	// click would land on a button without its hx-get yet and nothing would open.
 	mustDo(t, ctx, "view the log",
 		click("[data-testid=attachment-log-view]"),
 		waitVisible("[data-testid=log-dialog-text]"),

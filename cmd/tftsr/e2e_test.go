@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -223,15 +224,51 @@ func uploadFiles(sel string, paths ...string) browserAction {
 }
 
 func setValue(sel, value string) browserAction {
-	return act(fmt.Sprintf("set %s to %q", sel, value), chromedp.SetValue(chromedp.CSS(sel), value))
+	return act(fmt.Sprintf("set %s to %q", sel, value), chromedp.Steps(whenSettled(sel), chromedp.SetValue(chromedp.CSS(sel), value)))
 }
 
+// click clicks the element once htmx has settled it: an element that a swap has just put in
+// the page gets its hx-get, hx-post or hx-trigger only when htmx settles the swap (20 ms later,
+// or more on a busy machine), and a click before that does nothing at all.
 func click(sel string) browserAction {
-	return act("click "+sel, chromedp.Click(chromedp.CSS(sel)))
+	return act("click "+sel, chromedp.Steps(whenSettled(sel), chromedp.Click(chromedp.CSS(sel))))
 }
 
+// sendKeys types into the element once htmx has settled it (see click), so that its triggers
+// fire.
 func sendKeys(sel, keys string) browserAction {
-	return act(fmt.Sprintf("type %q into %s", abbreviate(keys), sel), chromedp.SendKeys(chromedp.CSS(sel), keys))
+	return act(fmt.Sprintf("type %q into %s", abbreviate(keys), sel), chromedp.Steps(whenSettled(sel), chromedp.SendKeys(chromedp.CSS(sel), keys)))
+}
+
+// settledJS is true when the element sel matches is in the page and no htmx swap around it is
+// still to settle: htmx marks swapped-in content htmx-added (and its target htmx-settling) until
+// it has processed the content's attributes.
+const settledJS = `((sel) => { const el = document.querySelector(sel);
+	return !!el && !el.closest(".htmx-added, .htmx-settling, .htmx-swapping"); })(%s)`
+
+// whenSettled waits until the element sel matches is in the page and settled by htmx. It asks
+// the page again after each answer, also across a navigation, which a Poll does not survive.
+func whenSettled(sel string) chromedp.Action[chromedp.Void] {
+	quoted, _ := json.Marshal(sel)
+	check := chromedp.Evaluate[bool](fmt.Sprintf(settledJS, quoted))
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			ok, err := check(ctx, t)
+			if ok && err == nil {
+				return chromedp.Void{}, nil
+			}
+			select {
+			case <-ctx.Done():
+				if err != nil {
+					return chromedp.Void{}, fmt.Errorf("waiting for %s to be settled by htmx: %w (last answer: %v)", sel, ctx.Err(), err)
+				}
+				return chromedp.Void{}, fmt.Errorf("waiting for %s to be in the page and settled by htmx: %w", sel, ctx.Err())
+			case <-tick.C:
+			}
+		}
+	}
 }
 
 // runStep runs one action that returns a value, within stepTimeout.
