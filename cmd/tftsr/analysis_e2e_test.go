@@ -42,13 +42,13 @@ func TestAnalyzeLogsEndToEnd(t *testing.T) {
 	}
 
 	ctx := newBrowser(t)
-	p.signIn(t, ctx, "/issues/"+issue, "#log-drop", chromedp.EmulateViewport(1280, 1500))
+	p.signIn(t, ctx, "/issues/"+issue, "#log-drop", viewport(1280, 1500))
 	waitHTMXIdle(t, ctx)
-	mustDo(t, ctx, "upload the log", chromedp.SetUploadFiles(chromedp.CSS("#log-file"), []string{logPath}))
+	mustDo(t, ctx, "upload the log", uploadFiles("#log-file", logPath))
 	waitFor(t, ctx, "the analyze form", `!!document.querySelector("#analyze-form [data-testid=analyze-log]:checked")`)
 	waitHTMXIdle(t, ctx)
 
-	mustDo(t, ctx, "analyze", chromedp.Click(chromedp.CSS("#analyze-submit")))
+	mustDo(t, ctx, "analyze", click("#analyze-submit"))
 	waitFor(t, ctx, "the analysis card", `!!document.querySelector("#chat-log [data-testid=chat-analysis]")`)
 	waitFor(t, ctx, "the first token", `(document.querySelector("#chat-log [data-testid=chat-stream]") || {textContent: ""}).textContent.trim() === "Summary: the payment gateway refused the key."`)
 	close(release)
@@ -61,7 +61,7 @@ func TestAnalyzeLogsEndToEnd(t *testing.T) {
 	if !strings.Contains(summary, "Log analysis: app.log — ") || !strings.Contains(summary, "KB sent") || !strings.Contains(summary, "redacted: ") || !strings.Contains(summary, "Email") {
 		t.Errorf("card summary %q", summary)
 	}
-	mustDo(t, ctx, "open the sent text", chromedp.Click(chromedp.CSS("#chat-log [data-testid=chat-analysis] summary")))
+	mustDo(t, ctx, "open the sent text", click("#chat-log [data-testid=chat-analysis] summary"))
 	sent := mustText(t, ctx, "#chat-log [data-testid=analysis-sent]")
 	if !strings.Contains(sent, "[Email]") || !strings.Contains(sent, "[Password]") || !strings.Contains(sent, "app.log:4: ") || !strings.Contains(sent, "Log digest:") {
 		t.Errorf("sent text:\n%s", sent)
@@ -73,10 +73,7 @@ func TestAnalyzeLogsEndToEnd(t *testing.T) {
 	}
 	if d := os.Getenv("TFTSR_SCREENSHOT_DIR"); d != "" {
 		for _, shot := range []struct{ name, id string }{{"analysis-chat.png", "chat"}, {"analysis-form.png", "logs"}} {
-			png, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS("#"+shot.id)))
-			if err != nil {
-				t.Fatal(err)
-			}
+			png := mustRun(t, ctx, "taking a screenshot of #"+shot.id, chromedp.Screenshot(chromedp.CSS("#"+shot.id)))
 			_ = os.WriteFile(filepath.Join(d, shot.name), png, 0o644)
 		}
 	}

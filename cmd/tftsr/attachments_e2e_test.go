@@ -72,21 +72,18 @@ func TestAttachmentsTabEndToEnd(t *testing.T) {
 	}
 	// The screenshot goes up the way a responder adds one: pasted onto the incident page.
 	ctx := newBrowser(t)
-	p.signIn(t, ctx, "/issues/"+issue.ID, "#image-drop", chromedp.EmulateViewport(1280, 700))
+	p.signIn(t, ctx, "/issues/"+issue.ID, "#image-drop", viewport(1280, 700))
 	waitHTMXIdle(t, ctx)
-	mustDo(t, ctx, "acknowledge the image warning", chromedp.Click(chromedp.CSS("#image-ack")))
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](pasteImageJS+" pasteTestImage()", chromedp.EvalAwaitPromise)); err != nil {
-		t.Fatalf("pasting the image: %v", err)
-	}
+	mustDo(t, ctx, "acknowledge the image warning", click("#image-ack"))
+	mustEval[bool](t, ctx, "pasting the image", pasteImageJS+" pasteTestImage()", chromedp.EvalAwaitPromise)
 	waitFor(t, ctx, "the pasted image's thumbnail", `document.querySelectorAll("[data-testid=image-thumb]").length === 1`)
 
 	mustDo(t, ctx, "open the Attachments tab",
-		chromedp.Navigate(p.URL+"/history/attachments"),
-		chromedp.WaitVisible(chromedp.CSS("[data-testid=attachment-logs]")),
+		navigate(p.URL+"/history/attachments"),
+		waitVisible("[data-testid=attachment-logs]"),
 	)
-	rows, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("[data-testid=attachment-logs] tbody tr").length`))
-	if err != nil || rows != 12 {
-		t.Errorf("log rows: %d (%v), want 12", rows, err)
+	if rows := mustEval[int](t, ctx, "counting the log rows", `document.querySelectorAll("[data-testid=attachment-logs] tbody tr").length`); rows != 12 {
+		t.Errorf("log rows: %d, want 12", rows)
 	}
 
 	// The image row is below the fold: its thumbnail must not have loaded yet.
@@ -97,10 +94,7 @@ func TestAttachmentsTabEndToEnd(t *testing.T) {
 		Loaded bool    `json:"loaded"`
 		Top    float64 `json:"top"`
 	}
-	before, err := chromedp.Run(ctx, chromedp.Evaluate[state](thumbState))
-	if err != nil {
-		t.Fatal(err)
-	}
+	before := mustEval[state](t, ctx, "reading the thumbnail", thumbState)
 	if before.Top < 700 {
 		t.Fatalf("the thumbnail is in view (top %.0f) before scrolling; the test needs it below the fold", before.Top)
 	}
@@ -108,47 +102,47 @@ func TestAttachmentsTabEndToEnd(t *testing.T) {
 		t.Errorf("thumbnail below the fold already loading: %+v", before)
 	}
 	mustDo(t, ctx, "scroll to the images",
-		chromedp.ScrollIntoView(chromedp.CSS("[data-testid=attachment-thumb]")))
+		scrollTo("[data-testid=attachment-thumb]"))
 	waitFor(t, ctx, "the thumbnail to load after scrolling",
 		`(() => { const i = document.querySelector("[data-testid=attachment-thumb]"); return !!i.getAttribute("src") && i.complete && i.naturalWidth > 0; })()`)
 
 	mustDo(t, ctx, "view the image full size",
-		chromedp.Click(chromedp.CSS("[data-testid=attachment-image-view]")),
-		chromedp.WaitVisible(chromedp.CSS("#image-dialog-img")),
+		click("[data-testid=attachment-image-view]"),
+		waitVisible("#image-dialog-img"),
 	)
 	waitFor(t, ctx, "the full-size image", `(() => { const i = document.getElementById("image-dialog-img"); return i.complete && i.naturalWidth === 640; })()`)
 	if got := mustText(t, ctx, "[data-testid=attachment-images] tbody td:nth-child(2)"); !strings.HasPrefix(got, "pasted-image-") || !strings.Contains(got, "paste") {
 		t.Errorf("image row %q, want a pasted-image name with the paste badge", got)
 	}
-	mustDo(t, ctx, "close the image", chromedp.Click(chromedp.CSS(".image-dialog-close")))
+	mustDo(t, ctx, "close the image", click(".image-dialog-close"))
+	waitFor(t, ctx, "the image dialog to close", `!document.getElementById("image-dialog").open`)
 
 	mustDo(t, ctx, "search log content",
-		chromedp.ScrollIntoView(chromedp.CSS("#attachment-search")),
-		chromedp.SendKeys(chromedp.CSS("#attachment-search"), "quokkaflux 7"),
+		scrollTo("#attachment-search"),
+		sendKeys("#attachment-search", "quokkaflux 7"),
 	)
 	waitFor(t, ctx, "the search to narrow the logs",
 		`document.querySelectorAll("[data-testid=attachment-logs] tbody tr").length === 1`)
 	if got := mustText(t, ctx, "[data-testid=attachment-logs] tbody tr td a"); got != "gateway-07.log" {
 		t.Errorf("search result %q, want gateway-07.log", got)
 	}
-	if loc, _ := chromedp.Run(ctx, chromedp.Location()); !strings.Contains(loc, "q=quokkaflux") {
+	if loc := mustRun(t, ctx, "reading the location", chromedp.Location()); !strings.Contains(loc, "q=quokkaflux") {
 		t.Errorf("search not reflected in the URL: %s", loc)
 	}
 
+	// The row came in with the search's swap; click waits until htmx has settled it, or the
+	// click would land on a button without its hx-get yet and nothing would open.
 	mustDo(t, ctx, "view the log",
-		chromedp.Click(chromedp.CSS("[data-testid=attachment-log-view]")),
-		chromedp.WaitVisible(chromedp.CSS("[data-testid=log-dialog-text]")),
+		click("[data-testid=attachment-log-view]"),
+		waitVisible("[data-testid=log-dialog-text]"),
 	)
 	text := mustText(t, ctx, "[data-testid=log-dialog-text]")
 	if strings.Contains(text, "ops.lead@example.com") || !strings.Contains(text, "[Email]") {
 		t.Errorf("log dialog shows %q: want the email replaced by [Email]", text)
 	}
 
-	mustDo(t, ctx, "resize for the screenshot", chromedp.EmulateViewport(1280, 900))
-	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		t.Fatal(err)
-	}
+	mustDo(t, ctx, "resize for the screenshot", viewport(1280, 900))
+	shot := mustRun(t, ctx, "taking a screenshot", chromedp.CaptureScreenshot())
 	_ = os.WriteFile(filepath.Join(t.TempDir(), "attachments.png"), shot, 0o644)
 	if dir := os.Getenv("TFTSR_SCREENSHOT_DIR"); dir != "" {
 		_ = os.WriteFile(filepath.Join(dir, "attachments.png"), shot, 0o644)

@@ -3,8 +3,6 @@ package main
 import (
 	"strings"
 	"testing"
-
-	"github.com/chromedp/chromedp"
 )
 
 // TestChatEndToEnd drives the triage chat in Chromium against the real OpenAI-compatible adapter
@@ -30,9 +28,9 @@ func TestChatEndToEnd(t *testing.T) {
 	ctx := newBrowser(t)
 	p.signIn(t, ctx, "/issues/"+issue, "#chat-message")
 	mustDo(t, ctx, "send a message",
-		chromedp.SendKeys(chromedp.CSS("#chat-message"), "mail01 is full, contact ops.lead@example.com"),
-		chromedp.Click(chromedp.CSS("#chat-send")),
-		chromedp.WaitVisible(chromedp.CSS("[data-testid=chat-user]")),
+		sendKeys("#chat-message", "mail01 is full, contact ops.lead@example.com"),
+		click("#chat-send"),
+		waitVisible("[data-testid=chat-user]"),
 	)
 	// The reply is rendered as Markdown while it is written.
 	waitFor(t, ctx, "the first token", `(document.querySelector("[data-testid=chat-stream] strong") || {}).textContent === "disk"`)
@@ -46,7 +44,7 @@ func TestChatEndToEnd(t *testing.T) {
 		t.Errorf("redaction note %q", got)
 	}
 	// A note being typed meanwhile is not lost when the reply's changes come in.
-	mustDo(t, ctx, "start typing a note", chromedp.SendKeys(chromedp.CSS("#note-text"), "draft: rotation cron missing"))
+	mustDo(t, ctx, "start typing a note", sendKeys("#note-text", "draft: rotation cron missing"))
 	close(release)
 	waitFor(t, ctx, "the finished reply", `!!document.querySelector("[data-testid=chat-assistant][data-status=complete] strong")`)
 	if got := mustText(t, ctx, "[data-testid=chat-assistant] strong"); got != "disk" {
@@ -58,24 +56,21 @@ func TestChatEndToEnd(t *testing.T) {
 	waitFor(t, ctx, "the why level to follow", `(document.querySelector("[data-testid=why-level]") || {}).textContent === "Why level 2 of 5"`)
 	waitFor(t, ctx, "the timeline to follow", `!!document.querySelector("#timeline-events li[data-event-type=why_level_advanced]") &&
 		!!document.querySelector("#timeline-events li[data-event-type=triage_started]")`)
-	if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#note-text").value`)); err != nil || got != "draft: rotation cron missing" {
-		t.Errorf("the note being typed = %q, %v", got, err)
+	if got := mustEval[string](t, ctx, "reading the note", `document.querySelector("#note-text").value`); got != "draft: rotation cron missing" {
+		t.Errorf("the note being typed = %q", got)
 	}
 
-	mustDo(t, ctx, "reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("[data-testid=chat-assistant][data-status=complete]")))
+	mustDo(t, ctx, "reload", reload(), waitVisible("[data-testid=chat-assistant][data-status=complete]"))
 	log := mustText(t, ctx, "[data-testid=chat-log]")
 	if i, j := strings.Index(log, "mail01 is full"), strings.Index(log, "Root cause"); i < 0 || j < i {
 		t.Errorf("history after reload: %q", log)
 	}
 	// The first AI turn started the triage of the open incident.
-	if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#status-select").selectedOptions[0].textContent`)); err != nil || got != "Triaging" {
-		t.Errorf("status after the first chat turn: %q, %v", got, err)
+	if got := mustEval[string](t, ctx, "reading the status", `document.querySelector("#status-select").selectedOptions[0].textContent`); got != "Triaging" {
+		t.Errorf("status after the first chat turn: %q", got)
 	}
-	events, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
-		`[...document.querySelectorAll("[data-testid=timeline] li")].map(li => li.dataset.eventType)`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	events := mustEval[[]string](t, ctx, "reading the timeline",
+		`[...document.querySelectorAll("[data-testid=timeline] li")].map(li => li.dataset.eventType)`)
 	if !contains(events, "triage_started") || !contains(events, "why_level_advanced") || !contains(events, "root_cause_identified") {
 		t.Errorf("timeline %v", events)
 	}

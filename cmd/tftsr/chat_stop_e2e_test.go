@@ -40,25 +40,25 @@ func TestChatStopRetryEndToEnd(t *testing.T) {
 	p.signIn(t, ctx, "/issues/"+issue, "#chat-message")
 	// Shift+Enter adds a line; Enter sends.
 	mustDo(t, ctx, "type a message and send it with Enter",
-		chromedp.SendKeys(chromedp.CSS("#chat-message"), "build02 keeps alarming"),
-		chromedp.KeyEvent(kb.Enter, chromedp.KeyModifiers(chromedp.ModifierShift)),
-		chromedp.SendKeys(chromedp.CSS("#chat-message"), "on /var"+kb.Enter),
+		sendKeys("#chat-message", "build02 keeps alarming"),
+		act("press Shift+Enter", chromedp.KeyEvent(kb.Enter, chromedp.KeyModifiers(chromedp.ModifierShift))),
+		sendKeys("#chat-message", "on /var"+kb.Enter),
 	)
 	waitFor(t, ctx, "the sent message", `(document.querySelector("[data-testid=chat-user] .chat-text") || {}).textContent === "build02 keeps alarming\non /var"`)
 	waitFor(t, ctx, "the first token", `(document.querySelector("[data-testid=chat-stream]") || {textContent: ""}).textContent.trim() === "Checking the disk usage first"`)
-	mustDo(t, ctx, "stop", chromedp.Click(chromedp.CSS("[data-testid=chat-stop]")))
+	mustDo(t, ctx, "stop", click("[data-testid=chat-stop]"))
 	waitFor(t, ctx, "the stopped reply", `!!document.querySelector("[data-testid=chat-assistant][data-status=incomplete] [data-testid=chat-retry]")`)
 	<-stopped
 	if got := mustText(t, ctx, "[data-testid=chat-assistant][data-status=incomplete]"); !strings.Contains(got, "Checking the disk usage first") || !strings.Contains(got, "Incomplete reply") {
 		t.Errorf("stopped reply: %q", got)
 	}
-	mustDo(t, ctx, "reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("[data-testid=chat-assistant][data-status=incomplete] [data-testid=chat-retry]")))
+	mustDo(t, ctx, "reload", reload(), waitVisible("[data-testid=chat-assistant][data-status=incomplete] [data-testid=chat-retry]"))
 
-	mustDo(t, ctx, "retry", chromedp.Click(chromedp.CSS("[data-testid=chat-retry]")))
+	mustDo(t, ctx, "retry", click("[data-testid=chat-retry]"))
 	waitFor(t, ctx, "the retried reply's first token", `(document.querySelector("[data-testid=chat-stream]") || {textContent: ""}).textContent.trim() === "Why 1: the disk"`)
 
 	// A change elsewhere on the page re-renders the incident, chat included, while the reply streams.
-	mustDo(t, ctx, "change the severity", chromedp.Evaluate[chromedp.Void](`(() => {
+	mustDo(t, ctx, "change the severity", js(`(() => {
 		const sel = document.querySelector("#severity-select");
 		sel.value = "critical";
 		sel.dispatchEvent(new Event("change", {bubbles: true}));
@@ -73,16 +73,16 @@ func TestChatStopRetryEndToEnd(t *testing.T) {
 	if n := len(fake.requests()); n != 2 {
 		t.Errorf("the provider was asked %d times; want 2 (the stopped reply and its retry)", n)
 	}
-	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("[data-testid=chat-assistant]").length`)); err != nil || n != 1 {
-		t.Errorf("reply bubbles: %d, %v; the retry replaces the stopped reply in place", n, err)
+	if n := mustEval[int](t, ctx, "counting the reply bubbles", `document.querySelectorAll("[data-testid=chat-assistant]").length`); n != 1 {
+		t.Errorf("reply bubbles: %d; the retry replaces the stopped reply in place", n)
 	}
 
-	mustDo(t, ctx, "copy the reply", chromedp.Click(chromedp.CSS("[data-testid=chat-assistant][data-status=complete] [data-testid=chat-copy]")))
+	mustDo(t, ctx, "copy the reply", click("[data-testid=chat-assistant][data-status=complete] [data-testid=chat-copy]"))
 	waitFor(t, ctx, "the copy confirmation", `(document.querySelector("[data-testid=chat-copy]") || {}).dataset.copied === "true"`)
-	if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("[data-testid=chat-copy]").dataset.copy`)); err != nil || got != "Why 1: the disk filled up with **core dumps**." {
-		t.Errorf("copied text %q, %v: the reply's Markdown", got, err)
+	if got := mustEval[string](t, ctx, "reading the copied text", `document.querySelector("[data-testid=chat-copy]").dataset.copy`); got != "Why 1: the disk filled up with **core dumps**." {
+		t.Errorf("copied text %q: the reply's Markdown", got)
 	}
-	if shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot()); err == nil {
+	if shot, err := runStep(ctx, chromedp.CaptureScreenshot()); err == nil {
 		_ = os.WriteFile(os.TempDir()+"/tftsr-chat.png", shot, 0o644)
 	}
 }

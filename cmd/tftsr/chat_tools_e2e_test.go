@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-
-	"github.com/chromedp/chromedp"
 )
 
 // TestChatToolsEndToEnd drives a chat in Chromium whose model (a fake OpenAI-compatible server on
@@ -40,8 +38,8 @@ func TestChatToolsEndToEnd(t *testing.T) {
 	ctx := newBrowser(t)
 	p.signIn(t, ctx, "/issues/"+issue, "#chat-message")
 	mustDo(t, ctx, "send a message",
-		chromedp.SendKeys(chromedp.CSS("#chat-message"), "Why does the gateway reset?"),
-		chromedp.Click(chromedp.CSS("#chat-send")),
+		sendKeys("#chat-message", "Why does the gateway reset?"),
+		click("#chat-send"),
 	)
 	waitFor(t, ctx, "the finished reply", `!!document.querySelector("[data-testid=chat-assistant][data-status=complete] [data-testid=chat-tools-used]")`)
 	if got := mustText(t, ctx, "[data-testid=chat-assistant][data-status=complete] [data-testid=chat-tools-used]"); got != `Looked up: search_logs "reset", read_log_lines gateway.log 2–3` {
@@ -50,7 +48,7 @@ func TestChatToolsEndToEnd(t *testing.T) {
 	if got := mustText(t, ctx, "[data-testid=chat-assistant][data-status=complete] .chat-text"); !strings.Contains(got, "Checking the gateway log.") || !strings.Contains(got, "The upstream reset the connection.") {
 		t.Errorf("reply = %q", got)
 	}
-	mustDo(t, ctx, "reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("[data-testid=chat-tools-used]")))
+	mustDo(t, ctx, "reload", reload(), waitVisible("[data-testid=chat-tools-used]"))
 
 	bodies := fake.requests()
 	if len(bodies) != 2 || !strings.Contains(bodies[1], `"role":"tool"`) || !strings.Contains(bodies[1], "[Email]") {

@@ -27,24 +27,21 @@ func TestDocumentsEndToEnd(t *testing.T) {
 		strings.NewReader(`{"action": "Alert on pool saturation", "priority": "P1"}`), nil)
 
 	ctx := newBrowser(t)
-	p.signIn(t, ctx, "/issues/"+issue.ID, "#generate-postmortem", chromedp.EmulateViewport(1280, 1000))
+	p.signIn(t, ctx, "/issues/"+issue.ID, "#generate-postmortem", viewport(1280, 1000))
 	waitHTMXIdle(t, ctx)
-	mustDo(t, ctx, "scroll to the documents", chromedp.ScrollIntoView(chromedp.CSS("#documents")))
-	if shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot()); err == nil {
+	mustDo(t, ctx, "scroll to the documents", scrollTo("#documents"))
+	if shot, err := runStep(ctx, chromedp.CaptureScreenshot()); err == nil {
 		_ = os.WriteFile(filepath.Join(t.TempDir(), "incident-documents.png"), shot, 0o644)
 		if dir := os.Getenv("TFTSR_SCREENSHOT_DIR"); dir != "" {
 			_ = os.WriteFile(filepath.Join(dir, "incident-documents.png"), shot, 0o644)
 		}
 	}
 	mustDo(t, ctx, "generate the post-mortem",
-		chromedp.Click(chromedp.CSS("#generate-postmortem")),
-		chromedp.WaitVisible(chromedp.CSS("#doc-content")),
+		click("#generate-postmortem"),
+		waitVisible("#doc-content"),
 	)
 	waitHTMXIdle(t, ctx)
-	content, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("doc-content").value`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	content := mustEval[string](t, ctx, "reading the editor", `document.getElementById("doc-content").value`)
 	for _, want := range []string{"# Blameless Post-Mortem: Checkout latency spike", "The DB pool was exhausted.", "Alert on pool saturation"} {
 		if !strings.Contains(content, want) {
 			t.Errorf("generated post-mortem lacks %q", want)
@@ -55,12 +52,12 @@ func TestDocumentsEndToEnd(t *testing.T) {
 	}
 
 	mustDo(t, ctx, "edit the text",
-		chromedp.Evaluate[chromedp.Void](`(() => { const ta = document.getElementById("doc-content"); ta.focus(); ta.setSelectionRange(ta.value.length, ta.value.length); })()`),
-		chromedp.SendKeys(chromedp.CSS("#doc-content"), "\n\n## Edited in the browser\n\nWe added **pool alerts**.\n"),
+		js(`(() => { const ta = document.getElementById("doc-content"); ta.focus(); ta.setSelectionRange(ta.value.length, ta.value.length); })()`),
+		sendKeys("#doc-content", "\n\n## Edited in the browser\n\nWe added **pool alerts**.\n"),
 	)
 	waitFor(t, ctx, "the preview to follow the text",
 		`[...document.querySelectorAll("#doc-preview h2")].some(h => h.textContent === "Edited in the browser")`)
-	mustDo(t, ctx, "save", chromedp.Click(chromedp.CSS("#doc-save")))
+	mustDo(t, ctx, "save", click("#doc-save"))
 	waitFor(t, ctx, "the save", `document.getElementById("doc-status").dataset.state === "saved"`)
 	if got := mustText(t, ctx, "#doc-status"); got != "Saved version 2." {
 		t.Errorf("status %q", got)
@@ -71,31 +68,24 @@ func TestDocumentsEndToEnd(t *testing.T) {
 	var doc struct {
 		ID string `json:"id"`
 	}
-	url, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc.ID = strings.TrimPrefix(url, "/documents/")
+	doc.ID = strings.TrimPrefix(mustEval[string](t, ctx, "reading the location", `location.pathname`), "/documents/")
 	p.apiCall(t, token, http.MethodPut, "/api/v1/documents/"+doc.ID, "application/json",
 		strings.NewReader(`{"content_md": "# Their version", "base_version": 2}`), nil)
 	mustDo(t, ctx, "edit again and save",
-		chromedp.SendKeys(chromedp.CSS("#doc-content"), "One more line.\n"),
-		chromedp.Click(chromedp.CSS("#doc-save")),
+		sendKeys("#doc-content", "One more line.\n"),
+		click("#doc-save"),
 	)
 	waitFor(t, ctx, "the conflict message", `document.getElementById("doc-status").dataset.state === "conflict"`)
 	if got := mustText(t, ctx, "#doc-status"); !strings.Contains(got, "saved version 3") || !strings.Contains(got, "your text is kept") {
 		t.Errorf("conflict message %q", got)
 	}
-	kept, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("doc-content").value`))
+	kept := mustEval[string](t, ctx, "reading the editor", `document.getElementById("doc-content").value`)
 	if !strings.Contains(kept, "One more line.") {
 		t.Errorf("the editor lost the user's text after the conflict")
 	}
 
-	mustDo(t, ctx, "screenshot the editor", chromedp.EmulateViewport(1280, 1000), chromedp.ScrollIntoView(chromedp.CSS("h1")))
-	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		t.Fatal(err)
-	}
+	mustDo(t, ctx, "screenshot the editor", viewport(1280, 1000), scrollTo("h1"))
+	shot := mustRun(t, ctx, "taking a screenshot", chromedp.CaptureScreenshot())
 	shotPath := filepath.Join(t.TempDir(), "document-editor.png")
 	_ = os.WriteFile(shotPath, shot, 0o644)
 	if dir := os.Getenv("TFTSR_SCREENSHOT_DIR"); dir != "" {
@@ -112,14 +102,10 @@ func TestDocumentsEndToEnd(t *testing.T) {
 	}
 	fetch := func(format string) download {
 		t.Helper()
-		d, err := chromedp.Run(ctx, chromedp.Evaluate[download](`fetch("/api/v1/documents/`+doc.ID+`/export?format=`+format+`").then(async r => {
+		return mustEval[download](t, ctx, "downloading the "+format, `fetch("/api/v1/documents/`+doc.ID+`/export?format=`+format+`").then(async r => {
 			const b = await r.text();
 			return {status: r.status, disposition: r.headers.get("Content-Disposition") || "", type: r.headers.get("Content-Type") || "", head: b.slice(0, 40)};
-		})`, chromedp.EvalAwaitPromise))
-		if err != nil {
-			t.Fatalf("fetch %s: %v", format, err)
-		}
-		return d
+		})`, chromedp.EvalAwaitPromise)
 	}
 	md := fetch("md")
 	if md.Status != 200 || md.Head != "# Their version" || !strings.Contains(md.Disposition, "postmortem-checkout-latency-spike-v3.md") {

@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -158,7 +160,8 @@ func startPortal(t testing.TB) *portal {
 	return p
 }
 
-// newBrowser starts headless Chromium for a test. The browser is closed before the portal.
+// newBrowser starts headless Chromium for a test. The browser is closed before the portal. Its
+// 3 minutes are a backstop for the whole test; each step has its own stepTimeout.
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
 	chrome := requireEnv(t, "TEST_CHROME_PATH")
@@ -178,28 +181,179 @@ func newBrowser(t *testing.T) context.Context {
 	return ctx
 }
 
-func mustDo(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
-	t.Helper()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatalf("%s: %v", what, err)
+// stepTimeout bounds every browser step of a test. A click, some typing or a wait for the page
+// takes well under a second here, also on two busy cores; a step still unfinished after this is
+// stuck (a click that went nowhere, a wait for something that will not come), and the test fails
+// at once with the step's name and what it waited for, instead of when the browser's context ends.
+const stepTimeout = 30 * time.Second
+
+// browserAction is one action of a browser step, with what it does in words (the selector it
+// clicks or waits for) for the failure message.
+type browserAction struct {
+	what string
+	do   chromedp.Action[chromedp.Void]
+}
+
+// act names a chromedp action that has no helper below.
+func act(what string, a chromedp.Action[chromedp.Void]) browserAction {
+	return browserAction{what, a}
+}
+
+func navigate(url string) browserAction {
+	return act("navigate to "+url, chromedp.Navigate(url))
+}
+
+func reload() browserAction { return act("reload", chromedp.Reload()) }
+
+func viewport(width, height int64) browserAction {
+	return act(fmt.Sprintf("set a %d × %d viewport", width, height), chromedp.EmulateViewport(width, height))
+}
+
+// js evaluates a script for its effects.
+func js(script string) browserAction {
+	return act("run "+abbreviate(script), chromedp.Evaluate[chromedp.Void](script))
+}
+
+func waitVisible(sel string) browserAction {
+	return act("wait for "+sel+" to be visible", chromedp.WaitVisible(chromedp.CSS(sel)))
+}
+
+func scrollTo(sel string) browserAction {
+	return act("scroll to "+sel, chromedp.ScrollIntoView(chromedp.CSS(sel)))
+}
+
+func uploadFiles(sel string, paths ...string) browserAction {
+	return act("choose "+strings.Join(paths, ", ")+" in "+sel, chromedp.SetUploadFiles(chromedp.CSS(sel), paths))
+}
+
+func setValue(sel, value string) browserAction {
+	return act(fmt.Sprintf("set %s to %q", sel, value), chromedp.Steps(whenSettled(sel), chromedp.SetValue(chromedp.CSS(sel), value)))
+}
+
+// click clicks the element once htmx has settled it: an element that a swap has just put in
+// the page gets its hx-get, hx-post or hx-trigger only when htmx settles the swap (20 ms later,
+// or more on a busy machine), and a click before that does nothing at all.
+func click(sel string) browserAction {
+	return act("click "+sel, chromedp.Steps(whenSettled(sel), chromedp.Click(chromedp.CSS(sel))))
+}
+
+// sendKeys types into the element once htmx has settled it (see click), so that its triggers
+// fire.
+func sendKeys(sel, keys string) browserAction {
+	return act(fmt.Sprintf("type %q into %s", abbreviate(keys), sel), chromedp.Steps(whenSettled(sel), chromedp.SendKeys(chromedp.CSS(sel), keys)))
+}
+
+// settledJS is true when the element sel matches is in the page and no htmx swap around it is
+// still to settle: htmx marks swapped-in content htmx-added (and its target htmx-settling) until
+// it has processed the content's attributes.
+const settledJS = `((sel) => { const el = document.querySelector(sel);
+	return !!el && !el.closest(".htmx-added, .htmx-settling, .htmx-swapping"); })(%s)`
+
+// whenSettled waits until the element sel matches is in the page and settled by htmx. It asks
+// the page again after each answer, also across a navigation, which a Poll does not survive.
+func whenSettled(sel string) chromedp.Action[chromedp.Void] {
+	quoted, _ := json.Marshal(sel)
+	check := chromedp.Evaluate[bool](fmt.Sprintf(settledJS, quoted))
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			ok, err := check(ctx, t)
+			if ok && err == nil {
+				return chromedp.Void{}, nil
+			}
+			select {
+			case <-ctx.Done():
+				if err != nil {
+					return chromedp.Void{}, fmt.Errorf("waiting for %s to be settled by htmx: %w (last answer: %v)", sel, ctx.Err(), err)
+				}
+				return chromedp.Void{}, fmt.Errorf("waiting for %s to be in the page and settled by htmx: %w", sel, ctx.Err())
+			case <-tick.C:
+			}
+		}
 	}
+}
+
+// runStep runs one action that returns a value, within stepTimeout.
+func runStep[T any](ctx context.Context, a chromedp.Action[T]) (T, error) {
+	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
+	defer cancel()
+	return chromedp.Run(sctx, a)
+}
+
+// mustDo runs the actions of a step in order, each within stepTimeout, and fails the test with
+// the step, the action and the state of the page when one fails.
+func mustDo(t *testing.T, ctx context.Context, step string, actions ...browserAction) {
+	t.Helper()
+	for _, a := range actions {
+		if _, err := runStep(ctx, a.do); err != nil {
+			t.Fatalf("%s: %s: %v%s", step, a.what, stepError(err), pageState(ctx))
+		}
+	}
+}
+
+// mustRun runs one action within stepTimeout and returns its value; what names it for the
+// failure message.
+func mustRun[T any](t *testing.T, ctx context.Context, what string, a chromedp.Action[T]) T {
+	t.Helper()
+	v, err := runStep(ctx, a)
+	if err != nil {
+		t.Fatalf("%s: %v%s", what, stepError(err), pageState(ctx))
+	}
+	return v
+}
+
+// mustEval evaluates a JavaScript expression within stepTimeout and returns its value.
+func mustEval[T any](t *testing.T, ctx context.Context, what, expr string, opts ...chromedp.EvaluateOption) T {
+	t.Helper()
+	return mustRun(t, ctx, what+" ("+abbreviate(expr)+")", chromedp.Evaluate[T](expr, opts...))
 }
 
 func mustText(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
-	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-	if err != nil {
-		t.Fatalf("reading %s: %v", sel, err)
-	}
-	return strings.TrimSpace(s)
+	return strings.TrimSpace(mustRun(t, ctx, "reading the text of "+sel, chromedp.Text(chromedp.CSS(sel))))
 }
 
-// waitFor polls a JavaScript condition until it is true.
+// waitFor polls a JavaScript condition until it is true, within stepTimeout.
 func waitFor(t *testing.T, ctx context.Context, what, expr string) {
 	t.Helper()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
-		t.Fatalf("waiting for %s: %v", what, err)
+	if _, err := runStep(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(stepTimeout))); err != nil {
+		t.Fatalf("waiting for %s: %v\ncondition: %s%s", what, stepError(err), expr, pageState(ctx))
 	}
+}
+
+// stepError says that a step ran out of time in words.
+func stepError(err error) error {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, chromedp.ErrPollingTimeout) {
+		return fmt.Errorf("not done within %s: %w", stepTimeout, err)
+	}
+	return err
+}
+
+// pageState describes the page for a failure message: where it is, what htmx is still doing,
+// and which dialogs are open.
+func pageState(ctx context.Context) string {
+	sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	state, err := chromedp.Run(sctx, chromedp.Evaluate[string](`JSON.stringify({
+		url: location.href,
+		htmxRequests: document.querySelectorAll(".htmx-request").length,
+		htmxUnsettled: document.querySelectorAll(".htmx-added, .htmx-settling, .htmx-swapping").length,
+		openDialogs: [...document.querySelectorAll("dialog[open]")].map(d => d.id || d.className),
+	})`))
+	if err != nil {
+		return fmt.Sprintf("\npage state unknown: %v", err)
+	}
+	return "\npage: " + state
+}
+
+// abbreviate shortens a script or typed text for a message.
+func abbreviate(s string) string {
+	r := []rune(strings.Join(strings.Fields(s), " "))
+	if len(r) > 80 {
+		return string(r[:77]) + "..."
+	}
+	return string(r)
 }
 
 // TestEndToEnd drives the real portal in Chromium the way a responder works an incident: sign
@@ -210,20 +364,20 @@ func TestEndToEnd(t *testing.T) {
 	ctx := newBrowser(t)
 
 	p.signIn(t, ctx, "/issues", "[data-testid=new-issue]")
-	if loc, _ := chromedp.Run(ctx, chromedp.Location()); !strings.HasSuffix(loc, "/issues") {
+	if loc := mustRun(t, ctx, "reading the location", chromedp.Location()); !strings.HasSuffix(loc, "/issues") {
 		t.Errorf("after sign-in at %s, want the page asked for (/issues)", loc)
 	}
 
 	title := "Checkout latency spike <b>on</b> payments-gateway"
 	mustDo(t, ctx, "create an incident",
-		chromedp.Click(chromedp.CSS("[data-testid=new-issue]")),
-		chromedp.WaitVisible(chromedp.CSS("#issue-title")),
-		chromedp.SendKeys(chromedp.CSS("#issue-title"), title),
-		chromedp.SendKeys(chromedp.CSS("#issue-description"), "Customers saw **timeouts** from the zanzibarqueue consumer after the deploy."),
-		chromedp.SetValue(chromedp.CSS("#issue-severity"), "high"),
-		chromedp.SetValue(chromedp.CSS("#issue-category"), "application"),
-		chromedp.Click(chromedp.CSS("#issue-save")),
-		chromedp.WaitVisible(chromedp.CSS("[data-testid=issue-title]")),
+		click("[data-testid=new-issue]"),
+		waitVisible("#issue-title"),
+		sendKeys("#issue-title", title),
+		sendKeys("#issue-description", "Customers saw **timeouts** from the zanzibarqueue consumer after the deploy."),
+		setValue("#issue-severity", "high"),
+		setValue("#issue-category", "application"),
+		click("#issue-save"),
+		waitVisible("[data-testid=issue-title]"),
 	)
 	if got := mustText(t, ctx, "[data-testid=issue-title]"); got != title {
 		t.Errorf("incident title %q, want %q (shown as text, not markup)", got, title)
@@ -233,17 +387,17 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	mustDo(t, ctx, "find it through the header search",
-		chromedp.Navigate(p.URL+"/"),
-		chromedp.WaitVisible(chromedp.CSS("#header-search")),
-		chromedp.SendKeys(chromedp.CSS("#header-search"), "zanzibarqueue"),
-		chromedp.WaitVisible(chromedp.CSS("[data-testid=search-dropdown] a.result")),
+		navigate(p.URL+"/"),
+		waitVisible("#header-search"),
+		sendKeys("#header-search", "zanzibarqueue"),
+		waitVisible("[data-testid=search-dropdown] a.result"),
 	)
 	if got := mustText(t, ctx, "[data-testid=search-dropdown] mark"); !strings.EqualFold(got, "zanzibarqueue") {
 		t.Errorf("highlighted search word %q, want zanzibarqueue", got)
 	}
 	mustDo(t, ctx, "open the search result",
-		chromedp.Click(chromedp.CSS("[data-testid=search-dropdown] a.result")),
-		chromedp.WaitVisible(chromedp.CSS("#why-question")),
+		click("[data-testid=search-dropdown] a.result"),
+		waitVisible("#why-question"),
 	)
 
 	whys := []struct{ q, a string }{
@@ -253,11 +407,11 @@ func TestEndToEnd(t *testing.T) {
 	for i, w := range whys {
 		n := fmt.Sprint(i + 1)
 		mustDo(t, ctx, "add why "+n,
-			chromedp.WaitVisible(chromedp.CSS("#why-question")),
-			chromedp.SendKeys(chromedp.CSS("#why-question"), w.q),
-			chromedp.SendKeys(chromedp.CSS("#why-answer"), w.a),
-			chromedp.Click(chromedp.CSS("#why-add")),
-			chromedp.WaitVisible(chromedp.CSS("[data-testid=why-"+n+"]")),
+			waitVisible("#why-question"),
+			sendKeys("#why-question", w.q),
+			sendKeys("#why-answer", w.a),
+			click("#why-add"),
+			waitVisible("[data-testid=why-"+n+"]"),
 		)
 		waitHTMXIdle(t, ctx)
 	}
@@ -266,22 +420,16 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	waitHTMXIdle(t, ctx)
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
+	mustDo(t, ctx, "change the status", js(`(() => {
 		const s = document.getElementById("status-select");
 		s.value = "resolved";
 		s.dispatchEvent(new Event("change", {bubbles: true}));
-		return true;
-	})()`)); err != nil {
-		t.Fatalf("changing status: %v", err)
-	}
+	})()`))
 	waitFor(t, ctx, "the status badge to say Resolved",
 		`document.querySelector("[data-testid=issue-status]").textContent.trim() === "Resolved"`)
 
-	events, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
-		`[...document.querySelectorAll("[data-testid=timeline] li")].map(li => li.dataset.eventType)`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	events := mustEval[[]string](t, ctx, "reading the timeline",
+		`[...document.querySelectorAll("[data-testid=timeline] li")].map(li => li.dataset.eventType)`)
 	for _, want := range []string{"issue_created", "why_level_advanced", "status_changed"} {
 		if !contains(events, want) {
 			t.Errorf("timeline %v lacks %s", events, want)
@@ -293,11 +441,8 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	// A viewport tall enough for the whole page, so the sticky sidebar and header stay in place.
-	mustDo(t, ctx, "resize for the screenshot", chromedp.EmulateViewport(1280, 1500))
-	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		t.Fatal(err)
-	}
+	mustDo(t, ctx, "resize for the screenshot", viewport(1280, 1500))
+	shot := mustRun(t, ctx, "taking a screenshot", chromedp.CaptureScreenshot())
 	shotPath := filepath.Join(t.TempDir(), "incident.png")
 	if err := os.WriteFile(shotPath, shot, 0o644); err != nil {
 		t.Fatal(err)
@@ -308,10 +453,10 @@ func TestEndToEnd(t *testing.T) {
 	t.Logf("screenshot of the incident page: %s (%d bytes)", shotPath, len(shot))
 
 	mustDo(t, ctx, "sign out",
-		chromedp.Click(chromedp.CSS("[data-testid=logout]")),
-		chromedp.WaitVisible(chromedp.CSS("#login-submit")),
-		chromedp.Navigate(p.URL+"/"),
-		chromedp.WaitVisible(chromedp.CSS("#login-submit")),
+		click("[data-testid=logout]"),
+		waitVisible("#login-submit"),
+		navigate(p.URL+"/"),
+		waitVisible("#login-submit"),
 	)
 }
 
@@ -363,24 +508,20 @@ func TestImagePasteEndToEnd(t *testing.T) {
 	ctx := newBrowser(t)
 
 	mustDo(t, ctx, "sign in and create an incident",
-		chromedp.Navigate(p.URL+"/issues/new"),
-		chromedp.WaitVisible(chromedp.CSS("#username")),
-		chromedp.SendKeys(chromedp.CSS("#username"), "admin"),
-		chromedp.SendKeys(chromedp.CSS("#password"), p.AdminPassword),
-		chromedp.Click(chromedp.CSS("#login-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#issue-title")),
-		chromedp.SendKeys(chromedp.CSS("#issue-title"), "Disk full on db01"),
-		chromedp.Click(chromedp.CSS("#issue-save")),
-		chromedp.WaitVisible(chromedp.CSS("#image-drop")),
+		navigate(p.URL+"/issues/new"),
+		waitVisible("#username"),
+		sendKeys("#username", "admin"),
+		sendKeys("#password", p.AdminPassword),
+		click("#login-submit"),
+		waitVisible("#issue-title"),
+		sendKeys("#issue-title", "Disk full on db01"),
+		click("#issue-save"),
+		waitVisible("#image-drop"),
 	)
 	waitHTMXIdle(t, ctx)
 	evalBool := func(what, expr string) bool {
 		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr, chromedp.EvalAwaitPromise))
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		return v
+		return mustEval[bool](t, ctx, what, expr, chromedp.EvalAwaitPromise)
 	}
 	evalBool("define the paste helper", pasteImageJS+" true")
 
@@ -391,7 +532,7 @@ func TestImagePasteEndToEnd(t *testing.T) {
 		t.Errorf("status after a paste without acknowledgement: %q", got)
 	}
 
-	mustDo(t, ctx, "acknowledge the warning", chromedp.Click(chromedp.CSS("#image-ack")))
+	mustDo(t, ctx, "acknowledge the warning", click("#image-ack"))
 	if !evalBool("paste into a text field", `pasteTestImage(document.getElementById("note-text"))`) {
 		t.Error("a paste into the note field was taken as an image upload")
 	}
@@ -419,10 +560,7 @@ func TestImagePasteEndToEnd(t *testing.T) {
 
 	shoot := func(name string) {
 		t.Helper()
-		shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-		if err != nil {
-			t.Fatal(err)
-		}
+		shot := mustRun(t, ctx, "taking the screenshot "+name, chromedp.CaptureScreenshot())
 		path := filepath.Join(t.TempDir(), name)
 		if err := os.WriteFile(path, shot, 0o644); err != nil {
 			t.Fatal(err)
@@ -433,24 +571,24 @@ func TestImagePasteEndToEnd(t *testing.T) {
 		t.Logf("screenshot: %s (%d bytes)", path, len(shot))
 	}
 	mustDo(t, ctx, "show the images section",
-		chromedp.EmulateViewport(1280, 1500),
-		chromedp.Evaluate[chromedp.Void](`document.getElementById("images").scrollIntoView({block: "start"})`),
+		viewport(1280, 1500),
+		js(`document.getElementById("images").scrollIntoView({block: "start"})`),
 	)
 	shoot("images.png")
 
-	mustDo(t, ctx, "open the image full size", chromedp.Click(chromedp.CSS("#image-gallery a.image-open")))
+	mustDo(t, ctx, "open the image full size", click("#image-gallery a.image-open"))
 	waitFor(t, ctx, "the dialog with the full-size image", `(() => {
 		const img = document.getElementById("image-dialog-img");
 		return document.getElementById("image-dialog").open && img.complete && img.naturalWidth === 640;
 	})()`)
 	shoot("image-dialog.png")
-	mustDo(t, ctx, "close the dialog", chromedp.Click(chromedp.CSS("#image-dialog .image-dialog-close")))
+	mustDo(t, ctx, "close the dialog", click("#image-dialog .image-dialog-close"))
 	waitFor(t, ctx, "the dialog to close", `!document.getElementById("image-dialog").open`)
 
 	evalBool("remember the thumbnail's URL", `(window.thumbURL = document.querySelector("#image-gallery img[data-testid=image-thumb]").src, true)`)
 	mustDo(t, ctx, "delete the image",
-		chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`),
-		chromedp.Click(chromedp.CSS("#image-gallery [data-testid=image-delete]")),
+		js(`window.confirm = () => true`),
+		click("#image-gallery [data-testid=image-delete]"),
 	)
 	waitFor(t, ctx, "the empty gallery", `!!document.querySelector("#image-gallery .empty")`)
 	if !evalBool("the deleted thumbnail is gone", `fetch(window.thumbURL, {cache: "no-store"}).then(r => r.status === 404)`) {
@@ -478,10 +616,7 @@ func TestLogsEndToEnd(t *testing.T) {
 	}
 	shoot := func(name string) {
 		t.Helper()
-		shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-		if err != nil {
-			t.Fatal(err)
-		}
+		shot := mustRun(t, ctx, "taking the screenshot "+name, chromedp.CaptureScreenshot())
 		path := filepath.Join(t.TempDir(), name)
 		if err := os.WriteFile(path, shot, 0o644); err != nil {
 			t.Fatal(err)
@@ -493,28 +628,24 @@ func TestLogsEndToEnd(t *testing.T) {
 	}
 	evalString := func(what, expr string) string {
 		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		return v
+		return mustEval[string](t, ctx, what, expr)
 	}
 
 	mustDo(t, ctx, "sign in and create an incident",
-		chromedp.EmulateViewport(1280, 1500),
-		chromedp.Navigate(p.URL+"/issues/new"),
-		chromedp.WaitVisible(chromedp.CSS("#username")),
-		chromedp.SendKeys(chromedp.CSS("#username"), "admin"),
-		chromedp.SendKeys(chromedp.CSS("#password"), p.AdminPassword),
-		chromedp.Click(chromedp.CSS("#login-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#issue-title")),
-		chromedp.SendKeys(chromedp.CSS("#issue-title"), "Checkout errors after the 09:10 deploy"),
-		chromedp.Click(chromedp.CSS("#issue-save")),
-		chromedp.WaitVisible(chromedp.CSS("#log-drop")),
+		viewport(1280, 1500),
+		navigate(p.URL+"/issues/new"),
+		waitVisible("#username"),
+		sendKeys("#username", "admin"),
+		sendKeys("#password", p.AdminPassword),
+		click("#login-submit"),
+		waitVisible("#issue-title"),
+		sendKeys("#issue-title", "Checkout errors after the 09:10 deploy"),
+		click("#issue-save"),
+		waitVisible("#log-drop"),
 	)
 	waitHTMXIdle(t, ctx)
 
-	mustDo(t, ctx, "choose the log file", chromedp.SetUploadFiles(chromedp.CSS("#log-file"), []string{logPath}))
+	mustDo(t, ctx, "choose the log file", uploadFiles("#log-file", logPath))
 	waitFor(t, ctx, "the upload to finish", `!!document.querySelector("#log-uploads .log-upload-item.ok")`)
 	waitFor(t, ctx, "the log in the list", `!!document.querySelector("#log-list [data-testid=log-row]")`)
 	waitFor(t, ctx, "the upload on the timeline", `!!document.querySelector("#timeline li[data-event-type=log_uploaded]")`)
@@ -529,11 +660,11 @@ func TestLogsEndToEnd(t *testing.T) {
 		t.Errorf("progress bar at %s, want 100", v)
 	}
 
-	mustDo(t, ctx, "scroll to the logs", chromedp.Evaluate[chromedp.Void](`document.getElementById("logs").scrollIntoView({block: "start"})`))
+	mustDo(t, ctx, "scroll to the logs", js(`document.getElementById("logs").scrollIntoView({block: "start"})`))
 	shoot("log-list.png")
 
 	// Before review, View shows every detected value redacted.
-	mustDo(t, ctx, "open the view dialog", chromedp.Click(chromedp.CSS("#log-list [data-testid=log-view]")))
+	mustDo(t, ctx, "open the view dialog", click("#log-list [data-testid=log-view]"))
 	waitFor(t, ctx, "the dialog", `!!document.querySelector("#log-dialog[open]")`)
 	preview := mustText(t, ctx, "#log-dialog [data-testid=log-dialog-text]")
 	for _, secret := range []string{"maria.lopez@example.com", "203.0.113.77", "Tr0ub4dor&3"} {
@@ -544,30 +675,30 @@ func TestLogsEndToEnd(t *testing.T) {
 	if !strings.Contains(preview, "[Email]") || !strings.Contains(preview, "<script>alert(1)</script>") {
 		t.Errorf("preview %q: want tokens, and markup shown as text", preview)
 	}
-	mustDo(t, ctx, "scroll to the logs", chromedp.Evaluate[chromedp.Void](`document.getElementById("logs").scrollIntoView({block: "start"})`))
+	mustDo(t, ctx, "scroll to the logs", js(`document.getElementById("logs").scrollIntoView({block: "start"})`))
 	shoot("log-preview.png")
-	mustDo(t, ctx, "close the dialog", chromedp.Click(chromedp.CSS("#log-dialog .log-dialog-close")))
+	mustDo(t, ctx, "close the dialog", click("#log-dialog .log-dialog-close"))
 	waitFor(t, ctx, "the dialog to close", `!document.querySelector("#log-dialog[open]")`)
 
 	// Review: the IP address is a documentation address, keep it; redact the rest; apply.
 	mustDo(t, ctx, "open the review page",
-		chromedp.Click(chromedp.CSS("#log-list [data-testid=log-review-link]")),
-		chromedp.WaitVisible(chromedp.CSS("#apply-redactions")),
+		click("#log-list [data-testid=log-review-link]"),
+		waitVisible("#apply-redactions"),
 	)
 	if got := mustText(t, ctx, "[data-testid=log-text] mark.pii-on[data-pii-type=Email]"); got != "maria.lopez@example.com" {
 		t.Errorf("highlighted e-mail %q", got)
 	}
 	mustDo(t, ctx, "keep the IP address",
-		chromedp.Click(chromedp.CSS(`#log-review tr[data-pii-type=IPv4] [data-testid="review-false-IPv4"]`)))
+		click(`#log-review tr[data-pii-type=IPv4] [data-testid="review-false-IPv4"]`))
 	waitFor(t, ctx, "the IP address kept", `!!document.querySelector("[data-testid=log-text] mark.pii-off[data-pii-type=IPv4]")`)
 	waitHTMXIdle(t, ctx)
 	mustDo(t, ctx, "redact every e-mail address",
-		chromedp.Click(chromedp.CSS(`#log-review tr[data-pii-type=Email] [data-testid="review-true-Email"]`)))
+		click(`#log-review tr[data-pii-type=Email] [data-testid="review-true-Email"]`))
 	waitHTMXIdle(t, ctx)
 	shoot("log-review.png")
 	mustDo(t, ctx, "apply the redactions",
-		chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`),
-		chromedp.Click(chromedp.CSS("#apply-redactions")),
+		js(`window.confirm = () => true`),
+		click("#apply-redactions"),
 	)
 	waitFor(t, ctx, "the redacted notice", `!!document.querySelector("[data-testid=redacted-notice]")`)
 	waitHTMXIdle(t, ctx)
@@ -579,14 +710,14 @@ func TestLogsEndToEnd(t *testing.T) {
 
 	// Back on the incident: View shows the redacted text with tokens.
 	mustDo(t, ctx, "go back to the incident",
-		chromedp.Click(chromedp.CSS("[data-testid=log-issue-link]")),
-		chromedp.WaitVisible(chromedp.CSS("#log-list [data-testid=log-view]")),
+		click("[data-testid=log-issue-link]"),
+		waitVisible("#log-list [data-testid=log-view]"),
 	)
 	waitHTMXIdle(t, ctx)
 	if got := mustText(t, ctx, "#log-list [data-testid=log-status]"); got != "Redacted" {
 		t.Errorf("status %q, want Redacted", got)
 	}
-	mustDo(t, ctx, "view the redacted log", chromedp.Click(chromedp.CSS("#log-list [data-testid=log-view]")))
+	mustDo(t, ctx, "view the redacted log", click("#log-list [data-testid=log-view]"))
 	waitFor(t, ctx, "the dialog", `!!document.querySelector("#log-dialog[open]")`)
 	view := mustText(t, ctx, "#log-dialog [data-testid=log-dialog-text]")
 	for _, want := range []string{"[Email]", "[Password]", "203.0.113.77"} {
@@ -602,16 +733,13 @@ func TestLogsEndToEnd(t *testing.T) {
 	if n := evalString("highlighted tokens", `String(document.querySelectorAll("#log-dialog mark.pii-token").length)`); n != "2" {
 		t.Errorf("%s highlighted tokens, want 2", n)
 	}
-	events, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
-		`[...document.querySelectorAll("[data-testid=timeline] li")].map(li => li.dataset.eventType)`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	events := mustEval[[]string](t, ctx, "reading the timeline",
+		`[...document.querySelectorAll("[data-testid=timeline] li")].map(li => li.dataset.eventType)`)
 	for _, want := range []string{"log_uploaded", "pii_redacted"} {
 		if !contains(events, want) {
 			t.Errorf("timeline %v lacks %s", events, want)
 		}
 	}
-	mustDo(t, ctx, "scroll to the logs", chromedp.Evaluate[chromedp.Void](`document.getElementById("logs").scrollIntoView({block: "start"})`))
+	mustDo(t, ctx, "scroll to the logs", js(`document.getElementById("logs").scrollIntoView({block: "start"})`))
 	shoot("log-view.png")
 }

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/chromedp/chromedp"
 )
 
 // fakeOpenAI is an OpenAI-compatible chat completions server on loopback that records the body of
@@ -103,15 +101,15 @@ func (p *portal) createIssue(t testing.TB, token, body string) string {
 // signIn opens path in the browser, signs in as the first admin on the login page it is sent to,
 // and waits for the element ready of the page it comes back to. Actions in before run first
 // (a viewport, say).
-func (p *portal) signIn(t *testing.T, ctx context.Context, path, ready string, before ...chromedp.Action[chromedp.Void]) {
+func (p *portal) signIn(t *testing.T, ctx context.Context, path, ready string, before ...browserAction) {
 	t.Helper()
 	steps := append(before,
-		chromedp.Navigate(p.URL+path),
-		chromedp.WaitVisible(chromedp.CSS("#username")),
-		chromedp.SendKeys(chromedp.CSS("#username"), "admin"),
-		chromedp.SendKeys(chromedp.CSS("#password"), p.AdminPassword),
-		chromedp.Click(chromedp.CSS("#login-submit")),
-		chromedp.WaitVisible(chromedp.CSS(ready)),
+		navigate(p.URL+path),
+		waitVisible("#username"),
+		sendKeys("#username", "admin"),
+		sendKeys("#password", p.AdminPassword),
+		click("#login-submit"),
+		waitVisible(ready),
 	)
 	mustDo(t, ctx, "sign in and open "+path, steps...)
 }

@@ -23,8 +23,8 @@ func TestOllamaEndToEnd(t *testing.T) {
 
 	p.signIn(t, ctx, "/settings", "#ollama-settings-link")
 	mustDo(t, ctx, "open the Ollama settings",
-		chromedp.Click(chromedp.CSS("#ollama-settings-link")),
-		chromedp.WaitVisible(chromedp.CSS("#ollama-url")),
+		click("#ollama-settings-link"),
+		waitVisible("#ollama-url"),
 	)
 	// Before the URL is set the portal asks localhost:11434, where nothing answers here.
 	if got := mustText(t, ctx, "[data-testid=ollama-status]"); !strings.Contains(got, "Not reachable") || !strings.Contains(got, "localhost:11434") {
@@ -32,9 +32,9 @@ func TestOllamaEndToEnd(t *testing.T) {
 	}
 
 	mustDo(t, ctx, "set the Ollama URL",
-		chromedp.SetValue(chromedp.CSS("#ollama-url"), fake.URL),
-		chromedp.Click(chromedp.CSS("#ollama-url-save")),
-		chromedp.WaitVisible(chromedp.CSS("[data-testid=ollama-version]")),
+		setValue("#ollama-url", fake.URL),
+		click("#ollama-url-save"),
+		waitVisible("[data-testid=ollama-version]"),
 	)
 	if got := mustText(t, ctx, "[data-testid=ollama-version]"); got != "0.6.2" {
 		t.Errorf("version %q, want 0.6.2", got)
@@ -46,17 +46,19 @@ func TestOllamaEndToEnd(t *testing.T) {
 		t.Errorf("hardware report %q", got)
 	}
 
+	// Pico's transitions made instant, so that the screenshot below shows the progress bar where
+	// it ends: its transition runs in the bar's shadow tree, where the page cannot see it end.
+	mustDo(t, ctx, "turn off Pico's transitions", js(`document.documentElement.style.setProperty("--pico-transition", "0s")`))
 	mustDo(t, ctx, "start a pull",
-		chromedp.SendKeys(chromedp.CSS("#ollama-pull-name"), "llama3.2:1b"),
-		chromedp.Click(chromedp.CSS("#ollama-pull-submit")),
+		sendKeys("#ollama-pull-name", "llama3.2:1b"),
+		click("#ollama-pull-submit"),
 	)
 	waitFor(t, ctx, "an intermediate progress value", `(() => {
 		const b = document.getElementById("ollama-pull-progress");
 		return !b.hidden && b.value > 0 && b.value < 100;
 	})()`)
-	mid, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.getElementById("ollama-pull-progress").value`))
-	if err != nil || mid != 25 {
-		t.Errorf("progress while Ollama holds the stream: %v %v, want 25", mid, err)
+	if mid := mustEval[float64](t, ctx, "reading the progress bar", `document.getElementById("ollama-pull-progress").value`); mid != 25 {
+		t.Errorf("progress while Ollama holds the stream: %v, want 25", mid)
 	}
 	release()
 	waitFor(t, ctx, "the pull to finish", `(() => {
@@ -76,8 +78,8 @@ func TestOllamaEndToEnd(t *testing.T) {
 	}
 
 	mustDo(t, ctx, "delete a model after confirming",
-		chromedp.Click(chromedp.CSS("#ollama-models tr[data-model='phi3.5:3.8b'] [data-testid=ollama-delete]")),
-		chromedp.WaitVisible(chromedp.CSS("#confirm-delete")),
+		click("#ollama-models tr[data-model='phi3.5:3.8b'] [data-testid=ollama-delete]"),
+		waitVisible("#confirm-delete"),
 	)
 	if got := mustText(t, ctx, "article.confirm"); !strings.Contains(got, "phi3.5:3.8b") {
 		t.Errorf("confirmation %q", got)
@@ -86,8 +88,8 @@ func TestOllamaEndToEnd(t *testing.T) {
 		t.Fatal("the model was deleted before the confirmation")
 	}
 	mustDo(t, ctx, "confirm",
-		chromedp.Click(chromedp.CSS("#confirm-delete")),
-		chromedp.WaitVisible(chromedp.CSS("#ollama-url")),
+		click("#confirm-delete"),
+		waitVisible("#ollama-url"),
 	)
 	if got := mustText(t, ctx, ".flash"); got != "Deleted phi3.5:3.8b." {
 		t.Errorf("flash %q", got)
@@ -104,18 +106,12 @@ func TestOllamaEndToEnd(t *testing.T) {
 }
 
 // mustScreenshot captures the page as a PNG in a viewport tall enough for all of it, so the
-// sticky sidebar and header stay in place.
+// sticky sidebar and header stay in place, once its CSS transitions (an htmx indicator fading
+// out, say) have finished.
 func mustScreenshot(t *testing.T, ctx context.Context) []byte {
 	t.Helper()
-	mustDo(t, ctx, "resize for the screenshot", chromedp.EmulateViewport(1280, 1900))
-	// Let the page render frames for a moment, so CSS transitions (the progress bar's) finish.
-	waitFor(t, ctx, "a few rendered frames", `(() => {
-		window.shotWaitStart = window.shotWaitStart || performance.now();
-		return performance.now() - window.shotWaitStart > 500;
-	})()`)
-	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return shot
+	mustDo(t, ctx, "resize for the screenshot", viewport(1280, 1900))
+	waitFor(t, ctx, "the page's transitions to finish", `!document.getAnimations().some(a =>
+		a.playState === "running" && a.effect && a.effect.getComputedTiming().iterations !== Infinity)`)
+	return mustRun(t, ctx, "taking a screenshot", chromedp.CaptureScreenshot())
 }

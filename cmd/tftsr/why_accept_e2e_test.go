@@ -44,18 +44,18 @@ func TestWhyAcceptEndToEnd(t *testing.T) {
 	}
 
 	ctx := newBrowser(t)
-	p.signIn(t, ctx, "/issues/"+issue, "#chat-message", chromedp.EmulateViewport(1280, 1500))
+	p.signIn(t, ctx, "/issues/"+issue, "#chat-message", viewport(1280, 1500))
 	waitHTMXIdle(t, ctx)
 	mustDo(t, ctx, "ask the assistant",
-		chromedp.SendKeys(chromedp.CSS("#chat-message"), "Why are payments failing?"),
-		chromedp.Click(chromedp.CSS("#chat-send")),
+		sendKeys("#chat-message", "Why are payments failing?"),
+		click("#chat-send"),
 	)
 	waitFor(t, ctx, "the proposal", `!!document.querySelector("[data-testid=chat-assistant][data-status=complete] [data-testid=why-proposal] [data-testid=proposal-accept]")`)
 	if got := mustText(t, ctx, "[data-testid=why-proposal]"); !strings.Contains(got, "The connection pool was exhausted by retries") || !strings.Contains(got, "payments.log:2–3") {
 		t.Errorf("proposal row %q", got)
 	}
 	waitHTMXIdle(t, ctx)
-	mustDo(t, ctx, "accept the proposal", chromedp.Click(chromedp.CSS("[data-testid=proposal-accept]")))
+	mustDo(t, ctx, "accept the proposal", click("[data-testid=proposal-accept]"))
 	waitFor(t, ctx, "the row marked accepted", `!!document.querySelector("[data-testid=why-proposal] [data-testid=proposal-accepted]")`)
 	waitFor(t, ctx, "the cited lines", `!!document.querySelector("#five-whys [data-testid=cited-lines]")`)
 	waitHTMXIdle(t, ctx)
@@ -68,9 +68,9 @@ func TestWhyAcceptEndToEnd(t *testing.T) {
 		if got := mustText(t, ctx, "[data-testid=why-level]"); got != "Why level 1 of 5" {
 			t.Errorf("%s: why level %q", when, got)
 		}
-		href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#five-whys [data-testid=why-cite]").getAttribute("href")`))
-		if want := "/logs/" + lf.ID + "/lines?from=2&to=3#L2"; err != nil || href != want {
-			t.Errorf("%s: evidence link %q (%v), want %q", when, href, err, want)
+		href := mustEval[string](t, ctx, "reading the evidence link", `document.querySelector("#five-whys [data-testid=why-cite]").getAttribute("href")`)
+		if want := "/logs/" + lf.ID + "/lines?from=2&to=3#L2"; href != want {
+			t.Errorf("%s: evidence link %q, want %q", when, href, want)
 		}
 		lines := mustText(t, ctx, "#five-whys [data-testid=cited-lines]")
 		if !strings.Contains(lines, "payments.log:2") || !strings.Contains(lines, "payments.log:3") || !strings.Contains(lines, "ERROR pool exhausted for user=") ||
@@ -84,29 +84,26 @@ func TestWhyAcceptEndToEnd(t *testing.T) {
 		}
 	}
 	check("after accepting")
-	mustDo(t, ctx, "scroll to the 5-Whys", chromedp.Evaluate[chromedp.Void](`document.getElementById("five-whys").scrollIntoView({block: "start"})`))
-	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		t.Fatal(err)
-	}
+	mustDo(t, ctx, "scroll to the 5-Whys", js(`document.getElementById("five-whys").scrollIntoView({block: "start"})`))
+	shot := mustRun(t, ctx, "taking a screenshot", chromedp.CaptureScreenshot())
 	if err := os.WriteFile("/tmp/tftsr-why-accept.png", shot, 0o644); err != nil {
 		t.Logf("screenshot not saved: %v", err)
 	}
 
-	mustDo(t, ctx, "reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#five-whys [data-testid=why-1]")))
+	mustDo(t, ctx, "reload", reload(), waitVisible("#five-whys [data-testid=why-1]"))
 	waitFor(t, ctx, "the cited lines after the reload", `!!document.querySelector("#five-whys [data-testid=cited-lines]")`)
 	waitHTMXIdle(t, ctx)
 	check("after the reload")
 
 	// The reply's row still says the proposal is in the 5-Whys, and offers no second accept.
 	waitFor(t, ctx, "the row marked accepted after the reload", `!!document.querySelector("[data-testid=why-proposal] [data-testid=proposal-accepted]")`)
-	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("[data-testid=proposal-accept]").length`)); err != nil || n != 0 {
-		t.Errorf("accept buttons after the reload: %d, %v", n, err)
+	if n := mustEval[int](t, ctx, "counting the accept buttons", `document.querySelectorAll("[data-testid=proposal-accept]").length`); n != 0 {
+		t.Errorf("accept buttons after the reload: %d", n)
 	}
 
 	// The evidence link opens the lines, each an anchor.
-	mustDo(t, ctx, "follow the evidence link", chromedp.Click(chromedp.CSS("#five-whys [data-testid=why-cite]")),
-		chromedp.WaitVisible(chromedp.CSS("[data-testid=log-lines-page] #L2")))
+	mustDo(t, ctx, "follow the evidence link", click("#five-whys [data-testid=why-cite]"),
+		waitVisible("[data-testid=log-lines-page] #L2"))
 	if got := mustText(t, ctx, "#L3"); !strings.Contains(got, "retry without backoff") || strings.Contains(got, "S3cr3t!pass") {
 		t.Errorf("line 3 on the lines page %q", got)
 	}
