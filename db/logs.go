@@ -136,7 +136,7 @@ func (s *LogStore) CreateLogs(ctx context.Context, logs []*domain.NewLog) ([]*do
 		for _, n := range l.PIISummary {
 			found += n
 		}
-		desc := fmt.Sprintf("%s uploaded %s (%s)", actorName(ctx), l.FileName, humanBytes(l.SizeBytes))
+		desc := fmt.Sprintf("%s uploaded %s (%s)", actorName(ctx), l.FileName, domain.FormatBytes(l.SizeBytes))
 		if found > 0 {
 			desc += fmt.Sprintf("; %d possible PII %s to review", found, plural(found, "value", "values"))
 		}
@@ -677,19 +677,6 @@ func (s *LogStore) OwnedObjectKeys(ctx context.Context, keys []string) (map[stri
 		owned[k] = true
 	}
 	return owned, nil
-}
-
-// humanBytes shows a size for timeline descriptions: "12 bytes", "3.4 KB", "100.0 MB".
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d bytes", n)
 }
 
 // plural returns one for 1 and many otherwise.

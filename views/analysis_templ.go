@@ -32,7 +32,7 @@ func analysisSummary(m *domain.ConversationMessage) string {
 		}
 		names += fmt.Sprintf("%d deleted %s", gone, pluralWord(gone, "log", "logs"))
 	}
-	s := fmt.Sprintf("%s — %.1f KB sent", names, float64(len(m.Content))/1024)
+	s := names + " — " + domain.FormatBytes(int64(len(m.Content))) + " sent"
 	if len(m.PIITypes) > 0 {
 		s += ", redacted: " + strings.Join(m.PIITypes, ", ")
 	}

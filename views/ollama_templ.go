@@ -557,14 +557,14 @@ func OllamaModels(p OllamaModelsProps) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 46, "</code></td><td>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 46, "</code></td><td data-testid=\"ollama-model-size\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var26 string
-				templ_7745c5c3_Var26, templ_7745c5c3_Err = templ.JoinStringErrs(ModelSize(m.Size))
+				templ_7745c5c3_Var26, templ_7745c5c3_Err = templ.JoinStringErrs(sizeOrDash(m.Size))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `ollama.templ`, Line: 149, Col: 30}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `ollama.templ`, Line: 149, Col: 63}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var26))
 				if templ_7745c5c3_Err != nil {
@@ -971,9 +971,9 @@ func ollamaHardware(p OllamaProps) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var52 string
-			templ_7745c5c3_Var52, templ_7745c5c3_Err = templ.JoinStringErrs(memorySize(p.Hardware.TotalRAMBytes))
+			templ_7745c5c3_Var52, templ_7745c5c3_Err = templ.JoinStringErrs(domain.FormatBytes(int64(p.Hardware.TotalRAMBytes)))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `ollama.templ`, Line: 205, Col: 71}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `ollama.templ`, Line: 205, Col: 86}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var52))
 			if templ_7745c5c3_Err != nil {
@@ -1032,9 +1032,9 @@ func ollamaHardware(p OllamaProps) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var55 string
-					templ_7745c5c3_Var55, templ_7745c5c3_Err = templ.JoinStringErrs(memorySize(g.VRAMBytes))
+					templ_7745c5c3_Var55, templ_7745c5c3_Err = templ.JoinStringErrs(domain.FormatBytes(int64(g.VRAMBytes)))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `ollama.templ`, Line: 217, Col: 35}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `ollama.templ`, Line: 217, Col: 50}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var55))
 					if templ_7745c5c3_Err != nil {
@@ -1201,9 +1201,9 @@ func ollamaRecommendations(csrf string, recs []domain.ModelRecommendation, oob b
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var61 string
-				templ_7745c5c3_Var61, templ_7745c5c3_Err = templ.JoinStringErrs(ModelSize(r.SizeBytes))
+				templ_7745c5c3_Var61, templ_7745c5c3_Err = templ.JoinStringErrs(sizeOrDash(r.SizeBytes))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `ollama.templ`, Line: 255, Col: 35}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `ollama.templ`, Line: 255, Col: 36}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var61))
 				if templ_7745c5c3_Err != nil {
@@ -1369,17 +1369,12 @@ func OllamaDeletePage(csrf, name string) templ.Component {
 	})
 }
 
-// ModelSize formats a byte count in GB (10^9 bytes) from one GB up and in MB below.
-func ModelSize(n int64) string {
-	switch {
-	case n >= 1_000_000_000:
-		return fmt.Sprintf("%.1f GB", float64(n)/1e9)
-	case n >= 1_000_000:
-		return fmt.Sprintf("%.0f MB", float64(n)/1e6)
-	case n > 0:
-		return fmt.Sprintf("%d bytes", n)
+// sizeOrDash formats a size reported by Ollama, or a dash when it is not known (0).
+func sizeOrDash(n int64) string {
+	if n <= 0 {
+		return "—"
 	}
-	return "—"
+	return domain.FormatBytes(n)
 }
 
 // oobAttrs marks an element for an htmx out-of-band swap when oob is true.
@@ -1388,11 +1383,6 @@ func oobAttrs(oob bool) templ.Attributes {
 		return templ.Attributes{"hx-swap-oob": "true"}
 	}
 	return templ.Attributes{}
-}
-
-// memorySize formats an amount of memory in GB as memory is counted (2^30 bytes).
-func memorySize(n uint64) string {
-	return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
 }
 
 // modelDetails is a model's parameter count and quantisation, when Ollama reports them.
