@@ -138,7 +138,7 @@ func (s *LogStore) CreateLogs(ctx context.Context, logs []*domain.NewLog) ([]*do
 		}
 		desc := fmt.Sprintf("%s uploaded %s (%s)", actorName(ctx), l.FileName, domain.FormatBytes(l.SizeBytes))
 		if found > 0 {
-			desc += fmt.Sprintf("; %d possible PII %s to review", found, plural(found, "value", "values"))
+			desc += fmt.Sprintf("; %d possible PII %s to review", found, domain.Plural(found, "value", "values"))
 		}
 		if _, err := insertTimelineEvent(ctx, tx, iid, domain.EventLogUploaded, desc, map[string]any{
 			"log_file_id": l.ID, "file_name": l.FileName, "size_bytes": l.SizeBytes, "pii_found": found,
@@ -536,7 +536,7 @@ func (s *LogStore) ApplyRedactions(ctx context.Context, logID string, approvedID
 	}
 	rejected := len(spans) - len(red.AppliedSpanIDs)
 	desc := fmt.Sprintf("%s applied redactions to %s: %d %s redacted", actorName(ctx), l.FileName,
-		applied, plural(applied, "value", "values"))
+		applied, domain.Plural(applied, "value", "values"))
 	if rejected > 0 {
 		desc += fmt.Sprintf(", %d kept as not sensitive", rejected)
 	}
@@ -677,12 +677,4 @@ func (s *LogStore) OwnedObjectKeys(ctx context.Context, keys []string) (map[stri
 		owned[k] = true
 	}
 	return owned, nil
-}
-
-// plural returns one for 1 and many otherwise.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

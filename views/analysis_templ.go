@@ -30,7 +30,7 @@ func analysisSummary(m *domain.ConversationMessage) string {
 		if names != "" {
 			names += ", "
 		}
-		names += fmt.Sprintf("%d deleted %s", gone, pluralWord(gone, "log", "logs"))
+		names += fmt.Sprintf("%d deleted %s", gone, domain.Plural(gone, "log", "logs"))
 	}
 	s := names + " — " + domain.FormatBytes(int64(len(m.Content))) + " sent"
 	if len(m.PIITypes) > 0 {

@@ -35,23 +35,19 @@ func isoTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 // relTime says how long ago t was, coarsely.
 func relTime(t time.Time) string {
 	d := time.Since(t)
+	var n int
+	var one, many string
 	switch {
 	case d < time.Minute:
 		return "just now"
 	case d < time.Hour:
-		return plural(int(d/time.Minute), "minute") + " ago"
+		n, one, many = int(d/time.Minute), "minute", "minutes"
 	case d < 48*time.Hour:
-		return plural(int(d/time.Hour), "hour") + " ago"
+		n, one, many = int(d/time.Hour), "hour", "hours"
 	default:
-		return plural(int(d/(24*time.Hour)), "day") + " ago"
+		n, one, many = int(d/(24*time.Hour)), "day", "days"
 	}
-}
-
-func plural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return strconv.Itoa(n) + " " + unit + "s"
+	return itoa(n) + " " + domain.Plural(n, one, many) + " ago"
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
