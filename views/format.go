@@ -1,7 +1,6 @@
 package views
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,11 +10,9 @@ import (
 	"time"
 
 	"github.com/a-h/templ"
-	"github.com/microcosm-cc/bluemonday"
-	"github.com/yuin/goldmark"
-	"github.com/yuin/goldmark/extension"
 
 	"tftsr/domain"
+	"tftsr/markdown"
 )
 
 // formatTime shows a time in UTC, to the minute.
@@ -107,18 +104,13 @@ func stripMarkers(s string) string {
 	return strings.NewReplacer(domain.SnippetStart, "", domain.SnippetStop, "").Replace(s)
 }
 
-var (
-	markdown = goldmark.New(goldmark.WithExtensions(extension.GFM))
-	sanitize = bluemonday.UGCPolicy()
-)
-
-// Markdown renders untrusted Markdown as sanitised HTML.
+// Markdown renders untrusted Markdown as sanitised HTML, through the pipeline the PDF uses too.
 func Markdown(src string) templ.Component {
-	var buf bytes.Buffer
-	if err := markdown.Convert([]byte(src), &buf); err != nil {
+	html, err := markdown.HTML([]byte(src))
+	if err != nil {
 		return templ.Raw("<p>" + templ.EscapeString(src) + "</p>")
 	}
-	return templ.Raw(string(sanitize.SanitizeBytes(buf.Bytes())))
+	return templ.Raw(string(html))
 }
 
 // severityClass is the CSS class of a severity badge.
