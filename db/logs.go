@@ -235,7 +235,7 @@ func (s *LogStore) FindLogs(ctx context.Context, f domain.LogFilter) ([]*domain.
 	if err := domain.Require(ctx, domain.RoleViewer); err != nil {
 		return nil, 0, err
 	}
-	f.Page, f.PerPage = domain.NormalisePage(f.Page, f.PerPage)
+	pg := pageOf(f.Page, f.PerPage)
 	where, args := []string{"TRUE"}, []any{}
 	arg := func(v any) string {
 		args = append(args, v)
@@ -258,10 +258,11 @@ func (s *LogStore) FindLogs(ctx context.Context, f domain.LogFilter) ([]*domain.
 	}
 	defer tx.Rollback(ctx)
 	cond := strings.Join(where, " AND ")
+	limit, pageArgs := pg.limitOffset(args)
 	rows, err := tx.Query(ctx, logColumns+`, COUNT(*) OVER()`+logFrom+`
 		WHERE `+cond+`
 		ORDER BY l.uploaded_at DESC, l.id DESC
-		LIMIT `+arg(f.PerPage)+` OFFSET `+arg(offset(f.Page, f.PerPage)), args...)
+		`+limit, pageArgs...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find logs: %w", err)
 	}
@@ -277,8 +278,8 @@ func (s *LogStore) FindLogs(ctx context.Context, f domain.LogFilter) ([]*domain.
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("find logs: %w", err)
 	}
-	if len(items) == 0 && f.Page > 1 {
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM log_files l WHERE `+cond, args[:len(args)-2]...).Scan(&total); err != nil {
+	if pg.pastEnd(len(items)) {
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM log_files l WHERE `+cond, args...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("count logs: %w", err)
 		}
 	}
