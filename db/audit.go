@@ -125,7 +125,7 @@ func (s *AuditService) FindAuditEntries(ctx context.Context, f domain.AuditFilte
 
 // findAuditEntries runs the query of FindAuditEntries.
 func findAuditEntries(ctx context.Context, tx *Tx, f domain.AuditFilter) ([]*domain.AuditEntry, int, error) {
-	f.Page, f.PerPage = domain.NormalisePage(f.Page, f.PerPage)
+	pg := pageOf(f.Page, f.PerPage)
 	where, args := []string{"TRUE"}, []any{}
 	arg := func(v any) string {
 		args = append(args, v)
@@ -151,6 +151,7 @@ func findAuditEntries(ctx context.Context, tx *Tx, f domain.AuditFilter) ([]*dom
 		where = append(where, "a.at < "+arg(f.To.UTC()))
 	}
 	cond := strings.Join(where, " AND ")
+	limit, pageArgs := pg.limitOffset(args)
 
 	rows, err := tx.Query(ctx, `
 		SELECT a.seq, a.id, a.at, a.actor_id, COALESCE(NULLIF(u.display_name, ''), u.username, ''),
@@ -160,7 +161,7 @@ func findAuditEntries(ctx context.Context, tx *Tx, f domain.AuditFilter) ([]*dom
 		LEFT JOIN users u ON u.id = a.actor_id
 		WHERE `+cond+`
 		ORDER BY a.seq DESC
-		LIMIT `+arg(f.PerPage)+` OFFSET `+arg(offset(f.Page, f.PerPage)), args...)
+		`+limit, pageArgs...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find audit entries: %w", err)
 	}
@@ -180,9 +181,8 @@ func findAuditEntries(ctx context.Context, tx *Tx, f domain.AuditFilter) ([]*dom
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("find audit entries: %w", err)
 	}
-	if len(entries) == 0 && f.Page > 1 {
-		// A page past the end has no rows to carry the total.
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM audit_log a WHERE `+cond, args[:len(args)-2]...).Scan(&total); err != nil {
+	if pg.pastEnd(len(entries)) {
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM audit_log a WHERE `+cond, args...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("count audit entries: %w", err)
 		}
 	}

@@ -253,11 +253,6 @@ func parseID(id string) (string, bool) {
 	return u.String(), true
 }
 
-// offset returns the number of rows before a page.
-func offset(page, perPage int) int {
-	return (page - 1) * perPage
-}
-
 // utcPtr returns t in UTC, or nil.
 func utcPtr(t *time.Time) *time.Time {
 	if t == nil {

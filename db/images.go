@@ -169,7 +169,7 @@ func (s *ImageStore) FindAllImages(ctx context.Context, f domain.ImageFilter) ([
 	if err := domain.Require(ctx, domain.RoleViewer); err != nil {
 		return nil, 0, err
 	}
-	f.Page, f.PerPage = domain.NormalisePage(f.Page, f.PerPage)
+	pg := pageOf(f.Page, f.PerPage)
 	where, args := []string{"TRUE"}, []any{}
 	arg := func(v any) string {
 		args = append(args, v)
@@ -190,6 +190,7 @@ func (s *ImageStore) FindAllImages(ctx context.Context, f domain.ImageFilter) ([
 		where = append(where, "m.issue_id = "+arg(iid))
 	}
 	cond := strings.Join(where, " AND ")
+	limit, pageArgs := pg.limitOffset(args)
 
 	tx, err := s.db.BeginTx(ctx)
 	if err != nil {
@@ -202,7 +203,7 @@ func (s *ImageStore) FindAllImages(ctx context.Context, f domain.ImageFilter) ([
 		LEFT JOIN users u ON u.id = m.uploaded_by
 		WHERE `+cond+`
 		ORDER BY m.uploaded_at DESC, m.id DESC
-		LIMIT `+arg(f.PerPage)+` OFFSET `+arg((f.Page-1)*f.PerPage), args...)
+		`+limit, pageArgs...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find images: %w", err)
 	}
@@ -220,9 +221,8 @@ func (s *ImageStore) FindAllImages(ctx context.Context, f domain.ImageFilter) ([
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("find images: %w", err)
 	}
-	if len(items) == 0 && f.Page > 1 {
-		// A page past the end has no rows to carry the total.
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM image_attachments m WHERE `+cond, args[:len(args)-2]...).Scan(&total); err != nil {
+	if pg.pastEnd(len(items)) {
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM image_attachments m WHERE `+cond, args...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("count images: %w", err)
 		}
 	}

@@ -379,6 +379,7 @@ func (s *IssueService) FindIssues(ctx context.Context, f domain.IssueFilter) ([]
 // findIssues runs the query of FindIssues.
 func findIssues(ctx context.Context, tx *Tx, f domain.IssueFilter) ([]*domain.IssueSummary, int, error) {
 	f.Normalise()
+	pg := pageOf(f.Page, f.PerPage)
 	where, args := []string{"TRUE"}, []any{}
 	arg := func(v any) string {
 		args = append(args, v)
@@ -411,12 +412,13 @@ func findIssues(ctx context.Context, tx *Tx, f domain.IssueFilter) ([]*domain.Is
 	if f.Sort == "created_at" {
 		order = "i.created_at " + dir + ", i.id " + dir
 	}
+	limit, pageArgs := pg.limitOffset(args)
 
 	rows, err := tx.Query(ctx, summarySelect+`, COUNT(*) OVER()
 		FROM issues i LEFT JOIN users a ON a.id = i.assignee_id
 		WHERE `+cond+`
 		ORDER BY `+order+`
-		LIMIT `+arg(f.PerPage)+` OFFSET `+arg(offset(f.Page, f.PerPage)), args...)
+		`+limit, pageArgs...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find incidents: %w", err)
 	}
@@ -432,9 +434,8 @@ func findIssues(ctx context.Context, tx *Tx, f domain.IssueFilter) ([]*domain.Is
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("find incidents: %w", err)
 	}
-	if len(items) == 0 && f.Page > 1 {
-		// A page past the end has no rows to carry the total.
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM issues i WHERE `+cond, args[:len(args)-2]...).Scan(&total); err != nil {
+	if pg.pastEnd(len(items)) {
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM issues i WHERE `+cond, args...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("count incidents: %w", err)
 		}
 	}

@@ -44,11 +44,8 @@ func (s *UserService) Authenticate(ctx context.Context, username, password, remo
 		return nil, err
 	} else if retry > 0 {
 		minutes := int(math.Ceil(retry.Minutes()))
-		unit := "minutes"
-		if minutes == 1 {
-			unit = "minute"
-		}
-		return nil, domain.Errorf(domain.EUNAVAILABLE, "Too many failed sign-ins. Try again in %d %s.", minutes, unit)
+		return nil, domain.Errorf(domain.EUNAVAILABLE, "Too many failed sign-ins. Try again in %d %s.",
+			minutes, domain.Plural(minutes, "minute", "minutes"))
 	}
 	var failureID int64
 	if err := tx.QueryRow(ctx, `INSERT INTO login_failures (username, addr, at) VALUES ($1, $2, $3) RETURNING id`,

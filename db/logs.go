@@ -136,9 +136,9 @@ func (s *LogStore) CreateLogs(ctx context.Context, logs []*domain.NewLog) ([]*do
 		for _, n := range l.PIISummary {
 			found += n
 		}
-		desc := fmt.Sprintf("%s uploaded %s (%s)", actorName(ctx), l.FileName, humanBytes(l.SizeBytes))
+		desc := fmt.Sprintf("%s uploaded %s (%s)", actorName(ctx), l.FileName, domain.FormatBytes(l.SizeBytes))
 		if found > 0 {
-			desc += fmt.Sprintf("; %d possible PII %s to review", found, plural(found, "value", "values"))
+			desc += fmt.Sprintf("; %d possible PII %s to review", found, domain.Plural(found, "value", "values"))
 		}
 		if _, err := insertTimelineEvent(ctx, tx, iid, domain.EventLogUploaded, desc, map[string]any{
 			"log_file_id": l.ID, "file_name": l.FileName, "size_bytes": l.SizeBytes, "pii_found": found,
@@ -235,7 +235,7 @@ func (s *LogStore) FindLogs(ctx context.Context, f domain.LogFilter) ([]*domain.
 	if err := domain.Require(ctx, domain.RoleViewer); err != nil {
 		return nil, 0, err
 	}
-	f.Page, f.PerPage = domain.NormalisePage(f.Page, f.PerPage)
+	pg := pageOf(f.Page, f.PerPage)
 	where, args := []string{"TRUE"}, []any{}
 	arg := func(v any) string {
 		args = append(args, v)
@@ -258,10 +258,11 @@ func (s *LogStore) FindLogs(ctx context.Context, f domain.LogFilter) ([]*domain.
 	}
 	defer tx.Rollback(ctx)
 	cond := strings.Join(where, " AND ")
+	limit, pageArgs := pg.limitOffset(args)
 	rows, err := tx.Query(ctx, logColumns+`, COUNT(*) OVER()`+logFrom+`
 		WHERE `+cond+`
 		ORDER BY l.uploaded_at DESC, l.id DESC
-		LIMIT `+arg(f.PerPage)+` OFFSET `+arg(offset(f.Page, f.PerPage)), args...)
+		`+limit, pageArgs...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find logs: %w", err)
 	}
@@ -277,8 +278,8 @@ func (s *LogStore) FindLogs(ctx context.Context, f domain.LogFilter) ([]*domain.
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("find logs: %w", err)
 	}
-	if len(items) == 0 && f.Page > 1 {
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM log_files l WHERE `+cond, args[:len(args)-2]...).Scan(&total); err != nil {
+	if pg.pastEnd(len(items)) {
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM log_files l WHERE `+cond, args...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("count logs: %w", err)
 		}
 	}
@@ -536,7 +537,7 @@ func (s *LogStore) ApplyRedactions(ctx context.Context, logID string, approvedID
 	}
 	rejected := len(spans) - len(red.AppliedSpanIDs)
 	desc := fmt.Sprintf("%s applied redactions to %s: %d %s redacted", actorName(ctx), l.FileName,
-		applied, plural(applied, "value", "values"))
+		applied, domain.Plural(applied, "value", "values"))
 	if rejected > 0 {
 		desc += fmt.Sprintf(", %d kept as not sensitive", rejected)
 	}
@@ -677,25 +678,4 @@ func (s *LogStore) OwnedObjectKeys(ctx context.Context, keys []string) (map[stri
 		owned[k] = true
 	}
 	return owned, nil
-}
-
-// humanBytes shows a size for timeline descriptions: "12 bytes", "3.4 KB", "100.0 MB".
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d bytes", n)
-}
-
-// plural returns one for 1 and many otherwise.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

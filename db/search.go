@@ -32,13 +32,12 @@ func (s *IssueService) SearchIssues(ctx context.Context, query string, page, per
 	if q == "" {
 		return []*domain.IssueSummary{}, 0, nil
 	}
-	page, perPage = domain.NormalisePage(page, perPage)
 	tx, err := s.db.BeginTx(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer tx.Rollback(ctx)
-	return searchIssues(ctx, tx, q, page, perPage)
+	return searchIssues(ctx, tx, q, pageOf(page, perPage))
 }
 
 // searchQuery returns query made safe to hand to websearch_to_tsquery: valid UTF-8 without
@@ -80,11 +79,11 @@ const MaxSearchTotal = domain.MaxSearchTotal
 // The statement is sent unprepared (QueryExecModeExec) so that Postgres plans it for the actual
 // query every time: the best plan for a word in most incidents (walk the updated_at index) is
 // the worst for a rare one (the GIN index), and a cached generic plan would pick one for all.
-func searchIssues(ctx context.Context, tx *Tx, q string, page, perPage int) ([]*domain.IssueSummary, int, error) {
-	off := offset(page, perPage)
+func searchIssues(ctx context.Context, tx *Tx, q string, pg paging) ([]*domain.IssueSummary, int, error) {
+	off := pg.offset()
 	items, total := []*domain.IssueSummary{}, 0
 	if off < MaxSearchTotal {
-		end := min(off+perPage, MaxSearchTotal)
+		end := min(off+pg.perPage, MaxSearchTotal)
 		candidates := min((end+searchTier-1)/searchTier*searchTier, MaxSearchTotal)
 		rows, err := tx.Query(ctx, `
 			WITH candidates AS (
@@ -129,8 +128,7 @@ func searchIssues(ctx context.Context, tx *Tx, q string, page, perPage int) ([]*
 			return nil, 0, fmt.Errorf("search incidents: %w", err)
 		}
 	}
-	if len(items) == 0 && page > 1 {
-		// A page past the end has no rows to carry the total.
+	if pg.pastEnd(len(items)) {
 		if err := tx.QueryRow(ctx, `
 			SELECT count(*) FROM (
 				SELECT 1 FROM issues i

@@ -149,9 +149,9 @@ func logAnalysisSection(l *LogFile, text []byte, truncated bool, budget int) str
 	d := m.Digest()
 	name := oneLine(l.FileName)
 	var b strings.Builder
-	fmt.Fprintf(&b, "### %s (%d lines, %s, redacted: %s)\n", name, d.Lines, sizeMB(l.SizeBytes), redactionState(l))
+	fmt.Fprintf(&b, "### %s (%d lines, %s, redacted: %s)\n", name, d.Lines, FormatBytes(l.SizeBytes), redactionState(l))
 	if truncated {
-		fmt.Fprintf(&b, "Only the first %s of the text were read.\n", sizeMB(int64(len(text))))
+		fmt.Fprintf(&b, "Only the first %s of the text were read.\n", FormatBytes(int64(len(text))))
 	}
 	b.WriteString(digest.Render(d, max(budget*2/5-b.Len(), 0)))
 	const linesHead = "Relevant lines:\n"
@@ -202,14 +202,6 @@ func redactionState(l *LogFile) string {
 		return "reviewed"
 	}
 	return "auto"
-}
-
-// sizeMB formats a size in megabytes with one decimal, or in kilobytes below one megabyte.
-func sizeMB(n int64) string {
-	if n < 1<<20 {
-		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
 }
 
 // logDigestSection is the part of the chat's system message about the incident's logs: a
@@ -276,9 +268,9 @@ func (c *digestCache) entry(ctx context.Context, gate *RedactionGate, l *LogFile
 	m.Write([]byte(text.String()))
 	d := m.Digest()
 	var b strings.Builder
-	fmt.Fprintf(&b, "### %s (%d lines, %s, redacted: %s)\n", oneLine(l.FileName), d.Lines, sizeMB(l.SizeBytes), redactionState(l))
+	fmt.Fprintf(&b, "### %s (%d lines, %s, redacted: %s)\n", oneLine(l.FileName), d.Lines, FormatBytes(l.SizeBytes), redactionState(l))
 	if text.Truncated() {
-		fmt.Fprintf(&b, "Digest of the first %s.\n", sizeMB(int64(len(text.String()))))
+		fmt.Fprintf(&b, "Digest of the first %s.\n", FormatBytes(int64(len(text.String()))))
 	}
 	b.WriteString(digest.Render(d, budget-b.Len()))
 	e = b.String()

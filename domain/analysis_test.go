@@ -86,7 +86,7 @@ func TestAnalyze(t *testing.T) {
 	if u.Kind != domain.MessageKindAnalysis || !slices.Equal(u.LogFileIDs, []string{app.ID, db.ID}) || r.Status != domain.MessageStreaming {
 		t.Fatalf("turn = %+v / %+v", u, r)
 	}
-	for _, want := range []string{"### app.log (400 lines, 29.5 KB, redacted: auto)", "### db.log (1 lines", "Log digest:", "Relevant lines:",
+	for _, want := range []string{"### app.log (400 lines, 29 KB, redacted: auto)", "### db.log (1 lines", "Log digest:", "Relevant lines:",
 		"Proposed Why 1:", "app.log:200: ", "db.log:1: 2026-11-28T07:00:00Z FATAL could not connect"} {
 		if !strings.Contains(u.Content, want) {
 			t.Errorf("prompt lacks %q:\n%s", want, u.Content)

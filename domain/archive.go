@@ -110,7 +110,7 @@ func (u *LogUpload) addZip(name string, r io.Reader) error {
 		return readError(name, err)
 	}
 	if n > u.limits.MaxUploadBytes {
-		return Errorf(ETOOLARGE, "%s is larger than %s; nothing was stored.", name, formatBytes(u.limits.MaxUploadBytes))
+		return Errorf(ETOOLARGE, "%s is larger than %s; nothing was stored.", name, FormatBytes(u.limits.MaxUploadBytes))
 	}
 	zr, err := zip.NewReader(f, n)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {

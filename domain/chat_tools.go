@@ -505,9 +505,9 @@ func (t *chatTools) listLogs(ctx context.Context, raw json.RawMessage) (string, 
 		if l.Redacted {
 			state = "reviewed (redactions applied)"
 		}
-		fmt.Fprintf(&out, "%s (id %s): %s, %d lines, %s", l.FileName, l.ID, formatBytes(int64(len(txt.String()))), lines, state)
+		fmt.Fprintf(&out, "%s (id %s): %s, %d lines, %s", l.FileName, l.ID, FormatBytes(int64(len(txt.String()))), lines, state)
 		if txt.Truncated() {
-			fmt.Fprintf(&out, "; only the first %s can be read", formatBytes(toolLogCap))
+			fmt.Fprintf(&out, "; only the first %s can be read", FormatBytes(toolLogCap))
 		}
 		out.WriteByte('\n')
 	}

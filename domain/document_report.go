@@ -33,7 +33,7 @@ func ReportInput(d *IssueDetail, items []*ActionItem, now time.Time) report.Inpu
 		in.Whys = append(in.Whys, report.Why{Number: w.WhyNumber, Question: w.Question, Answer: w.Answer, Evidence: w.Evidence})
 	}
 	for _, l := range d.LogFiles {
-		in.Logs = append(in.Logs, report.Log{Name: l.FileName, Size: l.SizeBytes, Redacted: l.Redacted, Hash: l.ContentHash})
+		in.Logs = append(in.Logs, report.Log{Name: l.FileName, Size: FormatBytes(l.SizeBytes), Redacted: l.Redacted, Hash: l.ContentHash})
 	}
 	for _, img := range d.ImageAttachments {
 		caption := img.FileName

@@ -93,7 +93,7 @@ func DocumentConflict(version int, author string, at time.Time) *Error {
 // and at most MaxDocumentLen bytes (ETOOLARGE beyond).
 func ValidateDocumentContent(s string) (string, error) {
 	if len(s) > MaxDocumentLen {
-		return "", Errorf(ETOOLARGE, "The document is too long: at most %d KB.", MaxDocumentLen/1000)
+		return "", Errorf(ETOOLARGE, "The document is too long: at most %s.", FormatBytes(MaxDocumentLen))
 	}
 	if !utf8.ValidString(s) {
 		return "", Invalid("The document must be valid UTF-8 text.", map[string]string{"content_md": "Not valid UTF-8 text."})

@@ -199,18 +199,7 @@ func DecodeBase64Image(s string, limits ImageLimits) ([]byte, error) {
 
 // tooLarge is the error for an image over the size limit.
 func tooLarge(limits ImageLimits) error {
-	return Errorf(ETOOLARGE, "The image is larger than the %s limit.", megabytes(limits.MaxBytes))
-}
-
-// megabytes formats a size limit for messages: "10 MB", "1.5 MB", "900 KB".
-func megabytes(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return strings.TrimSuffix(fmt.Sprintf("%.1f", float64(n)/(1<<20)), ".0") + " MB"
-	case n >= 1<<10:
-		return fmt.Sprintf("%d KB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
+	return Errorf(ETOOLARGE, "The image is larger than the %s limit.", FormatBytes(limits.MaxBytes))
 }
 
 // ImageUpload is an image file to attach to an incident.

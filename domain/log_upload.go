@@ -140,7 +140,7 @@ func (u *LogUpload) addText(name string, r io.Reader, inArchive bool) error {
 	nl, err := u.s.storeText(u.ctx, u.issueID, name, br, maxBytes)
 	if err != nil {
 		if ErrorCode(err) == ETOOLARGE && maxBytes < u.limits.MaxBytes {
-			return Errorf(ETOOLARGE, "The upload extracts more than %s of text in all; nothing was stored.", formatBytes(u.limits.MaxTotalBytes))
+			return Errorf(ETOOLARGE, "The upload extracts more than %s of text in all; nothing was stored.", FormatBytes(u.limits.MaxTotalBytes))
 		}
 		return err
 	}
@@ -380,7 +380,7 @@ type textSink struct {
 func (t *textSink) Write(p []byte) (int, error) {
 	t.n += int64(len(p))
 	if t.n > t.limit {
-		return 0, Errorf(ETOOLARGE, "The log is larger than %s once decompressed; nothing was stored.", formatBytes(t.limit))
+		return 0, Errorf(ETOOLARGE, "The log is larger than %s once decompressed; nothing was stored.", FormatBytes(t.limit))
 	}
 	if len(t.prefix) < MaxSearchTextBytes {
 		t.prefix = append(t.prefix, p[:min(len(p), MaxSearchTextBytes-len(t.prefix))]...)
@@ -495,17 +495,4 @@ func (t *textSink) searchText() string {
 	text := cutUTF8(t.prefix, end)
 	out := pii.Redact(text, t.prefixSpans)
 	return strings.ReplaceAll(string(out), "\x00", " ")
-}
-
-// formatBytes shows a byte count for people: "100 MB", "256 KB", "12 bytes".
-func formatBytes(n int64) string {
-	switch {
-	case n >= 1<<30 && n%(1<<30) == 0:
-		return fmt.Sprintf("%d GB", n>>30)
-	case n >= 1<<20:
-		return fmt.Sprintf("%d MB", (n+(1<<19))>>20)
-	case n >= 1<<10:
-		return fmt.Sprintf("%d KB", (n+(1<<9))>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
 }

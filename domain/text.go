@@ -8,12 +8,16 @@ import (
 
 // validateText returns a message when s is not acceptable text of at most max bytes, or "".
 // Control characters other than tab and newlines are refused, and so are invalid UTF-8 bytes.
+// A limit under 1 KB is stated in characters, a larger one as a size (FormatBytes).
 func validateText(s string, max int, multiline bool) string {
 	if !utf8.ValidString(s) {
 		return "Must be valid UTF-8 text."
 	}
 	if len(s) > max {
-		return "Must be at most " + formatSize(max) + "."
+		if max < 1<<10 {
+			return "Must be at most " + itoa(max) + " characters."
+		}
+		return "Must be at most " + FormatBytes(int64(max)) + "."
 	}
 	for _, r := range s {
 		if r == '\t' || (multiline && (r == '\n' || r == '\r')) {
@@ -24,15 +28,6 @@ func validateText(s string, max int, multiline bool) string {
 		}
 	}
 	return ""
-}
-
-func formatSize(n int) string {
-	switch {
-	case n >= 1000 && n%1000 == 0:
-		return itoa(n/1000) + " KB"
-	default:
-		return itoa(n) + " characters"
-	}
 }
 
 func itoa(n int) string {

@@ -101,7 +101,7 @@ func (n *NewTimelineEvent) Validate() error {
 		n.Metadata = json.RawMessage("{}")
 	}
 	if len(n.Metadata) > MaxEventMetadataLen {
-		fields["metadata"] = "Metadata must be at most 10 KB."
+		fields["metadata"] = "Metadata must be at most " + FormatBytes(MaxEventMetadataLen) + "."
 	} else if !json.Valid(n.Metadata) || bytes.TrimSpace(n.Metadata)[0] != '{' {
 		fields["metadata"] = "Metadata must be a JSON object."
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/a-h/templ"
@@ -14,9 +13,6 @@ import (
 	"tftsr/domain"
 	"tftsr/views"
 )
-
-// sseHeartbeat is how often an idle event stream gets a comment, so proxies keep it open.
-const sseHeartbeat = 15 * time.Second
 
 // streamRenderInterval is the least time between two renderings of a reply being written.
 const streamRenderInterval = 50 * time.Millisecond
@@ -49,71 +45,6 @@ func (s *Server) handleChatStop(c echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
-}
-
-// sseWriter writes server-sent events, one flush per event; a mutex lets the heartbeat share it.
-type sseWriter struct {
-	mu sync.Mutex
-	w  http.ResponseWriter
-	rc *http.ResponseController
-}
-
-// startSSE sends the event-stream headers and returns the writer. The write deadline is cleared
-// so that a long reply is not cut by a server timeout.
-func startSSE(c echo.Context) *sseWriter {
-	h := c.Response().Header()
-	h.Set(echo.HeaderContentType, "text/event-stream")
-	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Accel-Buffering", "no")
-	c.Response().WriteHeader(http.StatusOK)
-	rc := http.NewResponseController(c.Response())
-	_ = rc.SetWriteDeadline(time.Time{})
-	w := &sseWriter{w: c.Response(), rc: rc}
-	_ = rc.Flush()
-	return w
-}
-
-// event writes an event whose data is data, one data: line per line.
-func (w *sseWriter) event(name, data string) error {
-	var b strings.Builder
-	b.WriteString("event: " + name + "\n")
-	for _, line := range strings.Split(strings.ReplaceAll(data, "\r\n", "\n"), "\n") {
-		b.WriteString("data: " + strings.ReplaceAll(line, "\r", "") + "\n")
-	}
-	b.WriteString("\n")
-	return w.write(b.String())
-}
-
-func (w *sseWriter) write(s string) error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if _, err := w.w.Write([]byte(s)); err != nil {
-		return err
-	}
-	return w.rc.Flush()
-}
-
-// heartbeat writes a comment every interval until stop is closed.
-func (w *sseWriter) heartbeat(interval time.Duration) (stop func()) {
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(interval)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				if w.write(": ping\n\n") != nil {
-					return
-				}
-			}
-		}
-	}()
-	return func() { close(done); wg.Wait() }
 }
 
 // renderString renders a component for an event's data.

@@ -1,9 +1,7 @@
 package handlers
 
 import (
-	"encoding/json"
 	"net/http"
-	"strings"
 	"tftsr/domain"
 
 	"github.com/labstack/echo/v4"
@@ -25,7 +23,7 @@ func (s *Server) handleAPIChatRetry(c echo.Context) error {
 // "done" event (data: the JSON answer) or an "error" event (data: the API error body).
 func (s *Server) streamAPIReply(c echo.Context, chat *domain.ChatService, replyID string, answer func(*domain.ConversationMessage) any) error {
 	ctx := c.Request().Context()
-	if !strings.Contains(c.Request().Header.Get(echo.HeaderAccept), "text/event-stream") {
+	if !wantsSSE(c) {
 		r, err := chat.Stream(ctx, replyID, nil)
 		if err != nil {
 			return err
@@ -34,21 +32,16 @@ func (s *Server) streamAPIReply(c echo.Context, chat *domain.ChatService, replyI
 	}
 	w := startSSE(c)
 	stop := w.heartbeat(sseHeartbeat)
-	r, err := chat.Stream(ctx, replyID, func(tok string) error {
-		b, _ := json.Marshal(tok)
-		return w.event("token", string(b))
-	})
+	r, err := chat.Stream(ctx, replyID, func(tok string) error { return w.eventJSON("token", tok) })
 	stop()
 	if ctx.Err() != nil {
 		return nil
 	}
 	if err != nil {
-		b, _ := json.Marshal(apiError{apiErrorBody{Code: domain.ErrorCode(err), Message: domain.ErrorMessage(err)}})
-		_ = w.event("error", string(b))
+		_ = w.eventJSON("error", apiError{apiErrorBody{Code: domain.ErrorCode(err), Message: domain.ErrorMessage(err)}})
 		return nil
 	}
-	b, _ := json.Marshal(answer(r))
-	_ = w.event("done", string(b))
+	_ = w.eventJSON("done", answer(r))
 	return nil
 }
 

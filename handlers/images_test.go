@@ -406,7 +406,7 @@ func TestImageBadInput(t *testing.T) {
 		{"base64 that is not", paste(c, tok, map[string]any{"base64_data": "data:image/png;base64,@@@not base64@@@", "pii_warning_acknowledged": true}), 400, domain.EINVALID, "not valid base64"},
 		{"base64 of a program", paste(c, tok, map[string]any{"base64_data": base64.StdEncoding.EncodeToString(exe), "pii_warning_acknowledged": true}), 415, domain.EUNSUPPORTED, "Windows program"},
 		{"too large", upload(c, tok, ack, "noise.png", noise), 413, domain.ETOOLARGE, "larger than the image size limit"},
-		{"too large pasted", paste(c, tok, map[string]any{"base64_data": base64.StdEncoding.EncodeToString(noise), "pii_warning_acknowledged": true}), 413, domain.ETOOLARGE, "larger than the 58 KB limit"},
+		{"too large pasted", paste(c, tok, map[string]any{"base64_data": base64.StdEncoding.EncodeToString(noise), "pii_warning_acknowledged": true}), 413, domain.ETOOLARGE, "larger than the 59 KB limit"},
 		{"body over the route's limit", upload(c, tok, ack, "huge.png", make([]byte, 2<<20)), 413, domain.ETOOLARGE, "too large"},
 		{"no acknowledgement", upload(c, tok, nil, "ok.png", pngImage(t, 10, 10, false)), 422, domain.EINVALID, "cannot be redacted automatically"},
 		{"acknowledgement false", upload(c, tok, map[string]string{"pii_warning_acknowledged": "false"}, "ok.png", pngImage(t, 10, 10, false)), 422, domain.EINVALID, "cannot be redacted automatically"},

@@ -1,10 +1,8 @@
 package handlers
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
-	"strings"
 	"tftsr/domain"
 
 	"github.com/labstack/echo/v4"
@@ -59,7 +57,7 @@ func (s *Server) handleAPIOllamaPull(c echo.Context) error {
 		return domain.Errorf(domain.EINVALID, "%s", msg)
 	}
 	done := apiPullResult{Name: in.Name, Status: domain.OllamaPullSuccess}
-	if !strings.Contains(c.Request().Header.Get(echo.HeaderAccept), "text/event-stream") {
+	if !wantsSSE(c) {
 		if err := o.Pull(ctx, in.Name, nil); err != nil {
 			return err
 		}
@@ -67,10 +65,7 @@ func (s *Server) handleAPIOllamaPull(c echo.Context) error {
 	}
 	w := startSSE(c)
 	stop := w.heartbeat(sseHeartbeat)
-	err := o.Pull(ctx, in.Name, func(p domain.OllamaPullProgress) error {
-		b, _ := json.Marshal(p)
-		return w.event("progress", string(b))
-	})
+	err := o.Pull(ctx, in.Name, func(p domain.OllamaPullProgress) error { return w.eventJSON("progress", p) })
 	stop()
 	if ctx.Err() != nil {
 		return nil
@@ -80,12 +75,10 @@ func (s *Server) handleAPIOllamaPull(c echo.Context) error {
 		if domain.ErrorCode(err) == domain.EINTERNAL {
 			s.logger.Error("ollama pull", "err", err)
 		}
-		b, _ := json.Marshal(apiError{apiErrorBody{Code: domain.ErrorCode(err), Message: msg}})
-		_ = w.event("error", string(b))
+		_ = w.eventJSON("error", apiError{apiErrorBody{Code: domain.ErrorCode(err), Message: msg}})
 		return nil
 	}
-	b, _ := json.Marshal(done)
-	_ = w.event("done", string(b))
+	_ = w.eventJSON("done", done)
 	return nil
 }
 

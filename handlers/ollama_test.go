@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"tftsr/ai/aitest"
 	"tftsr/db"
 	"tftsr/domain"
@@ -370,7 +372,20 @@ func TestOllamaPages(t *testing.T) {
 	admin := p.login(t, "admin")
 
 	page := admin.get("/settings/ollama", nil)
-	for _, want := range []string{"0.6.2", "llama3.2:3b", "2.0 GB", "Tesla T4", "Recommended", `value="` + p.ollama.URL + `"`, "js/ollama.js",
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(page.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sizes are written as every size is (domain.FormatBytes): 2,019,393,189 bytes are 1.9 GB.
+	for sel, want := range map[string]string{
+		`[data-testid=ollama-models] tr[data-model="llama3.2:3b"] [data-testid=ollama-model-size]`: "1.9 GB",
+		`[data-testid=ollama-ram]`: "16 GB",
+	} {
+		if got := strings.TrimSpace(doc.Find(sel).Text()); got != want {
+			t.Errorf("%s is %q, want %q", sel, got, want)
+		}
+	}
+	for _, want := range []string{"0.6.2", "llama3.2:3b", "Tesla T4", "Recommended", `value="` + p.ollama.URL + `"`, "js/ollama.js",
 		`<progress id="ollama-pull-progress"`, "Hardware of the portal host"} {
 		if !strings.Contains(page.Body, want) {
 			t.Errorf("page lacks %q", want)

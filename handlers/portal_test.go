@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"tftsr/db"
 	"tftsr/domain"
 )
@@ -434,10 +436,18 @@ func TestBadInput(t *testing.T) {
 			t.Errorf("got %d", r.StatusCode)
 		}
 	})
-	t.Run("description over 100 KB", func(t *testing.T) {
-		r := c.postForm("/issues", url.Values{"title": {"big"}, "description": {strings.Repeat("a", 100_001)}, "_csrf": {c.csrf()}}, nil)
-		if r.StatusCode != 422 || !strings.Contains(r.Body, "at most 100 KB") {
-			t.Errorf("got %d", r.StatusCode)
+	t.Run("description over the limit", func(t *testing.T) {
+		r := c.postForm("/issues", url.Values{"title": {"big"}, "description": {strings.Repeat("a", domain.MaxDescriptionLen+1)}, "_csrf": {c.csrf()}}, nil)
+		if r.StatusCode != 422 {
+			t.Fatalf("got %d", r.StatusCode)
+		}
+		doc, err := goquery.NewDocumentFromReader(strings.NewReader(r.Body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The limit is named as every size is: 100,000 bytes are 98 KB.
+		if got, want := doc.Find("#description-error").Text(), "Description: Must be at most 98 KB."; got != want {
+			t.Errorf("description error %q, want %q", got, want)
 		}
 	})
 

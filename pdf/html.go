@@ -6,18 +6,13 @@ import (
 	"encoding/base64"
 	"fmt"
 	"html/template"
-	"regexp"
 	"strings"
 	"time"
 
-	"github.com/microcosm-cc/bluemonday"
-	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
-	"github.com/yuin/goldmark/extension"
-	"github.com/yuin/goldmark/parser"
-	"github.com/yuin/goldmark/text"
 
 	"tftsr/domain"
+	"tftsr/markdown"
 )
 
 //go:embed print.css
@@ -35,35 +30,6 @@ var embeddableTypes = map[string]bool{
 	"image/jpeg": true,
 	"image/gif":  true,
 	"image/webp": true,
-}
-
-// markdown converts GitHub-flavoured Markdown (tables, task lists, strikethrough, autolinks) to
-// HTML and gives headings ids. Raw HTML in the Markdown is not passed through.
-var markdown = goldmark.New(
-	goldmark.WithExtensions(
-		extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute)),
-		extension.Strikethrough,
-		extension.Linkify,
-		extension.TaskList,
-	),
-	goldmark.WithParserOptions(parser.WithAutoHeadingID()),
-)
-
-// sanitiser is the policy for the HTML that goldmark makes from untrusted Markdown: bluemonday's
-// UGC policy, plus heading ids for the table of contents, a language class on code, disabled
-// task-list checkboxes, and images from data: URLs only.
-var sanitiser = newSanitiser()
-
-// newSanitiser returns the policy of sanitiser.
-func newSanitiser() *bluemonday.Policy {
-	p := bluemonday.UGCPolicy()
-	p.AllowAttrs("id").Matching(regexp.MustCompile(`^[\p{L}\p{N}_-]+$`)).OnElements("h1", "h2", "h3", "h4", "h5", "h6")
-	p.AllowAttrs("class").Matching(regexp.MustCompile(`^language-[\w+#.-]+$`)).OnElements("code")
-	p.AllowAttrs("type").Matching(regexp.MustCompile(`^checkbox$`)).OnElements("input")
-	p.AllowAttrs("checked", "disabled").Matching(regexp.MustCompile(`^$`)).OnElements("input")
-	p.AllowDataURIImages()
-	p.AllowAttrs("src").Matching(regexp.MustCompile(`^data:image/(png|jpeg|gif|webp);base64,`)).OnElements("img")
-	return p
 }
 
 // pageTemplate is the HTML page that Chromium prints.
@@ -173,13 +139,13 @@ func printHTML(doc domain.PrintableDocument) (string, error) {
 	return buf.String(), nil
 }
 
-// renderBody converts the document's Markdown to sanitised HTML, and returns the table of
-// contents. Images whose URL is in doc.Images become data: URLs; any other image is replaced by
-// its alt text, so that Chromium fetches nothing. A first h1 that repeats the title is dropped,
-// because the title block shows it.
+// renderBody converts the document's Markdown to sanitised HTML through the pipeline of the
+// editor's preview (package markdown), and returns the table of contents. Images whose URL is in
+// doc.Images become data: URLs; any other image is replaced by its alt text, so that Chromium
+// fetches nothing. A first h1 that repeats the title is dropped, because the title block shows it.
 func renderBody(doc domain.PrintableDocument) ([]byte, []tocEntry, error) {
 	source := []byte(doc.Markdown)
-	root := markdown.Parser().Parse(text.NewReader(source))
+	root := markdown.Parse(source)
 
 	if first, ok := root.FirstChild().(*ast.Heading); ok && first.Level == 1 &&
 		strings.TrimSpace(nodeText(first, source)) == strings.TrimSpace(doc.Title) {
@@ -211,11 +177,11 @@ func renderBody(doc domain.PrintableDocument) ([]byte, []tocEntry, error) {
 		embedImage(img, doc.Images, source)
 	}
 
-	var buf bytes.Buffer
-	if err := markdown.Renderer().Render(&buf, source, root); err != nil {
+	body, err := markdown.Render(root, source)
+	if err != nil {
 		return nil, nil, fmt.Errorf("pdf: render the markdown: %w", err)
 	}
-	return sanitiser.SanitizeBytes(buf.Bytes()), toc, nil
+	return body, toc, nil
 }
 
 // embedImage points img at a data: URL of its bytes from images, or replaces it with its alt text

@@ -1,10 +1,14 @@
 package pdf
 
 import (
+	"context"
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"tftsr/domain"
+	"tftsr/views"
 )
 
 func TestPrintHTML(t *testing.T) {
@@ -33,9 +37,9 @@ func TestPrintHTML(t *testing.T) {
 		`Incident: &lt;script&gt;alert(1)&lt;/script&gt;`,
 		`&lt;i&gt;Eve&lt;/i&gt;`,
 		`<span class="badge sev-critical">critical</span>`,
-		`<li class="toc-h2"><a href="#impact">Impact</a></li>`,
-		`<li class="toc-h3"><a href="#users-affected">Users affected</a></li>`,
-		`<h2 id="impact">Impact</h2>`,
+		`<li class="toc-h2"><a href="#md-impact">Impact</a></li>`,
+		`<li class="toc-h3"><a href="#md-users-affected">Users affected</a></li>`,
+		`<h2 id="md-impact">Impact</h2>`,
 		`<img src="data:image/png;base64,cG5n" alt="graph">`,
 		` svg `, ` remote`,
 		`<input checked="" disabled="" type="checkbox">`,
@@ -52,5 +56,58 @@ func TestPrintHTML(t *testing.T) {
 		if strings.Contains(body, bad) {
 			t.Errorf("%q in the body:\n%s", bad, body)
 		}
+	}
+}
+
+// TestBodyMatchesPreview renders one document as the editor's preview (views.Markdown) and as the
+// PDF's body: both go through package markdown, so they are the same HTML, with the task list's
+// checkboxes, the heading ids, the table and the code block, and without the hostile markup.
+func TestBodyMatchesPreview(t *testing.T) {
+	src := "# Root cause analysis\n\n## Summary\n\nThe **disk** filled up.\n\n### Users affected\n\n" +
+		"- [x] rotate the logs\n- [ ] add an alert\n\n" +
+		"| Host | Free | Note |\n| :--- | ---: | :---: |\n| db1 | 0 KB | full |\n\n" +
+		"```sh\ndf -h /var <b>\n```\n\n" +
+		"<script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n" +
+		"[click](javascript:alert(3)) and <a href=\"javascript:alert(4)\">raw</a> and ~~old~~ https://example.com\n"
+	body, _, err := renderBody(domain.PrintableDocument{Title: "Disk full", Markdown: src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var preview strings.Builder
+	if err := views.Markdown(src).Render(context.Background(), &preview); err != nil {
+		t.Fatal(err)
+	}
+	if string(body) != preview.String() {
+		t.Fatalf("the PDF body and the preview differ:\npdf:     %s\npreview: %s", body, preview.String())
+	}
+
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(preview.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	doc.Find("h1, h2, h3").Each(func(_ int, s *goquery.Selection) { ids = append(ids, s.AttrOr("id", "")) })
+	if got, want := strings.Join(ids, " "), "md-root-cause-analysis md-summary md-users-affected"; got != want {
+		t.Errorf("heading ids %q, want %q", got, want)
+	}
+	if n := doc.Find("li > input[type=checkbox][disabled]").Length(); n != 2 {
+		t.Errorf("%d task-list checkboxes, want 2", n)
+	}
+	if got := doc.Find("td[align=right]").Text(); got != "0 KB" {
+		t.Errorf("right-aligned cell %q", got)
+	}
+	if got := doc.Find("pre > code.language-sh").Text(); got != "df -h /var <b>\n" {
+		t.Errorf("code block %q", got)
+	}
+	if n := doc.Find("script, [onerror]").Length(); n > 0 {
+		t.Errorf("%d script elements or handlers survived", n)
+	}
+	doc.Find("a").Each(func(_ int, s *goquery.Selection) {
+		if href := s.AttrOr("href", ""); strings.Contains(strings.ToLower(href), "javascript:") {
+			t.Errorf("link %q to %q survived", s.Text(), href)
+		}
+	})
+	if strings.Contains(preview.String(), "alert(") {
+		t.Errorf("alert( survived: %s", preview.String())
 	}
 }

@@ -30,9 +30,9 @@ func analysisSummary(m *domain.ConversationMessage) string {
 		if names != "" {
 			names += ", "
 		}
-		names += fmt.Sprintf("%d deleted %s", gone, pluralWord(gone, "log", "logs"))
+		names += fmt.Sprintf("%d deleted %s", gone, domain.Plural(gone, "log", "logs"))
 	}
-	s := fmt.Sprintf("%s — %.1f KB sent", names, float64(len(m.Content))/1024)
+	s := names + " — " + domain.FormatBytes(int64(len(m.Content))) + " sent"
 	if len(m.PIITypes) > 0 {
 		s += ", redacted: " + strings.Join(m.PIITypes, ", ")
 	}

@@ -1,7 +1,6 @@
 package views
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,11 +10,9 @@ import (
 	"time"
 
 	"github.com/a-h/templ"
-	"github.com/microcosm-cc/bluemonday"
-	"github.com/yuin/goldmark"
-	"github.com/yuin/goldmark/extension"
 
 	"tftsr/domain"
+	"tftsr/markdown"
 )
 
 // formatTime shows a time in UTC, to the minute.
@@ -35,23 +32,19 @@ func isoTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 // relTime says how long ago t was, coarsely.
 func relTime(t time.Time) string {
 	d := time.Since(t)
+	var n int
+	var one, many string
 	switch {
 	case d < time.Minute:
 		return "just now"
 	case d < time.Hour:
-		return plural(int(d/time.Minute), "minute") + " ago"
+		n, one, many = int(d/time.Minute), "minute", "minutes"
 	case d < 48*time.Hour:
-		return plural(int(d/time.Hour), "hour") + " ago"
+		n, one, many = int(d/time.Hour), "hour", "hours"
 	default:
-		return plural(int(d/(24*time.Hour)), "day") + " ago"
+		n, one, many = int(d/(24*time.Hour)), "day", "days"
 	}
-}
-
-func plural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return strconv.Itoa(n) + " " + unit + "s"
+	return itoa(n) + " " + domain.Plural(n, one, many) + " ago"
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -111,18 +104,13 @@ func stripMarkers(s string) string {
 	return strings.NewReplacer(domain.SnippetStart, "", domain.SnippetStop, "").Replace(s)
 }
 
-var (
-	markdown = goldmark.New(goldmark.WithExtensions(extension.GFM))
-	sanitize = bluemonday.UGCPolicy()
-)
-
-// Markdown renders untrusted Markdown as sanitised HTML.
+// Markdown renders untrusted Markdown as sanitised HTML, through the pipeline the PDF uses too.
 func Markdown(src string) templ.Component {
-	var buf bytes.Buffer
-	if err := markdown.Convert([]byte(src), &buf); err != nil {
+	html, err := markdown.HTML([]byte(src))
+	if err != nil {
 		return templ.Raw("<p>" + templ.EscapeString(src) + "</p>")
 	}
-	return templ.Raw(string(sanitize.SanitizeBytes(buf.Bytes())))
+	return templ.Raw(string(html))
 }
 
 // severityClass is the CSS class of a severity badge.

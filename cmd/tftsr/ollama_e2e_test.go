@@ -39,7 +39,7 @@ func TestOllamaEndToEnd(t *testing.T) {
 	if got := mustText(t, ctx, "[data-testid=ollama-version]"); got != "0.6.2" {
 		t.Errorf("version %q, want 0.6.2", got)
 	}
-	if got := mustText(t, ctx, "[data-testid=ollama-models]"); !strings.Contains(got, "llama3.2:3b") || !strings.Contains(got, "phi3.5:3.8b") || !strings.Contains(got, "2.0 GB") {
+	if got := mustText(t, ctx, "[data-testid=ollama-models]"); !strings.Contains(got, "llama3.2:3b") || !strings.Contains(got, "phi3.5:3.8b") || !strings.Contains(got, "1.9 GB") {
 		t.Errorf("models table %q", got)
 	}
 	if got := mustText(t, ctx, "[data-testid=ollama-hardware]"); !strings.Contains(got, "portal host") || !strings.Contains(got, "Memory") {

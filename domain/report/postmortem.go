@@ -120,7 +120,7 @@ func Postmortem(in Input) string {
 		b.WriteString("## Appendix: Log Files\n\n")
 		for _, l := range in.Logs {
 			fmt.Fprintf(&b, "- `%s` (%s, redacted: %s, hash `%s`)\n", strings.ReplaceAll(inline(l.Name), "`", "'"),
-				humanSize(l.Size), strings.ToLower(yesNo(l.Redacted)), hashPrefix(l.Hash))
+				l.Size, strings.ToLower(yesNo(l.Redacted)), hashPrefix(l.Hash))
 		}
 		b.WriteString("\n")
 	}

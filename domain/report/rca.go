@@ -87,7 +87,7 @@ func RCA(in Input) string {
 	} else {
 		rows := make([][]string, 0, len(in.Logs))
 		for _, l := range in.Logs {
-			rows = append(rows, []string{cell(l.Name), humanSize(l.Size), yesNo(l.Redacted), "`" + hashPrefix(l.Hash) + "`"})
+			rows = append(rows, []string{cell(l.Name), cell(l.Size), yesNo(l.Redacted), "`" + hashPrefix(l.Hash) + "`"})
 		}
 		table(&b, []string{"File", "Size", "Redacted", "Hash"}, rows)
 	}

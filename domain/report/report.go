@@ -54,7 +54,7 @@ type Why struct {
 // Log is a log file that was analysed.
 type Log struct {
 	Name     string
-	Size     int64
+	Size     string // as people read it, "200 KB": domain.FormatBytes, which this package cannot import
 	Redacted bool
 	Hash     string
 }
@@ -202,19 +202,6 @@ func orNone(s, none string) string {
 		return none
 	}
 	return s
-}
-
-// humanSize formats a byte count: "2,048 bytes".
-func humanSize(n int64) string {
-	s := fmt.Sprint(n)
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return b.String() + " bytes"
 }
 
 // hashPrefix returns the first 12 characters of a content hash.

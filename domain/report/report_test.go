@@ -43,8 +43,8 @@ func fullInput() report.Input {
 			{Number: 3, Question: "Why did the pool shrink?", Answer: ""},
 		},
 		Logs: []report.Log{
-			{Name: "app|1.log", Size: 204800, Redacted: true, Hash: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"},
-			{Name: "gateway.log", Size: 512, Redacted: false, Hash: "abc"},
+			{Name: "app|1.log", Size: "200 KB", Redacted: true, Hash: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"},
+			{Name: "gateway.log", Size: "512 bytes", Redacted: false, Hash: "abc"},
 		},
 		Images: []report.Image{
 			{URL: "/images/0195f0a4-2222-7000-8000-000000000002", Name: "grafana [p99].png", Caption: "Latency_panel"},

@@ -1,0 +1,86 @@
+// Package markdown is the portal's one Markdown pipeline: untrusted GitHub-flavoured Markdown
+// (tables, task lists, strikethrough, autolinks) converted to HTML by goldmark, with ids on
+// headings, and sanitised by one bluemonday policy. Views renders descriptions, chat replies and
+// the document editor's preview with it, and pdf the printed documents, so that a preview shows
+// what the PDF prints.
+//
+// It is a package of its own because of the layering: views and pdf may not import each other,
+// and domain imports only the standard library. It imports no package of the portal, only
+// goldmark and bluemonday, so that both can import it.
+package markdown
+
+import (
+	"bytes"
+	"regexp"
+
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+)
+
+// HeadingIDPrefix begins every heading id. Rendered Markdown sits inside portal pages, so a
+// heading such as "## Timeline" must not take the id of an element of the page around it (the
+// incident page's #timeline, which htmx swaps): it gets id="md-timeline".
+const HeadingIDPrefix = "md-"
+
+// converter converts GitHub-flavoured Markdown to HTML, with table cell alignment as align
+// attributes and an id on every heading. Raw HTML in the Markdown is not passed through, and
+// goldmark empties dangerous link destinations (javascript: and the like).
+var converter = goldmark.New(
+	goldmark.WithExtensions(
+		extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute)),
+		extension.Strikethrough,
+		extension.Linkify,
+		extension.TaskList,
+	),
+	goldmark.WithParserOptions(parser.WithAutoHeadingID()),
+)
+
+// policy is the sanitiser of everything converter makes.
+var policy = newPolicy()
+
+// newPolicy returns bluemonday's policy for user content (which already allows ids, the heading
+// ids among them, and adds rel="nofollow" to links), plus a language class on code, disabled
+// task-list checkboxes, and images from data: URLs of the raster types (the PDF embeds its images
+// so; SVG stays out).
+func newPolicy() *bluemonday.Policy {
+	p := bluemonday.UGCPolicy()
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^language-[\w+#.-]+$`)).OnElements("code")
+	p.AllowAttrs("type").Matching(regexp.MustCompile(`^checkbox$`)).OnElements("input")
+	p.AllowAttrs("checked", "disabled").Matching(regexp.MustCompile(`^$`)).OnElements("input")
+	p.AllowDataURIImages()
+	return p
+}
+
+// Parse parses untrusted Markdown into a tree, for a caller that changes the tree before Render
+// (the PDF embeds images and drops a first heading that repeats the title). Headings get ids
+// that begin with HeadingIDPrefix and are unique within src.
+func Parse(src []byte) ast.Node {
+	ids := prefixedIDs{parser.NewContext().IDs()}
+	return converter.Parser().Parse(text.NewReader(src), parser.WithContext(parser.NewContext(parser.WithIDs(ids))))
+}
+
+// Render renders root, a tree that Parse made of src, as sanitised HTML.
+func Render(root ast.Node, src []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := converter.Renderer().Render(&buf, src, root); err != nil {
+		return nil, err
+	}
+	return policy.SanitizeBytes(buf.Bytes()), nil
+}
+
+// HTML converts untrusted Markdown to sanitised HTML.
+func HTML(src []byte) ([]byte, error) {
+	return Render(Parse(src), src)
+}
+
+// prefixedIDs is goldmark's id generator with HeadingIDPrefix before every id it makes.
+type prefixedIDs struct{ parser.IDs }
+
+// Generate returns a new id for value, with the prefix.
+func (p prefixedIDs) Generate(value []byte, kind ast.NodeKind) []byte {
+	return append([]byte(HeadingIDPrefix), p.IDs.Generate(value, kind)...)
+}
