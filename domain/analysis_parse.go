@@ -3,6 +3,8 @@ package domain
 import (
 	"regexp"
 	"strings"
+
+	"tftsr/domain/triage"
 )
 
 // AnalysisFindings is what a log analysis reply says, read from the sections the analysis prompt
@@ -79,7 +81,7 @@ func ParseAnalysis(reply string) AnalysisFindings {
 		}
 	}
 	f.Summary = strings.Join(summary, " ")
-	for _, p := range ParseWhyProposals(reply) {
+	for _, p := range triage.ParseWhyProposals(reply) {
 		if p.Number == 1 {
 			f.SuggestedWhy1 = p.Answer
 			break

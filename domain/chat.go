@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"tftsr/domain/triage"
 )
 
 // MessageStatus is where a stored chat message stands.
@@ -307,7 +309,7 @@ func (s *ChatService) Stream(ctx context.Context, messageID string, onToken func
 	}
 	// Progress counts only from finished replies.
 	if r.Status == MessageComplete {
-		p := ParseWhyProgress(text)
+		p := triage.ParseWhyProgress(text)
 		r.WhyTo = max(level, p.Level)
 		if p.RootCause != "" && p.RootCause != rootCause {
 			r.RootCause = p.RootCause

@@ -3,17 +3,12 @@ package domain
 import (
 	"strings"
 	"time"
+
+	"tftsr/domain/triage"
 )
 
 // MaxWhySteps is the number of whys in a 5-Whys analysis.
 const MaxWhySteps = 5
-
-// Limits on 5-Whys fields.
-const (
-	MaxWhyQuestionLen = 2_000
-	MaxWhyAnswerLen   = 10_000
-	MaxWhyEvidenceLen = 10_000
-)
 
 // FiveWhy is one step of an incident's 5-Whys analysis. The seed calls these resolution steps.
 type FiveWhy struct {
@@ -47,13 +42,13 @@ func (n *NewFiveWhy) Validate() error {
 	}
 	if n.Question == "" {
 		fields["question"] = "Question is required."
-	} else if msg := validateText(n.Question, MaxWhyQuestionLen, true); msg != "" {
+	} else if msg := validateText(n.Question, triage.MaxQuestionLen, true); msg != "" {
 		fields["question"] = "Question: " + msg
 	}
-	if msg := validateText(n.Answer, MaxWhyAnswerLen, true); msg != "" {
+	if msg := validateText(n.Answer, triage.MaxAnswerLen, true); msg != "" {
 		fields["answer"] = "Answer: " + msg
 	}
-	if msg := validateText(n.Evidence, MaxWhyEvidenceLen, true); msg != "" {
+	if msg := validateText(n.Evidence, triage.MaxEvidenceLen, true); msg != "" {
 		fields["evidence"] = "Evidence: " + msg
 	}
 	return fieldsError(fields)
@@ -74,14 +69,14 @@ func (u *FiveWhyUpdate) Validate() error {
 	if u.Answer != nil {
 		a := strings.TrimSpace(normaliseNewlines(*u.Answer))
 		u.Answer = &a
-		if msg := validateText(a, MaxWhyAnswerLen, true); msg != "" {
+		if msg := validateText(a, triage.MaxAnswerLen, true); msg != "" {
 			fields["answer"] = "Answer: " + msg
 		}
 	}
 	if u.Evidence != nil {
 		e := strings.TrimSpace(normaliseNewlines(*u.Evidence))
 		u.Evidence = &e
-		if msg := validateText(e, MaxWhyEvidenceLen, true); msg != "" {
+		if msg := validateText(e, triage.MaxEvidenceLen, true); msg != "" {
 			fields["evidence"] = "Evidence: " + msg
 		}
 	}

@@ -1,138 +1,18 @@
 package domain
 
-import (
-	"fmt"
-	"regexp"
-	"strconv"
-	"strings"
-)
+import "tftsr/domain/triage"
 
-// triagePersona is the portal's triage assistant, the start of every system message.
-const triagePersona = `You are the triage assistant of an incident-response team. You help engineers find the root cause of an incident with the 5-Whys method.
-
-How you work:
-- Understand before fixing: ask for evidence (logs, timestamps in UTC, recent changes, scope) before proposing changes.
-- Separate symptoms from causes. Label statements ASSUMPTION or CONFIRMED.
-- After three failed hypotheses, stop and reassess the problem statement.
-- Work through the whys one at a time. Start each step with a line "Why N:" (N from 1 to 5) stating the question you are answering, and give the evidence chain when you move to the next why.
-- When the evidence supports it, state the root cause on its own line as "Root cause: <one sentence>". It must explain every symptom.
-- When a log supports an answer to one of the whys, offer it for the team to accept on a line of its own: "Proposed Why N: <answer in one sentence> (evidence: <file name>:<first line>–<last line>, <file name>:<line>)". Cite the log's file name exactly as uploaded and the line numbers you saw; cite only lines you were shown.
-- Values such as [EMAIL] or [IPV4] are redacted placeholders; do not ask for the real values.
-- Be concise. Use Markdown.`
-
-// categoryPrompts are the focus areas and first questions of each incident category.
-var categoryPrompts = map[Category]string{
-	"general": `Focus: establish what is broken, for whom, since when, and what changed just before.
-First questions: What exactly fails and what is the error text? When did it start (UTC)? What changed recently? How many users or systems are affected?`,
-	"linux": `Focus: systemd units and the journal, disk and inode exhaustion, memory pressure and the OOM killer, SELinux/AppArmor denials, package updates, LVM and filesystems, networking.
-First questions: Which distribution and kernel? Physical or virtual? What do journalctl, df -h / df -i and dmesg show around the time of the failure?`,
-	"windows": `Focus: Event Viewer (System, Application, Security; service control manager and Kerberos events), Windows Update and DISM, Active Directory replication, IIS application pools, Group Policy, performance counters.
-First questions: Which Windows version and server role? Domain member or standalone? Which event IDs appear around the failure?`,
-	"network": `Focus: layer 1–3 path, DNS resolution, firewall rule order and NAT, routing (BGP/OSPF), VLANs and spanning tree, VPN tunnels, MTU.
-First questions: Which vendor, model and firmware? What is the scope (one host, one site, everyone)? What changed on the network recently? Does traceroute or a packet capture show where traffic stops?`,
-	"kubernetes": `Focus: pod states (CrashLoopBackOff, ImagePullBackOff, Pending), events, resource limits and node pressure, services/endpoints and CoreDNS, ingress, Helm releases, storage claims.
-First questions: Which distribution and version? Single node or HA? Which namespace and workload? What do kubectl describe and the pod's previous logs show?`,
-	"databases": `Focus: connections and pooling, locks and deadlocks, replication lag and failover, vacuum/maintenance, disk and WAL/log growth, slow queries.
-First questions: Which engine and version? What is the topology (primary/replicas, cluster manager)? Is a pooler in front? What do the database logs show at the time?`,
-	"virtualization": `Focus: host resources (CPU ready, memory ballooning, storage latency), cluster quorum and HA, storage backends, snapshots and backups, live migration.
-First questions: Which hypervisor and version? Which storage backend? Is the host clustered? Are one VM or many affected?`,
-	"hardware": `Focus: disks (SMART), RAID controller and battery, memory (ECC errors), thermals and fans, power supplies and UPS, NICs and optics, firmware, the BMC event log.
-First questions: Which vendor and model? What does the BMC/IPMI event log show? Is there RAID, and what is its state? Did firmware change recently?`,
-	"observability": `Focus: missing or delayed data, agents and collectors, index/shard health and retention, metric cardinality, alert rules and notification channels, dashboards and queries.
-First questions: Which stack and versions? Is data missing, late or wrong? Since when? Did agents, retention or alert rules change?`,
-	"telephony": `Focus: SIP signalling and response codes, registration, one-way or no audio (RTP, NAT, SIP ALG), codecs and fax (T.38), DTMF, SBC and trunk configuration.
-First questions: Which PBX/SBC vendor and version? Which trunk provider? Are calls failing to set up or failing in media? Is NAT involved? What is the scope?`,
-	"security": `Focus: secrets management (seal state, auth methods), certificates and expiry, TLS/mTLS handshakes, endpoint agents, hardening and audit policies, suspicious activity and containment.
-First questions: Is this a possible compromise or an operational failure? Which product and version? What do the audit logs show? When did the certificate or credential last change?`,
-	"public_safety": `Focus: 9-1-1 call routing (ANI/ALI, NG911/i3, ESInet, location), CAD integration, recording and logging, redundancy between primary and backup PSAP, the platform's services.
-First questions: Are emergency calls affected right now, and is failover to a backup PSAP needed? Which release and service? Which ESInet or carrier? What is the scope?`,
-	"application": `Focus: application errors and stack traces, memory and GC (heap, OOM), thread pools and deadlocks, connection pools, configuration and dependency changes, recent deployments.
-First questions: Which runtime, framework and version? What is the exact error or stack trace? When does it happen (load, time, specific requests)? What was deployed recently?`,
-	"automation": `Focus: playbook and pipeline failures, inventories and credentials, agents and runners, plugin or module versions, infrastructure drift, flaky steps.
-First questions: Which tool and version? Where does it run? Which step fails and with what output? What changed since the last good run?`,
-	"hpe_infra": `Focus: OneView server profiles and compliance, Synergy frames and image streamer, iLO and Redfish, Smart Array controllers, firmware baselines (SPP/SUM).
-First questions: Which OneView and iLO versions? Which server model? Does it fail while provisioning or while running? What do the iLO event log and OneView alerts show?`,
-	"dell_hardware": `Focus: iDRAC and RACADM, PERC controllers and virtual disks, Lifecycle Controller logs, OpenManage, firmware and BIOS versions, PowerVault storage.
-First questions: Which PowerEdge model and iDRAC version? Which PERC? What does the Lifecycle log show? In-band or out-of-band management?`,
-	"identity": `Focus: identity provider clusters and realms, LDAP/AD federation, tokens and sessions, SSO client configuration, Kerberos/SSSD, certificates and clock skew.
-First questions: Which identity product and version? Does it affect all users or some? Did it work before (regression) or is it new? What do the server logs show for a failed login?`,
-}
-
-// CategoryPrompt returns the focus areas and first questions of a category; unknown categories
-// get the general one.
-func CategoryPrompt(c Category) string {
-	if p, ok := categoryPrompts[c]; ok {
-		return p
-	}
-	return categoryPrompts["general"]
-}
-
-// TriageSystemPrompt is the one system message of a triage chat: the persona, the category's
-// prompt and the incident's facts. It holds user text (title, whys), so it goes through the
-// redaction gate before it is sent.
+// TriageSystemPrompt is the one system message of a triage chat (triage.SystemPrompt) for an
+// incident and its 5-Whys. It holds user text (title, whys), so it goes through the redaction
+// gate before it is sent.
 func TriageSystemPrompt(issue *Issue, steps []*FiveWhy) string {
-	var b strings.Builder
-	b.WriteString(triagePersona)
-	fmt.Fprintf(&b, "\n\n## Category: %s\n%s\n\n## Incident\n", issue.Category.Label(), CategoryPrompt(issue.Category))
-	fmt.Fprintf(&b, "- Title: %s\n- Severity: %s\n- Status: %s\n", issue.Title, issue.Severity.Label(), issue.Status.Label())
-	level := WhyLevel(steps)
-	if len(steps) == 0 {
-		b.WriteString("\n## 5-Whys so far\nNone yet: start with Why 1.\n")
-		return b.String()
+	in := triage.Prompt{
+		Category: string(issue.Category), CategoryLabel: issue.Category.Label(),
+		Title: issue.Title, Severity: issue.Severity.Label(), Status: issue.Status.Label(),
+		Level: WhyLevel(steps),
 	}
-	fmt.Fprintf(&b, "\n## 5-Whys so far (level %d of 5)\n", level)
 	for _, s := range steps {
-		fmt.Fprintf(&b, "- Why %d: %s\n", s.WhyNumber, oneLine(s.Question))
-		if s.Answer != "" {
-			fmt.Fprintf(&b, "  Answer: %s\n", oneLine(s.Answer))
-		}
-		if s.Evidence != "" {
-			fmt.Fprintf(&b, "  Evidence: %s\n", oneLine(s.Evidence))
-		}
+		in.Whys = append(in.Whys, triage.Why{Number: s.WhyNumber, Question: s.Question, Answer: s.Answer, Evidence: s.Evidence})
 	}
-	return b.String()
-}
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-// WhyProgress is what a reply says about the 5-Whys: the highest why level it reaches (0: none)
-// and a root-cause statement ("": none).
-type WhyProgress struct {
-	Level     int
-	RootCause string
-}
-
-var (
-	// A line that starts (after Markdown list, heading, quote or emphasis marks) with "Why 3",
-	// "Why #2", "Why level: 4", "WHY LEVEL 5" or "Why-3".
-	whyLineRE = regexp.MustCompile(`(?im)^[\s>*#_\-\d.)]*why(?:[ \t]+level)?[*_]*[ \t]*[:#\-]?[ \t]*#?[ \t]*([1-5])\b`)
-	// "Root cause: …", "**Root cause:** …", "Root cause identified: …".
-	rootCauseRE = regexp.MustCompile(`(?im)^[\s>*#_\-]*(?:the[ \t]+)?root[ \t-]cause(?:[ \t]+(?:identified|is))?[*_]*[ \t]*[:：][*_]*[ \t]*(.+?)[ \t]*$`)
-	// Placeholder root causes that do not state one.
-	rootCausePlaceholder = regexp.MustCompile(`(?i)^(unknown|not (yet )?(known|identified|determined|clear)|tbd|n/?a|none( yet)?|pending|\?+|to be determined)\b`)
-)
-
-// MaxRootCauseRunes bounds a stored root-cause statement.
-const MaxRootCauseRunes = 500
-
-// ParseWhyProgress reads the why level and root-cause statement of a reply.
-func ParseWhyProgress(reply string) WhyProgress {
-	var p WhyProgress
-	for _, m := range whyLineRE.FindAllStringSubmatch(reply, -1) {
-		if n, _ := strconv.Atoi(m[1]); n > p.Level {
-			p.Level = n
-		}
-	}
-	for _, m := range rootCauseRE.FindAllStringSubmatch(reply, -1) {
-		rc := strings.Trim(m[1], "*_ \t")
-		if rc == "" || rootCausePlaceholder.MatchString(rc) {
-			continue
-		}
-		if r := []rune(rc); len(r) > MaxRootCauseRunes {
-			rc = string(r[:MaxRootCauseRunes]) + "…"
-		}
-		p.RootCause = rc
-		break
-	}
-	return p
+	return triage.SystemPrompt(in)
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"tftsr/domain/triage"
 )
 
 // ChatMessageFinder finds stored chat messages; ChatStore is one.
@@ -21,16 +23,16 @@ type WhyProposalService struct {
 }
 
 // WhyProposals returns the proposals of a stored reply: only a complete assistant reply has any.
-func WhyProposals(m *ConversationMessage) []WhyProposal {
+func WhyProposals(m *ConversationMessage) []triage.WhyProposal {
 	if m == nil || m.Role != RoleAssistant || m.Status != MessageComplete {
 		return nil
 	}
-	return ParseWhyProposals(m.Content)
+	return triage.ParseWhyProposals(m.Content)
 }
 
-// AcceptedIn reports whether an incident's 5-Whys hold p: the entry for p's why has p's answer
-// and evidence, as accepting p writes them.
-func (p WhyProposal) AcceptedIn(steps []*FiveWhy) bool {
+// ProposalAccepted reports whether an incident's 5-Whys hold p: the entry for p's why has p's
+// answer and evidence, as accepting p writes them.
+func ProposalAccepted(p triage.WhyProposal, steps []*FiveWhy) bool {
 	for _, s := range steps {
 		if s.WhyNumber == p.Number && s.Answer == p.Answer && s.Evidence == p.Evidence {
 			return true
@@ -41,23 +43,23 @@ func (p WhyProposal) AcceptedIn(steps []*FiveWhy) bool {
 
 // Proposal returns proposal n (from 1) of the reply messageID, re-read from the stored text, and
 // the reply.
-func (s *WhyProposalService) Proposal(ctx context.Context, messageID string, n int) (*ConversationMessage, WhyProposal, error) {
+func (s *WhyProposalService) Proposal(ctx context.Context, messageID string, n int) (*ConversationMessage, triage.WhyProposal, error) {
 	if err := Require(ctx, RoleViewer); err != nil {
-		return nil, WhyProposal{}, err
+		return nil, triage.WhyProposal{}, err
 	}
 	m, err := s.messages.FindChatMessage(ctx, messageID)
 	if err != nil {
-		return nil, WhyProposal{}, err
+		return nil, triage.WhyProposal{}, err
 	}
 	if m.Role != RoleAssistant {
-		return nil, WhyProposal{}, Errorf(ENOTFOUND, "Reply not found.")
+		return nil, triage.WhyProposal{}, Errorf(ENOTFOUND, "Reply not found.")
 	}
 	if m.Status != MessageComplete {
-		return nil, WhyProposal{}, Errorf(ECONFLICT, "Only a complete reply's proposals can be accepted; this reply is %s.", m.Status)
+		return nil, triage.WhyProposal{}, Errorf(ECONFLICT, "Only a complete reply's proposals can be accepted; this reply is %s.", m.Status)
 	}
-	ps := ParseWhyProposals(m.Content)
+	ps := triage.ParseWhyProposals(m.Content)
 	if n < 1 || n > len(ps) {
-		return nil, WhyProposal{}, Errorf(ENOTFOUND, "This reply has no proposal %d.", n)
+		return nil, triage.WhyProposal{}, Errorf(ENOTFOUND, "This reply has no proposal %d.", n)
 	}
 	return m, ps[n-1], nil
 }
@@ -81,7 +83,7 @@ func (s *WhyProposalService) AcceptWhyProposal(ctx context.Context, messageID st
 	if err != nil {
 		return nil, false, err
 	}
-	if p.AcceptedIn(steps) {
+	if ProposalAccepted(p, steps) {
 		return nil, false, Errorf(ECONFLICT, "Why %d already has this answer.", p.Number)
 	}
 	byNumber := map[int]*FiveWhy{}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"tftsr/domain"
+	"tftsr/domain/triage"
 )
 
 // fakeMessages holds chat messages by id.
@@ -143,31 +144,31 @@ func TestProposalQuestion(t *testing.T) {
 	}
 }
 
-func TestWhyProposal_AcceptedIn(t *testing.T) {
+func TestProposalAccepted(t *testing.T) {
 	steps := []*domain.FiveWhy{
 		{WhyNumber: 1, Question: "Why?", Answer: "The pool ran out.", Evidence: "app.log:12"},
 		{WhyNumber: 2, Question: "Why?", Answer: "", Evidence: ""},
 	}
 	tests := []struct {
 		name string
-		p    domain.WhyProposal
+		p    triage.WhyProposal
 		want bool
 	}{
-		{"same why, answer and evidence", domain.WhyProposal{Number: 1, Answer: "The pool ran out.", Evidence: "app.log:12"}, true},
-		{"the question does not matter", domain.WhyProposal{Number: 1, Question: "Other?", Answer: "The pool ran out.", Evidence: "app.log:12"}, true},
-		{"other answer", domain.WhyProposal{Number: 1, Answer: "The disk filled.", Evidence: "app.log:12"}, false},
-		{"other evidence", domain.WhyProposal{Number: 1, Answer: "The pool ran out.", Evidence: "app.log:13"}, false},
-		{"no evidence where the entry has some", domain.WhyProposal{Number: 1, Answer: "The pool ran out."}, false},
-		{"same answer for another why", domain.WhyProposal{Number: 3, Answer: "The pool ran out.", Evidence: "app.log:12"}, false},
-		{"an unanswered entry", domain.WhyProposal{Number: 2, Answer: "Leaked connections."}, false},
-		{"no entry for the why", domain.WhyProposal{Number: 4, Answer: "x"}, false},
+		{"same why, answer and evidence", triage.WhyProposal{Number: 1, Answer: "The pool ran out.", Evidence: "app.log:12"}, true},
+		{"the question does not matter", triage.WhyProposal{Number: 1, Question: "Other?", Answer: "The pool ran out.", Evidence: "app.log:12"}, true},
+		{"other answer", triage.WhyProposal{Number: 1, Answer: "The disk filled.", Evidence: "app.log:12"}, false},
+		{"other evidence", triage.WhyProposal{Number: 1, Answer: "The pool ran out.", Evidence: "app.log:13"}, false},
+		{"no evidence where the entry has some", triage.WhyProposal{Number: 1, Answer: "The pool ran out."}, false},
+		{"same answer for another why", triage.WhyProposal{Number: 3, Answer: "The pool ran out.", Evidence: "app.log:12"}, false},
+		{"an unanswered entry", triage.WhyProposal{Number: 2, Answer: "Leaked connections."}, false},
+		{"no entry for the why", triage.WhyProposal{Number: 4, Answer: "x"}, false},
 	}
 	for _, tt := range tests {
-		if got := tt.p.AcceptedIn(steps); got != tt.want {
-			t.Errorf("%s: AcceptedIn = %v, want %v", tt.name, got, tt.want)
+		if got := domain.ProposalAccepted(tt.p, steps); got != tt.want {
+			t.Errorf("%s: ProposalAccepted = %v, want %v", tt.name, got, tt.want)
 		}
 	}
-	if (domain.WhyProposal{Number: 1, Answer: "a"}).AcceptedIn(nil) {
+	if domain.ProposalAccepted(triage.WhyProposal{Number: 1, Answer: "a"}, nil) {
 		t.Error("accepted into no 5-Whys")
 	}
 }

@@ -7,13 +7,14 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"tftsr/domain"
+	"tftsr/domain/triage"
 	"tftsr/views"
 )
 
 // proposalNumber reads the :n parameter, the proposal's place in its reply from 1.
 func proposalNumber(c echo.Context) (int, error) {
 	n, err := strconv.Atoi(c.Param("n"))
-	if err != nil || n < 1 || n > domain.MaxWhyProposals {
+	if err != nil || n < 1 || n > triage.MaxWhyProposals {
 		return 0, domain.Errorf(domain.ENOTFOUND, "This reply has no such proposal.")
 	}
 	return n, nil
@@ -45,7 +46,7 @@ func (s *Server) handleWhyProposalAccept(c echo.Context) error {
 	}
 	// The accepted why holds the proposal's answer and evidence: the row is made from it.
 	n, _ := proposalNumber(c)
-	prop := domain.WhyProposal{Number: w.WhyNumber, Answer: w.Answer, Evidence: w.Evidence}
+	prop := triage.WhyProposal{Number: w.WhyNumber, Answer: w.Answer, Evidence: w.Evidence}
 	row := views.WhyProposalRow{MessageID: c.Param("id"), N: n, Proposal: prop}
 	return render(c, http.StatusOK, views.WhyProposalAccepted(row, p))
 }

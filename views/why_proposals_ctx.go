@@ -7,6 +7,7 @@ import (
 	"github.com/a-h/templ"
 
 	"tftsr/domain"
+	"tftsr/domain/triage"
 )
 
 // incidentWhysKey is the context key of the incident's 5-Whys while its chat history renders.
@@ -21,8 +22,8 @@ func withIncidentWhys(steps []*domain.FiveWhy, c templ.Component) templ.Componen
 }
 
 // proposalAccepted reports whether the incident's 5-Whys, as withIncidentWhys gave them, hold
-// the proposal (domain.WhyProposal.AcceptedIn).
-func proposalAccepted(ctx context.Context, p domain.WhyProposal) bool {
+// the proposal (domain.ProposalAccepted).
+func proposalAccepted(ctx context.Context, p triage.WhyProposal) bool {
 	steps, _ := ctx.Value(incidentWhysKey{}).([]*domain.FiveWhy)
-	return p.AcceptedIn(steps)
+	return domain.ProposalAccepted(p, steps)
 }

@@ -1,4 +1,4 @@
-package domain
+package triage
 
 import (
 	"fmt"
@@ -6,6 +6,13 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+)
+
+// Limits on the fields of a why: what a 5-Whys entry may hold, and so what a proposal may.
+const (
+	MaxQuestionLen = 2_000
+	MaxAnswerLen   = 10_000
+	MaxEvidenceLen = 10_000
 )
 
 // Limits on what ParseWhyProposals and ParseCitations return.
@@ -45,7 +52,7 @@ type CitationMatch struct {
 }
 
 // WhyProposal is an answer to one of the 5-Whys that an assistant reply proposes, with the
-// evidence it cites.
+// evidence it cites. Whether an incident's 5-Whys already hold it is domain.ProposalAccepted.
 type WhyProposal struct {
 	// Number is the why the answer is for, 1 to 5.
 	Number int `json:"why_number"`
@@ -77,7 +84,8 @@ var (
 // "Proposed Why 2: <answer> (evidence: app.log:1042–1050, db.log:77)". Markdown emphasis, list
 // markers and dashes in place of the colon are allowed; a question may follow the number in
 // parentheses ("Proposed Why 2 (Why did the pool run out?): …"). Lines without an answer, or
-// longer than the 5-Whys fields allow, are skipped; at most MaxWhyProposals are returned.
+// with fields longer than MaxQuestionLen, MaxAnswerLen or MaxEvidenceLen, are skipped; at most
+// MaxWhyProposals are returned.
 func ParseWhyProposals(reply string) []WhyProposal {
 	var out []WhyProposal
 	inFence := false
@@ -129,7 +137,7 @@ func parseProposalLine(line string) (WhyProposal, bool) {
 	p.Answer = cleanProposalText(p.Answer)
 	p.Evidence = strings.TrimRight(cleanProposalText(p.Evidence), ".")
 	if p.Answer == "" || !utf8.ValidString(p.Answer+p.Evidence+p.Question) ||
-		len(p.Answer) > MaxWhyAnswerLen || len(p.Evidence) > MaxWhyEvidenceLen || len(p.Question) > MaxWhyQuestionLen {
+		len(p.Answer) > MaxAnswerLen || len(p.Evidence) > MaxEvidenceLen || len(p.Question) > MaxQuestionLen {
 		return WhyProposal{}, false
 	}
 	p.Citations = ParseCitations(p.Evidence)
