@@ -1,14 +1,13 @@
 package pdf
 
 import (
-	"context"
 	"strings"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
 
 	"tftsr/domain"
-	"tftsr/views"
+	"tftsr/markdown"
 )
 
 func TestPrintHTML(t *testing.T) {
@@ -59,8 +58,9 @@ func TestPrintHTML(t *testing.T) {
 	}
 }
 
-// TestBodyMatchesPreview renders one document as the editor's preview (views.Markdown) and as the
-// PDF's body: both go through package markdown, so they are the same HTML, with the task list's
+// TestBodyMatchesPreview renders one document as the PDF's body and through package markdown,
+// which the editor's preview renders with (views.TestMarkdownIsThePipeline holds that side): they
+// are the same HTML, with the task list's
 // checkboxes, the heading ids, the table and the code block, and without the hostile markup.
 func TestBodyMatchesPreview(t *testing.T) {
 	src := "# Root cause analysis\n\n## Summary\n\nThe **disk** filled up.\n\n### Users affected\n\n" +
@@ -73,15 +73,15 @@ func TestBodyMatchesPreview(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var preview strings.Builder
-	if err := views.Markdown(src).Render(context.Background(), &preview); err != nil {
+	preview, err := markdown.HTML([]byte(src))
+	if err != nil {
 		t.Fatal(err)
 	}
-	if string(body) != preview.String() {
-		t.Fatalf("the PDF body and the preview differ:\npdf:     %s\npreview: %s", body, preview.String())
+	if string(body) != string(preview) {
+		t.Fatalf("the PDF body and the preview differ:\npdf:     %s\npreview: %s", body, string(preview))
 	}
 
-	doc, err := goquery.NewDocumentFromReader(strings.NewReader(preview.String()))
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(string(preview)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestBodyMatchesPreview(t *testing.T) {
 			t.Errorf("link %q to %q survived", s.Text(), href)
 		}
 	})
-	if strings.Contains(preview.String(), "alert(") {
-		t.Errorf("alert( survived: %s", preview.String())
+	if strings.Contains(string(preview), "alert(") {
+		t.Errorf("alert( survived: %s", string(preview))
 	}
 }
