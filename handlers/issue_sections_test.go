@@ -1,7 +1,9 @@
 package handlers_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -65,6 +67,31 @@ func (c *client) hx(path string, form url.Values) *response {
 		f[k] = v
 	}
 	return c.postForm(path, f, http.Header{"Hx-Request": {"true"}})
+}
+
+// hxMultipart posts a multipart form (fields, and a file in "file" when fileName is not "") as
+// htmx does.
+func (c *client) hxMultipart(path string, fields map[string]string, fileName string, data []byte) *response {
+	c.t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	fields["_csrf"] = c.csrf()
+	for k, v := range fields {
+		if err := w.WriteField(k, v); err != nil {
+			c.t.Fatal(err)
+		}
+	}
+	if fileName != "" {
+		fw, err := w.CreateFormFile("file", fileName)
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		fw.Write(data)
+	}
+	if err := w.Close(); err != nil {
+		c.t.Fatal(err)
+	}
+	return c.do(http.MethodPost, path, &buf, http.Header{"Content-Type": {w.FormDataContentType()}, "Hx-Request": {"true"}})
 }
 
 // wantSwaps checks an htmx answer: its status, that it is a fragment whose top-level elements are
@@ -321,5 +348,99 @@ func TestActionItemsArePartial(t *testing.T) {
 	doc = wantSwaps(t, r, http.StatusOK, swap{views.ActionItemsID, false})
 	if got := text(doc.Find("#" + views.ActionItemsID + " p.muted")); got != "No action items yet." {
 		t.Errorf("after the delete %q", got)
+	}
+}
+
+// TestImagesArePartial: an image uploaded by the page's form through htmx answers with the
+// gallery and the timeline's events out of band; a delete with the gallery alone.
+func TestImagesArePartial(t *testing.T) {
+	p := newSectionsPortal(t)
+
+	r := p.rita.hxMultipart("/issues/"+p.issueID+"/images", map[string]string{"pii_warning_acknowledged": "true"}, "panel.png", pngImage(t, 40, 30, false))
+	doc := wantSwaps(t, r, http.StatusOK, swap{views.ImageGalleryID, false}, swap{views.TimelineEventsID, true})
+	thumb := doc.Find(`#` + views.ImageGalleryID + ` [data-testid="image-thumb"]`)
+	if thumb.Length() != 1 || thumb.AttrOr("alt", "") != "panel.png" {
+		t.Fatalf("gallery:\n%s", r.Body)
+	}
+	if !hasEvent(doc.Find("#"+views.TimelineEventsID), domain.EventImageUploaded) {
+		t.Errorf("timeline %v lacks the upload", eventTypes(doc.Find("#"+views.TimelineEventsID)))
+	}
+	del := doc.Find(`form.image-delete`)
+	if del.AttrOr("hx-target", "") != "#"+views.ImageGalleryID || del.AttrOr("hx-select", "") != "" {
+		t.Errorf("the delete form targets %q, selecting %q; want the gallery as answered", del.AttrOr("hx-target", ""), del.AttrOr("hx-select", ""))
+	}
+
+	r = p.rita.hx(del.AttrOr("hx-post", ""), nil)
+	doc = wantSwaps(t, r, http.StatusOK, swap{views.ImageGalleryID, false})
+	if doc.Find(`[data-testid="image-thumb"]`).Length() != 0 || doc.Find("#"+views.ImageGalleryID+" .empty").Length() != 1 {
+		t.Errorf("gallery after the delete:\n%s", r.Body)
+	}
+}
+
+// TestLogsArePartial: a log pasted through htmx answers with the logs section and the timeline's
+// events out of band, a deleted one with the log list and its count; the 5-Whys come along out
+// of band when their evidence cites logs, since their citations follow the logs.
+func TestLogsArePartial(t *testing.T) {
+	p := newSectionsPortal(t)
+	paste := "/issues/" + p.issueID + "/logs"
+
+	r := p.rita.hxMultipart(paste, map[string]string{"file_name": "other.log", "content": "boot ok\n"}, "", nil)
+	doc := wantSwaps(t, r, http.StatusOK, swap{views.LogsID, false}, swap{views.TimelineEventsID, true})
+	if got := text(doc.Find(`[data-testid="log-name"]`)); got != "other.log" {
+		t.Errorf("logs %q", got)
+	}
+	if got := text(doc.Find("#" + views.LogCountID)); got != "1 log" {
+		t.Errorf("log count %q", got)
+	}
+	if !hasEvent(doc.Find("#"+views.TimelineEventsID), domain.EventLogUploaded) {
+		t.Errorf("timeline %v lacks the upload", eventTypes(doc.Find("#"+views.TimelineEventsID)))
+	}
+	if got := doc.Find("details.log-paste form").AttrOr("hx-target", ""); got != "#"+views.LogsID {
+		t.Errorf("the paste form targets %q, want the logs section", got)
+	}
+
+	// A why citing a log the incident does not have yet.
+	wantSwaps(t, p.rita.hx("/issues/"+p.issueID+"/five-whys", url.Values{"why_number": {"1"}, "question": {"Why?"},
+		"answer": {"The queue filled."}, "evidence": {"queue.log:1"}}), http.StatusOK, swap{views.FiveWhysID, false}, swap{views.TimelineEventsID, true})
+
+	r = p.rita.hxMultipart(paste, map[string]string{"file_name": "queue.log", "content": "queue full\n"}, "", nil)
+	doc = wantSwaps(t, r, http.StatusOK, swap{views.LogsID, false}, swap{views.TimelineEventsID, true}, swap{views.FiveWhysID, true})
+	logs := p.detail(t).LogFiles
+	if len(logs) != 2 {
+		t.Fatalf("logs %+v", logs)
+	}
+	queue := logs[0]
+	if queue.FileName != "queue.log" {
+		t.Fatalf("newest log %q, want queue.log", queue.FileName)
+	}
+	if got := doc.Find(`#`+views.FiveWhysID+` [data-testid="why-cite"]`).AttrOr("href", ""); got != "/logs/"+queue.ID+"/lines?from=1&to=1#L1" {
+		t.Errorf("the citation links to %q", got)
+	}
+	if got := text(doc.Find("#" + views.LogCountID)); got != "2 logs" {
+		t.Errorf("log count %q", got)
+	}
+
+	r = p.rita.hx("/logs/"+queue.ID+"/delete", nil)
+	doc = wantSwaps(t, r, http.StatusOK, swap{views.LogListID, false}, swap{views.LogCountID, true}, swap{views.FiveWhysID, true})
+	if got := text(doc.Find(`[data-testid="log-name"]`)); got != "other.log" {
+		t.Errorf("logs after the delete %q", got)
+	}
+	if got := text(doc.Find("#" + views.LogCountID)); got != "1 log" {
+		t.Errorf("log count after the delete %q", got)
+	}
+	if got := text(doc.Find(`[data-testid="cite-missing"]`)); !strings.Contains(got, "this incident has no log named queue.log") {
+		t.Errorf("the citation after the delete %q", got)
+	}
+	del := doc.Find(`form.log-delete`)
+	if del.AttrOr("hx-target", "") != "#"+views.LogListID || del.AttrOr("hx-select", "") != "" || del.AttrOr("hx-select-oob", "") != "" {
+		t.Errorf("the delete form targets %q, selecting %q and %q; want the list as answered",
+			del.AttrOr("hx-target", ""), del.AttrOr("hx-select", ""), del.AttrOr("hx-select-oob", ""))
+	}
+
+	// The last log gone: the count is emptied.
+	r = p.rita.hx(del.AttrOr("hx-post", ""), nil)
+	doc = wantSwaps(t, r, http.StatusOK, swap{views.LogListID, false}, swap{views.LogCountID, true}, swap{views.FiveWhysID, true})
+	if got := text(doc.Find("#" + views.LogCountID)); got != "" {
+		t.Errorf("log count without logs %q", got)
 	}
 }
