@@ -203,51 +203,7 @@ func (s *IssueService) FindIssueByID(ctx context.Context, id string) (*domain.Is
 // FindIssueDetail returns an incident with its 5-Whys (by step), logs (newest first), images
 // timeline (oldest first) and chat conversations (oldest first, messages by seq).
 func (s *IssueService) FindIssueDetail(ctx context.Context, id string) (*domain.IssueDetail, error) {
-	if err := domain.Require(ctx, domain.RoleViewer); err != nil {
-		return nil, err
-	}
-	tx, err := s.db.BeginTx(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback(ctx)
-	i, err := findIssueByID(ctx, tx, id, false)
-	if err != nil {
-		return nil, err
-	}
-	steps, err := findFiveWhys(ctx, tx, i.ID)
-	if err != nil {
-		return nil, err
-	}
-	events, err := findTimelineEvents(ctx, tx, i.ID)
-	if err != nil {
-		return nil, err
-	}
-	images, err := findImages(ctx, tx, i.ID)
-	if err != nil {
-		return nil, err
-	}
-	logs, err := findLogsByIssue(ctx, tx, i.ID)
-	if err != nil {
-		return nil, err
-	}
-	docs, err := findDocuments(ctx, tx, i.ID)
-	if err != nil {
-		return nil, err
-	}
-	convs, err := findConversations(ctx, tx, i.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &domain.IssueDetail{
-		Issue:            i,
-		LogFiles:         logs,
-		ImageAttachments: images,
-		ResolutionSteps:  steps,
-		Conversations:    convs,
-		Documents:        docs,
-		TimelineEvents:   events,
-	}, nil
+	return s.FindIssueParts(ctx, id, domain.IssueAllParts)
 }
 
 // UpdateIssue changes the fields u sets and returns the incident. What the update changes, what

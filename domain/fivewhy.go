@@ -108,11 +108,11 @@ func IncidentWhyLevel(steps []*FiveWhy, replies []*ConversationMessage) int {
 }
 
 // WhyLevel returns the incident's why level: IncidentWhyLevel of its 5-Whys and every message of
-// its conversations.
+// its conversations, or ReplyWhyLevel when that is higher.
 func (d *IssueDetail) WhyLevel() int {
 	var replies []*ConversationMessage
 	for _, c := range d.Conversations {
 		replies = append(replies, c.Messages...)
 	}
-	return IncidentWhyLevel(d.ResolutionSteps, replies)
+	return max(IncidentWhyLevel(d.ResolutionSteps, replies), d.ReplyWhyLevel)
 }

@@ -52,6 +52,14 @@ func TestWhyLevels(t *testing.T) {
 			if got := d.WhyLevel(); got != tt.want {
 				t.Errorf("IssueDetail.WhyLevel = %d, want %d", got, tt.want)
 			}
+			// Loaded without the conversations, the replies' highest level says the same.
+			partial := &domain.IssueDetail{ResolutionSteps: tt.steps}
+			for _, m := range tt.replies {
+				partial.ReplyWhyLevel = max(partial.ReplyWhyLevel, m.WhyLevel)
+			}
+			if got := partial.WhyLevel(); got != tt.want {
+				t.Errorf("IssueDetail.WhyLevel with ReplyWhyLevel = %d, want %d", got, tt.want)
+			}
 		})
 	}
 }

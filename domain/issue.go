@@ -159,7 +159,7 @@ const (
 	SnippetStop  = "\x03"
 )
 
-// IssueDetail is an incident with everything it owns.
+// IssueDetail is an incident with everything it owns, or with the parts FindIssueParts loaded.
 type IssueDetail struct {
 	Issue            *Issue             `json:"issue"`
 	LogFiles         []*LogFile         `json:"log_files"`
@@ -168,7 +168,34 @@ type IssueDetail struct {
 	Conversations    []*Conversation    `json:"conversations"`
 	Documents        []*Document        `json:"documents"`
 	TimelineEvents   []*TimelineEvent   `json:"timeline_events"`
+	// ReplyWhyLevel is the highest why level a chat reply of the incident reached. FindIssueParts
+	// sets it when it loads the 5-Whys without the conversations, whose replies say it otherwise;
+	// WhyLevel counts both.
+	ReplyWhyLevel int `json:"-"`
 }
+
+// IssueParts names parts of an incident's detail for FindIssueParts, so that a page which
+// re-renders a few sections after a change loads only what those sections show.
+type IssueParts uint
+
+// The parts of an incident's detail.
+const (
+	// IssueFiveWhys is the 5-Whys (ResolutionSteps) with the why level the chat reached.
+	IssueFiveWhys IssueParts = 1 << iota
+	// IssueTimeline is the timeline (TimelineEvents).
+	IssueTimeline
+	// IssueLogs is the logs (LogFiles).
+	IssueLogs
+	// IssueImages is the images (ImageAttachments).
+	IssueImages
+	// IssueDocuments is the documents (Documents).
+	IssueDocuments
+	// IssueConversations is the chat conversations with their messages (Conversations).
+	IssueConversations
+
+	// IssueAllParts is every part: what FindIssueDetail returns.
+	IssueAllParts = IssueFiveWhys | IssueTimeline | IssueLogs | IssueImages | IssueDocuments | IssueConversations
+)
 
 // NewIssue is the input to create an incident.
 type NewIssue struct {
@@ -462,6 +489,9 @@ type IssueService interface {
 	CreateIssue(ctx context.Context, n NewIssue) (*Issue, error)
 	FindIssueByID(ctx context.Context, id string) (*Issue, error)
 	FindIssueDetail(ctx context.Context, id string) (*IssueDetail, error)
+	// FindIssueParts returns an incident with only the parts that parts names; the others are
+	// nil. Access is checked as for FindIssueDetail.
+	FindIssueParts(ctx context.Context, id string, parts IssueParts) (*IssueDetail, error)
 	FindIssues(ctx context.Context, f IssueFilter) ([]*IssueSummary, int, error)
 	SearchIssues(ctx context.Context, query string, page, perPage int) ([]*IssueSummary, int, error)
 	UpdateIssue(ctx context.Context, id string, u IssueUpdate) (*Issue, error)

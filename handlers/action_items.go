@@ -2,12 +2,15 @@ package handlers
 
 import (
 	"net/http"
-	"tftsr/domain"
 
 	"github.com/labstack/echo/v4"
+
+	"tftsr/domain"
+	"tftsr/views"
 )
 
-// handleActionItemAdd adds an action item from the incident page.
+// handleActionItemAdd adds an action item from the incident page: htmx gets the action items
+// section, with the form's field messages when the item is refused.
 func (s *Server) handleActionItemAdd(c echo.Context) error {
 	id := c.Param("id")
 	owner := c.FormValue("owner_id")
@@ -17,22 +20,18 @@ func (s *Server) handleActionItemAdd(c echo.Context) error {
 	if err != nil && domain.ErrorCode(err) != domain.EINVALID {
 		return err
 	}
-	p, perr := s.issuePage(c, id)
-	if perr != nil {
-		return perr
-	}
-	status := http.StatusOK
 	if err != nil {
-		p.ActionErrors = domain.ErrorFields(err)
-		if p.ActionErrors == nil {
-			p.ActionErrors = map[string]string{"action": domain.ErrorMessage(err)}
+		errs := domain.ErrorFields(err)
+		if errs == nil {
+			errs = map[string]string{"action": domain.ErrorMessage(err)}
 		}
-		status = http.StatusUnprocessableEntity
+		return s.renderActionItems(c, http.StatusUnprocessableEntity, id, errs)
 	}
-	return s.renderIssue(c, status, p)
+	return s.renderActionItems(c, http.StatusOK, id, nil)
 }
 
-// handleActionItemUpdate saves an action item's row; fields not sent stay as they are.
+// handleActionItemUpdate saves an action item's row; fields not sent stay as they are. htmx
+// gets the action items section.
 func (s *Server) handleActionItemUpdate(c echo.Context) error {
 	var u domain.ActionItemUpdate
 	form, err := c.FormParams()
@@ -63,22 +62,38 @@ func (s *Server) handleActionItemUpdate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.issuePage(c, a.IssueID)
-	if err != nil {
-		return err
-	}
-	return s.renderIssue(c, http.StatusOK, p)
+	return s.renderActionItems(c, http.StatusOK, a.IssueID, nil)
 }
 
-// handleActionItemDelete deletes an action item from the incident page.
+// handleActionItemDelete deletes an action item from the incident page; htmx gets the action
+// items section.
 func (s *Server) handleActionItemDelete(c echo.Context) error {
 	a, err := s.docs.DeleteActionItem(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	p, err := s.issuePage(c, a.IssueID)
+	return s.renderActionItems(c, http.StatusOK, a.IssueID, nil)
+}
+
+// renderActionItems answers a change of an incident's action items, with errs the refused
+// item's field messages: the action items section for htmx (the incident, its items and for
+// editors the owners to choose from), the whole page otherwise.
+func (s *Server) renderActionItems(c echo.Context, status int, issueID string, errs map[string]string) error {
+	ctx := c.Request().Context()
+	p, err := s.changedProps(c, issueID, 0)
 	if err != nil {
 		return err
 	}
-	return s.renderIssue(c, http.StatusOK, p)
+	if wantsFragment(c) {
+		if p.ActionItems, err = s.docs.ActionItems(ctx, p.Detail.Issue.ID); err != nil {
+			return err
+		}
+		if p.CanEdit {
+			if p.Owners, err = s.assignableUsers(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	p.ActionErrors = errs
+	return s.renderChanged(c, status, p, views.ActionItemsSection(p))
 }

@@ -180,6 +180,7 @@ type fakeIssues struct {
 	CreateIssueFn        func(ctx context.Context, n domain.NewIssue) (*domain.Issue, error)
 	FindIssueByIDFn      func(ctx context.Context, id string) (*domain.Issue, error)
 	FindIssueDetailFn    func(ctx context.Context, id string) (*domain.IssueDetail, error)
+	FindIssuePartsFn     func(ctx context.Context, id string, parts domain.IssueParts) (*domain.IssueDetail, error)
 	FindIssuesFn         func(ctx context.Context, f domain.IssueFilter) ([]*domain.IssueSummary, int, error)
 	SearchIssuesFn       func(ctx context.Context, query string, page, perPage int) ([]*domain.IssueSummary, int, error)
 	UpdateIssueFn        func(ctx context.Context, id string, u domain.IssueUpdate) (*domain.Issue, error)
@@ -211,6 +212,13 @@ func (f *fakeIssues) FindIssueDetail(ctx context.Context, id string) (*domain.Is
 		return nil, notImplemented()
 	}
 	return f.FindIssueDetailFn(ctx, id)
+}
+
+func (f *fakeIssues) FindIssueParts(ctx context.Context, id string, parts domain.IssueParts) (*domain.IssueDetail, error) {
+	if f.FindIssuePartsFn == nil {
+		return nil, notImplemented()
+	}
+	return f.FindIssuePartsFn(ctx, id, parts)
 }
 
 func (f *fakeIssues) FindIssues(ctx context.Context, filter domain.IssueFilter) ([]*domain.IssueSummary, int, error) {

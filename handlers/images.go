@@ -102,7 +102,11 @@ func (s *Server) handleImageUpload(c echo.Context) error {
 		}
 	}
 	if isHTMX(c) {
-		return s.renderIssueDetail(c, id)
+		p, err := s.issueSections(c, id, domain.IssueImages|domain.IssueTimeline)
+		if err != nil {
+			return err
+		}
+		return render(c, http.StatusOK, views.ImagesUploaded(p))
 	}
 	if len(files) == 1 {
 		s.flash(c, "Image uploaded.")
@@ -120,20 +124,14 @@ func (s *Server) handleImageDelete(c echo.Context) error {
 		return err
 	}
 	if isHTMX(c) {
-		return s.renderIssueDetail(c, img.IssueID)
+		p, err := s.issueSections(c, img.IssueID, domain.IssueImages)
+		if err != nil {
+			return err
+		}
+		return render(c, http.StatusOK, views.ImageGallery(p))
 	}
 	s.flash(c, "Image deleted.")
 	return redirect(c, "/issues/"+url.PathEscape(img.IssueID)+"#images")
-}
-
-// renderIssueDetail renders the incident's changing part, from which the page's image gallery
-// and timeline are swapped in.
-func (s *Server) renderIssueDetail(c echo.Context, issueID string) error {
-	p, err := s.issuePage(c, issueID)
-	if err != nil {
-		return err
-	}
-	return render(c, http.StatusOK, views.IssueDetailBody(p))
 }
 
 // handleImageFile serves an image's bytes.

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"tftsr/domain"
@@ -154,8 +155,7 @@ func (s *Server) issuePage(c echo.Context, id string) (views.IssuePageProps, err
 	if err != nil {
 		return views.IssuePageProps{}, err
 	}
-	p := views.IssuePageProps{Detail: d, Documents: d.Documents, CanEdit: domain.Require(ctx, domain.RoleResponder) == nil, CSRF: csrfToken(c),
-		IsAdmin: domain.Require(ctx, domain.RoleAdmin) == nil}
+	p := sectionProps(c, d)
 	if p.ChatProviders, err = s.ai.ListProviderConfigs(ctx); err != nil {
 		return p, err
 	}
@@ -168,6 +168,43 @@ func (s *Server) issuePage(c echo.Context, id string) (views.IssuePageProps, err
 		}
 	}
 	return p, nil
+}
+
+// sectionProps is the incident page's data over d, which holds what the sections to render
+// show: the whole detail for the page, some parts of it (FindIssueParts) for the sections a
+// change re-renders.
+func sectionProps(c echo.Context, d *domain.IssueDetail) views.IssuePageProps {
+	ctx := c.Request().Context()
+	return views.IssuePageProps{Detail: d, Documents: d.Documents, CSRF: csrfToken(c),
+		CanEdit: domain.Require(ctx, domain.RoleResponder) == nil, IsAdmin: domain.Require(ctx, domain.RoleAdmin) == nil}
+}
+
+// issueSections loads the parts of an incident that the sections to re-render after a change
+// show, for sectionProps.
+func (s *Server) issueSections(c echo.Context, id string, parts domain.IssueParts) (views.IssuePageProps, error) {
+	d, err := s.issues.FindIssueParts(c.Request().Context(), id, parts)
+	if err != nil {
+		return views.IssuePageProps{}, err
+	}
+	return sectionProps(c, d), nil
+}
+
+// changedProps loads what the answer to a change made on the incident page shows: for htmx the
+// parts of the incident that the re-rendered sections show, otherwise the whole page.
+func (s *Server) changedProps(c echo.Context, id string, parts domain.IssueParts) (views.IssuePageProps, error) {
+	if wantsFragment(c) {
+		return s.issueSections(c, id, parts)
+	}
+	return s.issuePage(c, id)
+}
+
+// renderChanged renders the answer to a change made on the incident page: fragment (the
+// changed sections, with out-of-band swaps) for htmx, the whole page over p otherwise.
+func (s *Server) renderChanged(c echo.Context, status int, p views.IssuePageProps, fragment templ.Component) error {
+	if wantsFragment(c) {
+		return render(c, status, fragment)
+	}
+	return s.renderPage(c, status, p.Detail.Issue.Title, views.NavIssues, views.IssuePage(p))
 }
 
 // renderIssue renders the incident page, or only its changing part for htmx.
@@ -224,7 +261,8 @@ func (s *Server) handleIssueUpdate(c echo.Context) error {
 	return redirect(c, "/issues/"+f.ID)
 }
 
-// handleIssueStatus changes the status and severity from the incident page.
+// handleIssueStatus changes the status and severity from the incident page: htmx gets the
+// header and the timeline's events (IssueStatusChanged), a plain form post goes back to the page.
 func (s *Server) handleIssueStatus(c echo.Context) error {
 	id := c.Param("id")
 	var upd domain.IssueUpdate
@@ -236,17 +274,18 @@ func (s *Server) handleIssueStatus(c echo.Context) error {
 		sv := domain.Severity(v)
 		upd.Severity = &sv
 	}
-	if _, err := s.issues.UpdateIssue(c.Request().Context(), id, upd); err != nil {
+	is, err := s.issues.UpdateIssue(c.Request().Context(), id, upd)
+	if err != nil {
 		return err
 	}
 	if !isHTMX(c) {
 		return redirect(c, "/issues/"+id)
 	}
-	p, err := s.issuePage(c, id)
+	p, err := s.issueSections(c, is.ID, domain.IssueTimeline)
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, views.IssueDetailBody(p))
+	return render(c, http.StatusOK, views.IssueStatusChanged(p))
 }
 
 // handleIssueDeleteConfirm asks before deleting.

@@ -127,8 +127,9 @@ func (b tooLargeBody) Read(p []byte) (int, error) {
 }
 
 // handleLogUpload stores the files (or pasted text) of the incident page's upload form, then
-// shows the incident again: the changing part for htmx, a redirect otherwise. The page's
-// script uploads through the API instead, for its progress bars.
+// shows the incident again: the logs section and what else changed (LogsUploaded) for htmx, a
+// redirect otherwise. The page's script uploads through the API instead, for its
+// progress bars.
 func (s *Server) handleLogUpload(c echo.Context) error {
 	ctx := c.Request().Context()
 	up, err := s.logs.NewUpload(ctx, c.Param("id"))
@@ -144,7 +145,11 @@ func (s *Server) handleLogUpload(c echo.Context) error {
 		return err
 	}
 	if isHTMX(c) {
-		return s.renderLogsChanged(c, logs[0].IssueID)
+		p, err := s.logSections(c, logs[0].IssueID, domain.IssueTimeline)
+		if err != nil {
+			return err
+		}
+		return render(c, http.StatusOK, views.LogsUploaded(p))
 	}
 	if len(logs) == 1 {
 		s.flash(c, "Uploaded "+logs[0].FileName+".")
@@ -258,7 +263,8 @@ func (s *Server) handleLogView(c echo.Context) error {
 	return render(c, http.StatusOK, views.LogDialog(l, text.String(), text.Truncated()))
 }
 
-// handleLogDelete deletes a log and its objects, then shows the incident again.
+// handleLogDelete deletes a log and its objects, then shows the incident again: the log list
+// and what else changed (LogsDeleted) for htmx, a redirect otherwise.
 func (s *Server) handleLogDelete(c echo.Context) error {
 	ctx := c.Request().Context()
 	l, err := s.logs.FindLog(ctx, c.Param("id"))
@@ -269,20 +275,30 @@ func (s *Server) handleLogDelete(c echo.Context) error {
 		return err
 	}
 	if isHTMX(c) {
-		return s.renderLogsChanged(c, l.IssueID)
+		p, err := s.logSections(c, l.IssueID, 0)
+		if err != nil {
+			return err
+		}
+		return render(c, http.StatusOK, views.LogsDeleted(p))
 	}
 	s.flash(c, "Deleted "+l.FileName+".")
 	return c.Redirect(http.StatusSeeOther, "/issues/"+l.IssueID+"#logs")
 }
 
-// renderLogsChanged renders the incident's changing part after its logs changed; the request's
-// hx-select picks what it swaps.
-func (s *Server) renderLogsChanged(c echo.Context, issueID string) error {
-	p, err := s.issuePage(c, issueID)
+// logSections loads what the answer to a change of an incident's logs shows: the logs, the
+// 5-Whys (whose evidence may cite logs), the other parts named and, for editors, the chat
+// providers that the analyze form offers.
+func (s *Server) logSections(c echo.Context, issueID string, parts domain.IssueParts) (views.IssuePageProps, error) {
+	p, err := s.issueSections(c, issueID, domain.IssueLogs|domain.IssueFiveWhys|parts)
 	if err != nil {
-		return err
+		return p, err
 	}
-	return render(c, http.StatusOK, views.IssueDetailBody(p))
+	if p.CanEdit {
+		if p.ChatProviders, err = s.ai.ListProviderConfigs(c.Request().Context()); err != nil {
+			return p, err
+		}
+	}
+	return p, nil
 }
 
 // logLines reads the lines the request asks for (from and to; to defaults to from) of a log's

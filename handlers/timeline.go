@@ -2,12 +2,15 @@ package handlers
 
 import (
 	"net/http"
-	"tftsr/domain"
 
 	"github.com/labstack/echo/v4"
+
+	"tftsr/domain"
+	"tftsr/views"
 )
 
-// handleTimelineNote adds a user-written note to the timeline.
+// handleTimelineNote adds a user-written note to the timeline: htmx gets the timeline section,
+// with the note's message when it is refused.
 func (s *Server) handleTimelineNote(c echo.Context) error {
 	id := c.Param("id")
 	_, err := s.issues.AddTimelineEvent(c.Request().Context(), id, domain.NewTimelineEvent{
@@ -16,7 +19,7 @@ func (s *Server) handleTimelineNote(c echo.Context) error {
 	if err != nil && domain.ErrorCode(err) != domain.EINVALID {
 		return err
 	}
-	p, perr := s.issuePage(c, id)
+	p, perr := s.changedProps(c, id, domain.IssueTimeline)
 	if perr != nil {
 		return perr
 	}
@@ -28,5 +31,5 @@ func (s *Server) handleTimelineNote(c echo.Context) error {
 		}
 		status = http.StatusUnprocessableEntity
 	}
-	return s.renderIssue(c, status, p)
+	return s.renderChanged(c, status, p, views.TimelineSection(p))
 }

@@ -30,8 +30,8 @@ func (s *Server) acceptProposal(c echo.Context) (*domain.FiveWhy, bool, error) {
 }
 
 // handleWhyProposalAccept accepts a proposed why answer from the chat: htmx gets the proposal's
-// row marked accepted and the 5-Whys section out of band; a plain form post goes back to the
-// incident's 5-Whys.
+// row marked accepted, and the 5-Whys section and the timeline's events out of band; a plain
+// form post goes back to the incident's 5-Whys.
 func (s *Server) handleWhyProposalAccept(c echo.Context) error {
 	w, _, err := s.acceptProposal(c)
 	if err != nil {
@@ -40,7 +40,7 @@ func (s *Server) handleWhyProposalAccept(c echo.Context) error {
 	if !isHTMX(c) {
 		return c.Redirect(http.StatusSeeOther, "/issues/"+w.IssueID+"#"+views.FiveWhysID)
 	}
-	p, err := s.issuePage(c, w.IssueID)
+	p, err := s.issueSections(c, w.IssueID, domain.IssueFiveWhys|domain.IssueLogs|domain.IssueTimeline)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"tftsr/domain"
+	"tftsr/views"
 )
 
 // newWhyPortal starts the portal with the triage chat (models answering with fixed tokens) and
@@ -103,6 +104,13 @@ func TestWhyProposalsAndCitedLines(t *testing.T) {
 	linesURL := "/logs/" + l.ID + "/lines?from=1&amp;to=2"
 	wantIn(t, r.Body, `data-testid="proposal-accepted"`, `id="five-whys"`, `hx-swap-oob="outerHTML"`, "Why level 1 of 5",
 		`href="`+linesURL+`#L1"`, `hx-get="`+linesURL+`"`, `hx-trigger="load"`)
+	// Nothing else of the page: the row, the 5-Whys and the timeline's events, which record the
+	// level's rise.
+	doc := wantSwaps(t, r, http.StatusOK, swap{views.WhyProposalRowID(reply, 1), false}, swap{views.FiveWhysID, true},
+		swap{views.TimelineEventsID, true})
+	if !hasEvent(doc.Find("#"+views.TimelineEventsID), domain.EventWhyLevelAdvanced) {
+		t.Errorf("timeline %v lacks the why level's rise", eventTypes(doc.Find("#"+views.TimelineEventsID)))
+	}
 	// A second click: a clear conflict.
 	if r := rita.postForm(accept("1"), form(rita), hx()); r.StatusCode != http.StatusConflict {
 		t.Errorf("repeat: %d %s", r.StatusCode, r.Body)
