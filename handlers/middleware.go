@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/alexedwards/scs/v2"
@@ -186,11 +187,23 @@ func loginURL(c echo.Context) string {
 	return "/login?next=" + url.QueryEscape(next)
 }
 
-// safeNext returns next when it is a local path, and "/" otherwise, so the login page cannot be
-// used to send people elsewhere.
+// safeNext returns next when it is a clean local path ("/issues?status=open#logs"), and "/"
+// otherwise, so the login page cannot be used to send people elsewhere. Browsers drop tabs and
+// line breaks from URLs and read a backslash as a slash, so "/\t/evil.example" and
+// "/\\evil.example" lead off the site: any control character or backslash is refused, and so
+// is anything that parses with a scheme, a host or user info, or whose path starts with "//".
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
-		strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+	if next == "" || next[0] != '/' || strings.ContainsRune(next, '\\') {
+		return "/"
+	}
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f || !unicode.IsPrint(r) && r != ' ' {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		!strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
 		return "/"
 	}
 	return next

@@ -227,11 +227,13 @@ func TestUnauthenticated(t *testing.T) {
 		}
 	})
 	t.Run("login refuses to send people elsewhere", func(t *testing.T) {
-		c := p.anonymous(t)
-		c.get("/login", nil)
-		r := c.postForm("/login", url.Values{"username": {"rita"}, "password": {portalPassword}, "_csrf": {c.csrf()}, "next": {"//evil.example/"}}, nil)
-		if r.Header.Get("Location") != "/" {
-			t.Errorf("redirected to %q, want /", r.Header.Get("Location"))
+		for _, next := range []string{"//evil.example/", "/\t/evil.example", "/\\evil.example", "https://evil.example/"} {
+			c := p.anonymous(t)
+			c.get("/login?next="+url.QueryEscape(next), nil)
+			r := c.postForm("/login", url.Values{"username": {"rita"}, "password": {portalPassword}, "_csrf": {c.csrf()}, "next": {next}}, nil)
+			if r.Header.Get("Location") != "/" {
+				t.Errorf("next=%q redirected to %q, want /", next, r.Header.Get("Location"))
+			}
 		}
 	})
 }
