@@ -20,24 +20,30 @@ import (
 	"tftsr/domain"
 )
 
-// sanitiseQuery replaces bytes that are not valid UTF-8 in the query string with U+FFFD, so
-// that no handler or query ever sees them: a search for such bytes simply finds nothing.
+// sanitiseQuery replaces bytes that are not valid UTF-8 and NUL bytes (which PostgreSQL text
+// cannot hold) in the query string with U+FFFD, so that no handler or query ever sees them: a
+// search or filter for such bytes simply finds nothing.
 func sanitiseQuery(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		u := c.Request().URL
-		if raw, err := url.QueryUnescape(u.RawQuery); err == nil && utf8.ValidString(raw) {
+		if raw, err := url.QueryUnescape(u.RawQuery); err == nil && utf8.ValidString(raw) && !strings.Contains(raw, "\x00") {
 			return next(c)
 		}
 		q, _ := url.ParseQuery(u.RawQuery)
 		clean := url.Values{}
 		for k, vs := range q {
 			for _, v := range vs {
-				clean.Add(strings.ToValidUTF8(k, "\uFFFD"), strings.ToValidUTF8(v, "\uFFFD"))
+				clean.Add(cleanQueryText(k), cleanQueryText(v))
 			}
 		}
 		u.RawQuery = clean.Encode()
 		return next(c)
 	}
+}
+
+// cleanQueryText replaces invalid UTF-8 and NUL bytes in s with U+FFFD.
+func cleanQueryText(s string) string {
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 }
 
 // loadSession loads the scs session named by the cookie and commits it, writing the cookie,

@@ -42,7 +42,8 @@ func TestNoRouteAnswers500(t *testing.T) {
 			}
 			h := http.Header{"X-Csrf-Token": {csrf}}
 			if route.Method == http.MethodGet {
-				for _, q := range []string{"", "?page=-1&per_page=abc&q=%ff&search=%ff&issue_id=zz&status=x&format=exe&version=-3&from=yesterday&logs_page=x", "?search=%ff", "?issue_id=%27", "?action=%ff&entity_type=%c3%28&actor=%ff&from=%ff"} {
+				for _, q := range []string{"", "?page=-1&per_page=abc&q=%ff&search=%ff&issue_id=zz&status=x&format=exe&version=-3&from=yesterday&logs_page=x", "?search=%ff", "?issue_id=%27", "?action=%ff&entity_type=%c3%28&actor=%ff&from=%ff",
+					"?search=%00", "?q=a%00b", "?action=%00&entity_type=%00", "?actor=%00", "?issue_id=%00", "?status=%00"} {
 					if r := c.get(path+q, h); r.StatusCode >= 500 {
 						t.Errorf("GET %s%s: %d %.200s", path, q, r.StatusCode, r.Body)
 					}
