@@ -27,6 +27,10 @@ type LogPage struct {
 	// original of a redacted log.
 	Redacted bool
 	Original bool
+	// Masked says the text is the detector's masked text (every detected value replaced): what
+	// a viewer sees of a log nobody has reviewed yet, since the originals are for the
+	// responders who review it.
+	Masked bool
 }
 
 // Page returns page n (from 1, clamped to the pages there are) of a log's text: the redacted
@@ -78,6 +82,9 @@ func (s *LogService) Page(ctx context.Context, id string, n int, original bool) 
 	if !p.Redacted {
 		if p.Spans, err = s.store.FindLogSpans(ctx, l.ID, p.Start, p.End); err != nil {
 			return nil, nil, err
+		}
+		if !canSeeOriginals(ctx, l) {
+			p.Text, p.Spans, p.Masked = maskPage(p.Text, p.Start, p.Spans), nil, true
 		}
 	}
 	return l, p, nil

@@ -84,8 +84,9 @@ func TestLogPages(t *testing.T) {
 	text := b.String()
 	l := f.mustUpload(t, "paged.log", []byte(text))[0]
 
+	// A responder, who reviews the log, reads its pages as uploaded.
 	var joined strings.Builder
-	_, first, err := f.svc.Page(f.viewer, l.ID, 1, false)
+	_, first, err := f.svc.Page(f.responder, l.ID, 1, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +96,7 @@ func TestLogPages(t *testing.T) {
 	}
 	var prevEnd int64
 	for n := 1; n <= first.Count; n++ {
-		_, p, err := f.svc.Page(f.viewer, l.ID, n, false)
+		_, p, err := f.svc.Page(f.responder, l.ID, n, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -118,6 +119,19 @@ func TestLogPages(t *testing.T) {
 	}
 	if joined.String() != text {
 		t.Error("the pages do not add up to the text")
+	}
+	// A viewer reads the same pages with every detected value replaced, and no spans.
+	for n := 1; n <= first.Count; n++ {
+		_, p, err := f.svc.Page(f.viewer, l.ID, n, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !p.Masked || p.Redacted || len(p.Spans) != 0 || strings.Contains(p.Text, "@example.com") {
+			t.Fatalf("viewer page %d: masked %v, %d spans, text %.80q", n, p.Masked, len(p.Spans), p.Text)
+		}
+		if n == 1 && !strings.Contains(p.Text, "and [Email] inside") {
+			t.Errorf("viewer page 1 has no [Email] token: %.200q", p.Text)
+		}
 	}
 	if _, p, _ := f.svc.Page(f.viewer, l.ID, 999, false); p.Number != first.Count {
 		t.Errorf("page 999 is %d, want the last", p.Number)

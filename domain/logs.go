@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -243,7 +244,51 @@ func (s *LogService) Open(ctx context.Context, id string, original bool, via str
 	if err != nil {
 		return nil, nil, err
 	}
+	if !canSeeOriginals(ctx, l) {
+		return l, maskedReader(r), nil
+	}
 	return l, r, nil
+}
+
+// canSeeOriginals reports whether the context's user may read l's text as uploaded: anyone
+// once it is redacted (the text is then the redacted one), and before review only the
+// responders and admins who review it. Everyone else gets the detector's masked text.
+func canSeeOriginals(ctx context.Context, l *LogFile) bool {
+	return l.Redacted || Require(ctx, RoleResponder) == nil
+}
+
+// maskedReader reads r with every detected value replaced, as the redaction gate does.
+func maskedReader(r io.ReadCloser) io.ReadCloser {
+	pr, pw := io.Pipe()
+	go func() {
+		rw := pii.NewRedactWriter(pw)
+		_, err := io.Copy(rw, r)
+		if err == nil {
+			err = rw.Close()
+		}
+		r.Close()
+		pw.CloseWithError(err)
+	}()
+	return pr
+}
+
+// maskPage replaces every detected value on a page of text that starts at offset start with
+// its type's token; spans are the page's, by start, with offsets into the whole text.
+func maskPage(text string, start int64, spans []*PIISpan) string {
+	var b strings.Builder
+	at := int64(0)
+	end := int64(len(text))
+	for _, sp := range spans {
+		from, to := max(sp.Start-start, at), min(sp.End-start, end)
+		if to <= from {
+			continue
+		}
+		b.WriteString(text[at:from])
+		b.WriteString(pii.Type(sp.PIIType).Token())
+		at = to
+	}
+	b.WriteString(text[at:])
+	return b.String()
 }
 
 // textKey returns the object a reader of l gets, checking and auditing a look at the original
