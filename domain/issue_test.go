@@ -3,6 +3,7 @@ package domain_test
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -308,6 +309,27 @@ func TestTriageStatus(t *testing.T) {
 	for _, s := range domain.Statuses {
 		if got := domain.TriageStatus(s); got != want[s] {
 			t.Errorf("TriageStatus(%s) = %s, want %s", s, got, want[s])
+		}
+	}
+}
+
+// TestNewTimelineEvent_PersonTypesOnly: people record notes, actions, decisions, observations
+// and communications; the portal's own events (a root cause found, a redaction) cannot be
+// posted, so the documents' metrics cannot be forged from the timeline.
+func TestNewTimelineEvent_PersonTypesOnly(t *testing.T) {
+	for _, typ := range domain.PersonEventTypes {
+		n := domain.NewTimelineEvent{EventType: typ, Description: "Rolled back"}
+		if err := n.Validate(); err != nil {
+			t.Errorf("%s: %v", typ, err)
+		}
+	}
+	for _, e := range domain.TimelineEventTypes {
+		if slices.Contains(domain.PersonEventTypes, e.Type) {
+			continue
+		}
+		n := domain.NewTimelineEvent{EventType: e.Type, Description: "forged"}
+		if err := n.Validate(); domain.ErrorCode(err) != domain.EINVALID {
+			t.Errorf("%s from a person: %v, want invalid", e.Type, err)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package domain
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 )
@@ -23,6 +24,11 @@ const (
 	EventPostmortemGenerated = "postmortem_generated"
 	EventDocumentExported    = "document_exported"
 	EventNote                = "note"
+	// The types a person records besides a note.
+	EventAction        = "action"
+	EventDecision      = "decision"
+	EventObservation   = "observation"
+	EventCommunication = "communication"
 )
 
 // TimelineEventTypes lists every event type with its label.
@@ -41,7 +47,16 @@ var TimelineEventTypes = []struct{ Type, Label string }{
 	{EventPostmortemGenerated, "Post-mortem generated"},
 	{EventDocumentExported, "Document exported"},
 	{EventNote, "Note"},
+	{EventAction, "Action taken"},
+	{EventDecision, "Decision"},
+	{EventObservation, "Observation"},
+	{EventCommunication, "Communication"},
 }
+
+// PersonEventTypes are the event types people record. Every other type is the portal's own
+// record of what happened (a status change, an upload, a root cause found), written only by the
+// portal, so that a document's metrics cannot be forged from the timeline.
+var PersonEventTypes = []string{EventNote, EventAction, EventDecision, EventObservation, EventCommunication}
 
 // EventLabel returns the label of an event type, or the type itself when it is unknown.
 func EventLabel(t string) string {
@@ -85,12 +100,8 @@ type NewTimelineEvent struct {
 func (n *NewTimelineEvent) Validate() error {
 	n.Description = strings.TrimSpace(normaliseNewlines(n.Description))
 	fields := map[string]string{}
-	known := false
-	for _, e := range TimelineEventTypes {
-		known = known || e.Type == n.EventType
-	}
-	if !known {
-		fields["event_type"] = "Unknown event type."
+	if !slices.Contains(PersonEventTypes, n.EventType) {
+		fields["event_type"] = "Choose note, action, decision, observation or communication: the portal records the other events itself."
 	}
 	if n.Description == "" {
 		fields["description"] = "Description is required."

@@ -584,8 +584,10 @@ func TestAPI(t *testing.T) {
 	if r.StatusCode != http.StatusCreated {
 		t.Errorf("add timeline event: %d %s", r.StatusCode, r.Body)
 	}
-	if r := c.api(http.MethodPost, "/api/v1/issues/"+is.ID+"/timeline", tok, map[string]any{"event_type": "made_up", "description": "x"}); r.StatusCode != http.StatusUnprocessableEntity {
-		t.Errorf("unknown event type: %d, want 422", r.StatusCode)
+	for _, forged := range []string{"made_up", domain.EventRootCauseIdentified, domain.EventPIIRedacted, domain.EventStatusChanged, domain.EventIssueCreated} {
+		if r := c.api(http.MethodPost, "/api/v1/issues/"+is.ID+"/timeline", tok, map[string]any{"event_type": forged, "description": "x"}); r.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("event type %s from a person: %d, want 422", forged, r.StatusCode)
+		}
 	}
 	r = c.api(http.MethodGet, "/api/v1/issues/"+is.ID+"/timeline", tok, nil)
 	var events struct {
