@@ -55,6 +55,15 @@ func requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// noStore keeps what the route answers out of every cache: API JSON, and pages that show a log's
+// text.
+func noStore(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+		return next(c)
+	}
+}
+
 // routes registers every route of the portal. Each route belongs to one of these chains, which
 // say how it is protected:
 //
@@ -62,10 +71,12 @@ func requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 //	signIn     the login and logout forms: 1 MB body limit, session, CSRF, user if any
 //	pages      pages and their forms for a signed-in user: signIn plus requireUser
 //	admin      the admins' pages: pages plus requireAdmin
+//	logPages   pages that show a log's text: pages plus Cache-Control: no-store
 //	logUploads, imageUploads
 //	           uploads: the upload's own body limit, then as pages
 //	stream     reply event streams (GET): as pages without a body limit, outside gzip and timeouts
-//	api        /api/v1 for a bearer token, or a session plus the CSRF header: as pages
+//	api        /api/v1 for a bearer token, or a session plus the CSRF header: as pages, with
+//	           Cache-Control: no-store
 //	apiAdmin   the admins' API: api plus requireAdmin
 //	apiLogUploads, apiImageUploads
 //	           the API's uploads: the upload's body limit, then as api
@@ -84,13 +95,14 @@ func (s *Server) routes() {
 	signIn := root.then("signIn", "", pageLimit, s.loadSession, csrf, s.loadUser)
 	pages := root.then("pages", "", append([]echo.MiddlewareFunc{pageLimit}, session...)...)
 	admin := pages.then("admin", "", requireAdmin)
+	logPages := pages.then("logPages", "", noStore)
 	logUploads := root.then("logUploads", "", append([]echo.MiddlewareFunc{limit(s.logs.Limits.WithDefaults().MaxUploadBytes)}, session...)...)
 	imageUploads := root.then("imageUploads", "", append([]echo.MiddlewareFunc{limit(s.imageUploadBodyLimit())}, session...)...)
 	stream := root.then("stream", "", session...)
-	api := pages.then("api", "/api/v1")
+	api := pages.then("api", "/api/v1", noStore)
 	apiAdmin := api.then("apiAdmin", "", requireAdmin)
-	apiLogUploads := logUploads.then("apiLogUploads", "/api/v1")
-	apiImageUploads := imageUploads.then("apiImageUploads", "/api/v1")
+	apiLogUploads := logUploads.then("apiLogUploads", "/api/v1", noStore)
+	apiImageUploads := imageUploads.then("apiImageUploads", "/api/v1", noStore)
 
 	public.GET("/static/*", echo.WrapHandler(static.Handler()))
 	public.GET("/healthz", s.handleHealthz)
@@ -145,11 +157,11 @@ func (s *Server) routes() {
 
 	// Logs and PII review.
 	logUploads.POST("/issues/:id/logs", s.handleLogUpload)
-	pages.GET("/logs/:id", s.handleLogReview)
-	pages.GET("/logs/:id/original", s.handleLogOriginal)
-	pages.GET("/logs/:id/view", s.handleLogView)
-	pages.GET("/logs/:id/digest", s.handleLogDigest)
-	pages.GET("/logs/:id/lines", s.handleLogLines)
+	logPages.GET("/logs/:id", s.handleLogReview)
+	logPages.GET("/logs/:id/original", s.handleLogOriginal)
+	logPages.GET("/logs/:id/view", s.handleLogView)
+	logPages.GET("/logs/:id/digest", s.handleLogDigest)
+	logPages.GET("/logs/:id/lines", s.handleLogLines)
 	pages.POST("/logs/:id/spans/:span", s.handleLogSpanReview)
 	pages.POST("/logs/:id/review", s.handleLogReviewType)
 	pages.POST("/logs/:id/apply", s.handleLogApply)

@@ -9,6 +9,7 @@ import (
 	"tftsr/ai/aitest"
 	"tftsr/blob/blobtest"
 	"tftsr/domain"
+	"tftsr/handlers"
 )
 
 // TestNoRouteAnswers500 sends every route of the route table hostile ids and bodies, as an
@@ -71,7 +72,7 @@ func TestRouteChains(t *testing.T) {
 	anon, rita := p.anonymous(t), p.login(t, "rita")
 	csrf := rita.csrf()
 	const id = "0190a000-0000-7000-8000-000000000000"
-	needUser := map[string]bool{"pages": true, "admin": true, "logUploads": true, "imageUploads": true,
+	needUser := map[string]bool{"pages": true, "admin": true, "logPages": true, "logUploads": true, "imageUploads": true,
 		"stream": true, "api": true, "apiAdmin": true, "apiLogUploads": true, "apiImageUploads": true}
 	admins := 0
 	for _, route := range b.server.Echo().Routes() {
@@ -106,5 +107,31 @@ func TestRouteChains(t *testing.T) {
 	}
 	if admins < 20 {
 		t.Errorf("only %d admin routes: the chains were not recorded", admins)
+	}
+}
+
+// TestSecurityHeaders: API answers and pages that show a log are never cached; an https portal
+// sends HSTS, a plain one does not; CSP and nosniff stay on every answer.
+func TestSecurityHeaders(t *testing.T) {
+	for _, base := range []string{"", "https://tftsr.example.com"} {
+		b := buildPortal(t, portalOptions{Config: handlers.Config{BaseURL: base}})
+		p := b.portal()
+		createTestUsers(t, p.users)
+		c := p.login(t, "rita")
+		for _, path := range []string{"/api/v1/me", "/api/v1/issues", "/api/v1/nope", "/", "/logs/0190a000-0000-7000-8000-000000000000"} {
+			r := c.get(path, nil)
+			h := r.Header
+			if h.Get("Content-Security-Policy") == "" || h.Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("%s%s: CSP %q, nosniff %q", base, path, h.Get("Content-Security-Policy"), h.Get("X-Content-Type-Options"))
+			}
+			wantNoStore := path != "/" && path != "/api/v1/nope"
+			if got := h.Get("Cache-Control"); wantNoStore && got != "no-store" {
+				t.Errorf("%s%s: Cache-Control %q, want no-store", base, path, got)
+			}
+			hsts := h.Get("Strict-Transport-Security")
+			if base == "" && hsts != "" || base != "" && !strings.HasPrefix(hsts, "max-age=31536000") {
+				t.Errorf("%s%s: HSTS %q", base, path, hsts)
+			}
+		}
 	}
 }

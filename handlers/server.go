@@ -132,6 +132,16 @@ func NewServer(logger *slog.Logger, cfg Config, sessions *scs.SessionManager, sv
 		ReferrerPolicy:        "same-origin",
 		ContentSecurityPolicy: contentSecurityPolicy,
 	}))
+	if strings.HasPrefix(cfg.BaseURL, "https://") {
+		// The portal is only ever reached over TLS (often terminated by a proxy in front, so the
+		// request itself may be plain): browsers are told to keep it that way for a year.
+		s.echo.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+			return func(c echo.Context) error {
+				c.Response().Header().Set(echo.HeaderStrictTransportSecurity, "max-age=31536000; includeSubDomains")
+				return next(c)
+			}
+		})
+	}
 	s.routes()
 	return s, nil
 }
