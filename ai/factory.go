@@ -49,12 +49,36 @@ var _ domain.ChatModelFactory = (*Factory)(nil)
 
 // NewFactory returns a Factory sending its requests through client, or through a client of its
 // own when client is nil.
+// Either way the client follows no redirect to another host: the keys travel in headers that
+// Go's client would send on (x-api-key, x-goog-api-key), and the prompt with them.
 func NewFactory(client *http.Client) *Factory {
 	if client == nil {
 		client = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
 	}
+	if client.CheckRedirect == nil {
+		c := *client
+		c.CheckRedirect = sameHostRedirects
+		client = &c
+	}
 	return &Factory{HTTPClient: client, FirstByteTimeout: DefaultFirstByteTimeout}
 }
+
+// sameHostRedirects follows a provider's redirects only to the scheme and host of the first
+// request, at most 5 times. A redirect elsewhere fails the request, so the adapter reports the
+// provider unreachable instead of sending the key and the prompt to another server.
+func sameHostRedirects(req *http.Request, via []*http.Request) error {
+	first := via[0].URL
+	if req.URL.Scheme != first.Scheme || req.URL.Host != first.Host {
+		return errRedirectElsewhere
+	}
+	if len(via) >= 5 {
+		return errors.New("stopped after 5 redirects")
+	}
+	return nil
+}
+
+// errRedirectElsewhere is the error of a request that a provider redirected to another host.
+var errRedirectElsewhere = errors.New("the provider redirected to another host, which is not followed")
 
 // ChatModel returns the streaming chat model of cfg. An incomplete or inconsistent config is an
 // EINVALID error with per-field messages.

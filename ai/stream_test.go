@@ -5,7 +5,9 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -295,4 +297,49 @@ func TestStreamChatSendsOneSystemMessageFirst(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestStreamChatFollowsNoRedirectToAnotherHost: a provider that answers 307 to another host
+// gets an error, and the other host never sees the key or the prompt; a redirect on the same
+// host is followed.
+func TestStreamChatFollowsNoRedirectToAnotherHost(t *testing.T) {
+	var elsewhere atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+		http.Error(w, "{}", http.StatusTeapot)
+	}))
+	defer other.Close()
+	for _, w := range wires {
+		t.Run(w.name(), func(t *testing.T) {
+			elsewhere.Store(0)
+			redirector := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+				http.Redirect(rw, r, other.URL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+			}))
+			defer redirector.Close()
+			cfg := domain.ProviderConfig{Kind: w.kind, BaseURL: redirector.URL + w.base, Model: w.model, APIKey: testKey}
+			m, err := NewFactory(nil).ChatModel(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = m.StreamChat(context.Background(), chatRequest(), func(string) error { return nil })
+			if err == nil {
+				t.Fatal("a redirect to another host was followed to a reply")
+			}
+			assertNoKey(t, err)
+			if n := elsewhere.Load(); n != 0 {
+				t.Errorf("the other host got %d requests", n)
+			}
+		})
+	}
+	t.Run("same host", func(t *testing.T) {
+		req, _ := http.NewRequest(http.MethodPost, "http://a.example/v1/x", nil)
+		next, _ := http.NewRequest(http.MethodPost, "http://a.example/v2/x", nil)
+		if err := sameHostRedirects(next, []*http.Request{req}); err != nil {
+			t.Errorf("same-host redirect refused: %v", err)
+		}
+		far, _ := http.NewRequest(http.MethodPost, "http://b.example/v1/x", nil)
+		if err := sameHostRedirects(far, []*http.Request{req}); err != errRedirectElsewhere {
+			t.Errorf("cross-host redirect: %v", err)
+		}
+	})
 }
