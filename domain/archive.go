@@ -3,6 +3,7 @@ package domain
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"io"
 	"os"
@@ -112,6 +113,11 @@ func (u *LogUpload) addZip(name string, r io.Reader) error {
 	if n > u.limits.MaxUploadBytes {
 		return Errorf(ETOOLARGE, "%s is larger than %s; nothing was stored.", name, FormatBytes(u.limits.MaxUploadBytes))
 	}
+	// zip.NewReader reads the whole central directory into memory: count its entries first
+	// from the end record, so that a million-entry archive is refused before it is read.
+	if entries, ok := zipEntryCount(f, n); ok && entries > maxZipEntries(u.limits.MaxMembers) {
+		return Errorf(ETOOLARGE, "%s holds more than %d files; nothing was stored.", name, u.limits.MaxMembers)
+	}
 	zr, err := zip.NewReader(f, n)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 		return Errorf(EINVALID, "%s is not a valid zip archive.", name)
@@ -185,4 +191,48 @@ func skippedMember(name string) bool {
 	base := path.Base(n)
 	return strings.HasPrefix(n, "__MACOSX/") || base == ".DS_Store" || base == "Thumbs.db" ||
 		strings.HasPrefix(base, "._")
+}
+
+// maxZipEntries is the most central-directory entries an archive of at most maxMembers files
+// may have: folders and skipped entries (__MACOSX, .DS_Store) count there too.
+func maxZipEntries(maxMembers int) uint64 { return uint64(maxMembers)*4 + 64 }
+
+// zipEntryCount reads the number of entries a zip archive of size bytes declares in its end of
+// central directory record (or its zip64 record). ok is false when no record is found; the zip
+// reader then refuses the archive itself.
+func zipEntryCount(r io.ReaderAt, size int64) (entries uint64, ok bool) {
+	const eocdLen, maxComment = 22, 65535
+	tail := min(size, eocdLen+maxComment)
+	buf := make([]byte, tail)
+	if _, err := r.ReadAt(buf, size-tail); err != nil && err != io.EOF {
+		return 0, false
+	}
+	i := bytes.LastIndex(buf, []byte{'P', 'K', 5, 6})
+	if i < 0 || len(buf)-i < eocdLen {
+		return 0, false
+	}
+	eocd := buf[i:]
+	entries = uint64(binary.LittleEndian.Uint16(eocd[10:12]))
+	if entries != 0xffff {
+		return entries, true
+	}
+	// zip64: the locator's 20 bytes stand just before the end record and point at the zip64
+	// end record, which holds the count as 8 bytes at offset 32.
+	locAt := size - tail + int64(i) - 20
+	if locAt < 0 {
+		return entries, true
+	}
+	loc := make([]byte, 20)
+	if _, err := r.ReadAt(loc, locAt); err != nil || !bytes.Equal(loc[:4], []byte{'P', 'K', 6, 7}) {
+		return entries, true
+	}
+	rec := make([]byte, 40)
+	at := int64(binary.LittleEndian.Uint64(loc[8:16]))
+	if at < 0 || at > size-40 {
+		return entries, true
+	}
+	if _, err := r.ReadAt(rec, at); err != nil || !bytes.Equal(rec[:4], []byte{'P', 'K', 6, 6}) {
+		return entries, true
+	}
+	return binary.LittleEndian.Uint64(rec[32:40]), true
 }

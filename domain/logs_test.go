@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"strings"
 	"testing"
@@ -291,6 +292,35 @@ func TestUploadLimits(t *testing.T) {
 		_, err := f.upload(t, "four.zip", zipBytes(t, entries...))
 		wantCode(t, err, domain.ETOOLARGE, "more than 3 files")
 		f.wantNothingStored(t)
+	})
+	t.Run("entry count checked before the directory is read", func(t *testing.T) {
+		// One log among 200 folder entries: the archive declares far more entries than 3
+		// files could need, and is refused from its end record, before zip reads them all.
+		f := newLogFixture(t, domain.LogLimits{MaxMembers: 3})
+		entries := []zipEntry{{"a.log", []byte("a\n")}}
+		for i := range 200 {
+			entries = append(entries, zipEntry{fmt.Sprintf("d%03d/", i), nil})
+		}
+		_, err := f.upload(t, "folders.zip", zipBytes(t, entries...))
+		wantCode(t, err, domain.ETOOLARGE, "more than 3 files")
+		f.wantNothingStored(t)
+
+		// Past 65,535 entries the count is in the zip64 record: 70,001 entries are more than
+		// the 66,064 that 16,500 files allow, though the 16-bit count says 65,535.
+		f64 := newLogFixture(t, domain.LogLimits{MaxMembers: 16_500})
+		big := []zipEntry{{"a.log", []byte("a\n")}}
+		for i := range 70_000 {
+			big = append(big, zipEntry{fmt.Sprintf("%05d/", i), nil})
+		}
+		_, err = f64.upload(t, "zip64.zip", zipBytes(t, big...))
+		wantCode(t, err, domain.ETOOLARGE, "more than 16500 files")
+		f64.wantNothingStored(t)
+
+		// Folders within the allowance are fine.
+		few := []zipEntry{{"a.log", []byte("a\n")}, {"x/", nil}, {"x/y/", nil}, {"x/y/b.log", []byte("b\n")}}
+		if _, err := f.upload(t, "nested.zip", zipBytes(t, few...)); err != nil {
+			t.Fatalf("nested archive: %v", err)
+		}
 	})
 	t.Run("plain text over the limit", func(t *testing.T) {
 		f := newLogFixture(t, domain.LogLimits{MaxBytes: 1000})
