@@ -11,12 +11,20 @@ import (
 	"tftsr/domain"
 )
 
-// Sign-in throttling: within LoginWindow, a user name may fail MaxLoginFailuresPerName times and
-// an address MaxLoginFailuresPerAddr times; further attempts are refused, even with the right
-// password, until the oldest failures age out of the window.
+// Sign-in throttling, within LoginWindow:
+//
+//   - A user name may fail MaxLoginFailuresPerPair times from one address; after that each
+//     further attempt from there waits LoginBackoff after the newest failure, doubling with every
+//     failure, up to LoginWindow. Other addresses are not slowed, so nobody can lock a user
+//     (admin included) out by failing on purpose.
+//   - An address may fail MaxLoginFailuresPerAddr times over all user names; further attempts
+//     from it are refused until the oldest failures age out of the window.
+//
+// A refused attempt, even with the right password, is not a failure and extends nothing.
 const (
 	LoginWindow             = 15 * time.Minute
-	MaxLoginFailuresPerName = 5
+	LoginBackoff            = 30 * time.Second
+	MaxLoginFailuresPerPair = 5
 	MaxLoginFailuresPerAddr = 20
 )
 
@@ -107,28 +115,38 @@ func checkLoginThrottle(ctx context.Context, tx *Tx, name, addr string) (time.Du
 	}
 	since := tx.now.Add(-LoginWindow)
 	var wait time.Duration
-	for _, q := range []struct {
-		cond  string
-		arg   string
-		limit int
-	}{
-		{"lower(username) = lower($1)", name, MaxLoginFailuresPerName},
-		{"addr = $1", addr, MaxLoginFailuresPerAddr},
-	} {
-		// The limit-th newest failure is the one whose ageing out lets attempts go ahead again.
-		var at *time.Time
-		err := tx.QueryRow(ctx, `SELECT at FROM login_failures WHERE `+q.cond+` AND at > $2
-			ORDER BY at DESC OFFSET $3 LIMIT 1`, q.arg, since, q.limit-1).Scan(&at)
-		if err != nil && domain.ErrorCode(formatError(err)) != domain.ENOTFOUND {
-			return 0, fmt.Errorf("count sign-in failures: %w", err)
-		}
-		if at != nil {
-			if w := at.Add(LoginWindow).Sub(tx.now); w > wait {
-				wait = w
-			}
-		}
+	// The pair: back off exponentially after the free failures.
+	var n int
+	var newest *time.Time
+	if err := tx.QueryRow(ctx, `SELECT count(*), max(at) FROM login_failures
+		WHERE lower(username) = lower($1) AND addr = $2 AND at > $3`, name, addr, since).Scan(&n, &newest); err != nil {
+		return 0, fmt.Errorf("count sign-in failures: %w", err)
 	}
-	return wait, nil
+	if n >= MaxLoginFailuresPerPair && newest != nil {
+		wait = newest.Add(loginBackoff(n)).Sub(tx.now)
+	}
+	// The address: the limit-th newest failure is the one whose ageing out lets it try again.
+	var at *time.Time
+	err := tx.QueryRow(ctx, `SELECT at FROM login_failures WHERE addr = $1 AND at > $2
+		ORDER BY at DESC OFFSET $3 LIMIT 1`, addr, since, MaxLoginFailuresPerAddr-1).Scan(&at)
+	if err != nil && domain.ErrorCode(formatError(err)) != domain.ENOTFOUND {
+		return 0, fmt.Errorf("count sign-in failures: %w", err)
+	}
+	if at != nil {
+		wait = max(wait, at.Add(LoginWindow).Sub(tx.now))
+	}
+	return max(wait, 0), nil
+}
+
+// loginBackoff is the wait after the newest of n failures of one user name from one address:
+// LoginBackoff once the free failures are used, doubling with each further one, at most
+// LoginWindow.
+func loginBackoff(n int) time.Duration {
+	d := LoginBackoff
+	for i := MaxLoginFailuresPerPair; i < n && d < LoginWindow; i++ {
+		d *= 2
+	}
+	return min(d, LoginWindow)
 }
 
 // loginAddr returns the host part of a remote address, bounded for storage.

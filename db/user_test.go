@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -152,30 +153,48 @@ func TestUserService_Authenticate(t *testing.T) {
 func TestUserService_Authenticate_Throttle(t *testing.T) {
 	t.Parallel()
 
-	t.Run("ByName", func(t *testing.T) {
+	t.Run("ByPair", func(t *testing.T) {
 		t.Parallel()
 		s := MustOpenServices(t)
 		u, _ := MustCreateUser(t, s, domain.RoleViewer)
 		ctx := context.Background()
-		for i := range db.MaxLoginFailuresPerName {
-			_, err := s.Users.Authenticate(ctx, u.Username, "wrong password!", "198.51.100."+string(rune('1'+i)))
+		const from = "198.51.100.1"
+		for range db.MaxLoginFailuresPerPair {
+			_, err := s.Users.Authenticate(ctx, u.Username, "wrong password!", from)
 			wantCode(t, err, domain.EUNAUTHORIZED)
-			s.Clock.Add(time.Minute)
+			s.Clock.Add(time.Second)
 		}
-		// The right password is refused now, from any address.
-		_, err := s.Users.Authenticate(ctx, strings.ToUpper(u.Username), testPassword, "203.0.113.9")
+		// From that address the right password waits now; the wait doubles with each failure.
+		_, err := s.Users.Authenticate(ctx, strings.ToUpper(u.Username), testPassword, from)
 		wantCode(t, err, domain.EUNAVAILABLE)
-		// The first failure was 5 minutes ago: it ages out in 10.
-		if msg := domain.ErrorMessage(err); msg != "Too many failed sign-ins. Try again in 10 minutes." {
+		if msg := domain.ErrorMessage(err); msg != "Too many failed sign-ins. Try again in 1 minute." {
 			t.Fatalf("message = %q", msg)
 		}
-		// Refused attempts do not extend the lock-out.
-		s.Clock.Add(10 * time.Minute)
+		s.Clock.Add(db.LoginBackoff)
+		_, err = s.Users.Authenticate(ctx, u.Username, "wrong again!", from)
+		wantCode(t, err, domain.EUNAUTHORIZED)
+		s.Clock.Add(db.LoginBackoff + time.Second)
+		_, err = s.Users.Authenticate(ctx, u.Username, testPassword, from)
+		wantCode(t, err, domain.EUNAVAILABLE) // 6 failures: 60 s after the newest
+		// Nobody else is locked out: the user signs in from another address at once.
 		if _, err := s.Users.Authenticate(ctx, u.Username, testPassword, "203.0.113.9"); err != nil {
-			t.Fatalf("after the window: %v", err)
+			t.Fatalf("from another address: %v", err)
 		}
 		if n := mustCount(t, s.DB, `SELECT count(*) FROM login_failures WHERE lower(username) = lower($1)`, u.Username); n != 0 {
 			t.Fatalf("%d failures left after success", n)
+		}
+	})
+	t.Run("StrangersCannotLockAName", func(t *testing.T) {
+		t.Parallel()
+		s := MustOpenServices(t)
+		u, _ := MustCreateUser(t, s, domain.RoleAdmin)
+		ctx := context.Background()
+		for i := range 3 * db.MaxLoginFailuresPerPair {
+			_, err := s.Users.Authenticate(ctx, u.Username, "wrong password!", "198.51.100."+strconv.Itoa(10+i))
+			wantCode(t, err, domain.EUNAUTHORIZED)
+		}
+		if _, err := s.Users.Authenticate(ctx, u.Username, testPassword, "203.0.113.9"); err != nil {
+			t.Fatalf("the admin after strangers' failures: %v", err)
 		}
 	})
 	t.Run("ByAddr", func(t *testing.T) {
@@ -215,8 +234,8 @@ func TestUserService_Authenticate_Throttle(t *testing.T) {
 			}()
 		}
 		wg.Wait()
-		if codes[domain.EUNAUTHORIZED] != db.MaxLoginFailuresPerName || codes[domain.EUNAVAILABLE] != 12-db.MaxLoginFailuresPerName {
-			t.Fatalf("answers = %v, want exactly %d guesses checked", codes, db.MaxLoginFailuresPerName)
+		if codes[domain.EUNAUTHORIZED] != db.MaxLoginFailuresPerPair || codes[domain.EUNAVAILABLE] != 12-db.MaxLoginFailuresPerPair {
+			t.Fatalf("answers = %v, want exactly %d guesses checked", codes, db.MaxLoginFailuresPerPair)
 		}
 	})
 }

@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +19,7 @@ import (
 
 	"tftsr/db"
 	"tftsr/domain"
+	"tftsr/handlers"
 )
 
 // testPortal is the real HTTP layer over a real database of the test's own.
@@ -290,6 +293,39 @@ func TestLogin(t *testing.T) {
 			t.Errorf("right password while throttled: %d, want 429", r.StatusCode)
 		}
 	})
+}
+
+// TestLoginThrottleIgnoresForgedForwardedFor: without trusted proxies the client is the
+// connection's peer, so rotating X-Forwarded-For does not buy more guesses; behind a trusted
+// proxy the header names the client.
+func TestLoginThrottleIgnoresForgedForwardedFor(t *testing.T) {
+	guess := func(c *client, i int) *response {
+		return c.postForm("/login", url.Values{"username": {"rita"}, "password": {"guess number x"}, "_csrf": {c.csrf()}},
+			http.Header{"X-Forwarded-For": {"198.51.100." + strconv.Itoa(i)}})
+	}
+	p := newTestPortal(t)
+	c := p.anonymous(t)
+	c.get("/login", nil)
+	var last *response
+	for i := range 6 {
+		last = guess(c, i)
+	}
+	if last.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("sixth guess with a new X-Forwarded-For each time: %d, want 429", last.StatusCode)
+	}
+
+	_, loopback, _ := net.ParseCIDR("127.0.0.0/8")
+	b := buildPortal(t, portalOptions{Config: handlers.Config{TrustedProxies: []*net.IPNet{loopback}}})
+	tp := b.portal()
+	createTestUsers(t, tp.users)
+	c = tp.anonymous(t)
+	c.get("/login", nil)
+	for i := range 6 {
+		last = guess(c, i)
+	}
+	if last.StatusCode != http.StatusUnauthorized {
+		t.Errorf("sixth guess from a sixth client behind the trusted proxy: %d, want 401", last.StatusCode)
+	}
 }
 
 func TestCSRF(t *testing.T) {

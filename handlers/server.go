@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"reflect"
 	"strings"
@@ -35,6 +36,10 @@ type Config struct {
 	BaseURL string
 	// BodyLimit bounds request bodies other than uploads, e.g. "1M".
 	BodyLimit string
+	// TrustedProxies are the proxies whose X-Forwarded-For names the client. Without any, the
+	// client is the connection's peer and the header is ignored, so that nobody can choose the
+	// address that sign-in throttling and the audit log see.
+	TrustedProxies []*net.IPNet
 }
 
 // Check is a named readiness check of a dependency.
@@ -121,6 +126,14 @@ func NewServer(logger *slog.Logger, cfg Config, sessions *scs.SessionManager, sv
 	s.echo.HideBanner = true
 	s.echo.HidePort = true
 	s.echo.HTTPErrorHandler = s.handleError
+	s.echo.IPExtractor = echo.ExtractIPDirect()
+	if len(cfg.TrustedProxies) > 0 {
+		opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, n := range cfg.TrustedProxies {
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+		s.echo.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
+	}
 	s.echo.Use(middleware.Recover())
 	s.echo.Use(middleware.RequestID())
 	s.echo.Use(s.requestLogger())

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/base64"
 	"fmt"
+	"net"
 	"strconv"
 	"strings"
 
@@ -28,6 +29,10 @@ type config struct {
 	// TFTSR_LOG_MAX_UPLOAD_MB (one upload's body) and TFTSR_LOG_MAX_ARCHIVE_FILES (files of one
 	// zip archive). Unset ones take the defaults.
 	LogLimits domain.LogLimits
+	// TrustedProxies are the proxies in front of the portal whose X-Forwarded-For is believed
+	// (TFTSR_TRUSTED_PROXIES, comma-separated CIDRs); none by default, so the client address is
+	// the connection's peer.
+	TrustedProxies []*net.IPNet
 }
 
 // loadConfig reads the settings, defaulting to the local services that `make services` starts.
@@ -78,6 +83,16 @@ func loadConfig(getenv func(string) string) (config, error) {
 		} else {
 			*l.dest = n * l.scale
 		}
+	}
+	for _, v := range strings.Split(getenv("TFTSR_TRUSTED_PROXIES"), ",") {
+		if v = strings.TrimSpace(v); v == "" {
+			continue
+		}
+		_, n, err := net.ParseCIDR(v)
+		if err != nil {
+			return c, fmt.Errorf("TFTSR_TRUSTED_PROXIES must be comma-separated CIDRs such as 10.0.0.0/8, not %q", v)
+		}
+		c.TrustedProxies = append(c.TrustedProxies, n)
 	}
 	if v := strings.TrimSpace(getenv("TFTSR_DB_KEY")); v != "" {
 		key, err := base64.StdEncoding.DecodeString(v)

@@ -29,3 +29,27 @@ func TestLoadConfigLogLimits(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadConfigTrustedProxies(t *testing.T) {
+	c, err := loadConfig(func(k string) string {
+		if k == "TFTSR_TRUSTED_PROXIES" {
+			return " 10.0.0.0/8, fd00::/8 ,"
+		}
+		return ""
+	})
+	if err != nil || len(c.TrustedProxies) != 2 || c.TrustedProxies[0].String() != "10.0.0.0/8" || c.TrustedProxies[1].String() != "fd00::/8" {
+		t.Fatalf("proxies %v (%v)", c.TrustedProxies, err)
+	}
+	if c, _ := loadConfig(func(string) string { return "" }); len(c.TrustedProxies) != 0 {
+		t.Errorf("default proxies %v, want none", c.TrustedProxies)
+	}
+	_, err = loadConfig(func(k string) string {
+		if k == "TFTSR_TRUSTED_PROXIES" {
+			return "10.0.0.1"
+		}
+		return ""
+	})
+	if err == nil || !strings.Contains(err.Error(), "TFTSR_TRUSTED_PROXIES") {
+		t.Errorf("a bare address: %v", err)
+	}
+}

@@ -107,7 +107,7 @@ func runServe(ctx context.Context, cfg config, args []string, stdout, stderr io.
 	chat := domain.NewChatService(providers, domain.NewRedactionGate(logStore, store), chatStore, issues)
 	audit := db.NewAuditRecorder(database)
 	ollama := domain.NewOllamaService(settings, ai.NewOllamaAdmin(nil), ai.NewHostProbe(), audit)
-	srv, err := handlers.NewServer(logger, handlers.Config{BaseURL: baseURL}, sessions, handlers.Services{
+	srv, err := handlers.NewServer(logger, handlers.Config{BaseURL: baseURL, TrustedProxies: cfg.TrustedProxies}, sessions, handlers.Services{
 		Users: users, Issues: issues, Audit: db.NewAuditService(database), Settings: settings,
 		Logs: logs, Images: images, Documents: docs, Providers: providers, Chat: chat,
 		WhyProposals: domain.NewWhyProposalService(chatStore, issues), Ollama: ollama,
