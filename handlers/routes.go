@@ -73,7 +73,8 @@ func noStore(next echo.HandlerFunc) echo.HandlerFunc {
 //	admin      the admins' pages: pages plus requireAdmin
 //	logPages   pages that show a log's text: pages plus Cache-Control: no-store
 //	logUploads, imageUploads
-//	           uploads: the upload's own body limit, then as pages
+//	           uploads: the upload's own body limit, then as pages, but the user is required
+//	           before the CSRF check, which may read the body
 //	stream     reply event streams (GET): as pages without a body limit, outside gzip and timeouts
 //	api        /api/v1 for a bearer token, or a session plus the CSRF header: as pages, with
 //	           Cache-Control: no-store
@@ -87,6 +88,9 @@ func (s *Server) routes() {
 	s.routeChains = map[string]string{}
 	csrf := s.csrf()
 	session := []echo.MiddlewareFunc{s.loadSession, csrf, s.loadUser, s.requireUser}
+	// Uploads know who asks before anything reads the body: the CSRF check may parse a
+	// multipart form for its token, which must not happen for a stranger's 250 MB.
+	uploadSession := []echo.MiddlewareFunc{s.loadSession, s.loadUser, s.requireUser, csrf}
 	root := chain{s: s}
 	limit := func(n int64) echo.MiddlewareFunc { return middleware.BodyLimit(strconv.FormatInt(n, 10)) }
 	pageLimit := middleware.BodyLimit(s.cfg.BodyLimit)
@@ -96,8 +100,8 @@ func (s *Server) routes() {
 	pages := root.then("pages", "", append([]echo.MiddlewareFunc{pageLimit}, session...)...)
 	admin := pages.then("admin", "", requireAdmin)
 	logPages := pages.then("logPages", "", noStore)
-	logUploads := root.then("logUploads", "", append([]echo.MiddlewareFunc{limit(s.logs.Limits.WithDefaults().MaxUploadBytes)}, session...)...)
-	imageUploads := root.then("imageUploads", "", append([]echo.MiddlewareFunc{limit(s.imageUploadBodyLimit())}, session...)...)
+	logUploads := root.then("logUploads", "", append([]echo.MiddlewareFunc{limit(s.logs.Limits.WithDefaults().MaxUploadBytes)}, uploadSession...)...)
+	imageUploads := root.then("imageUploads", "", append([]echo.MiddlewareFunc{limit(s.imageUploadBodyLimit())}, uploadSession...)...)
 	stream := root.then("stream", "", session...)
 	api := pages.then("api", "/api/v1", noStore)
 	apiAdmin := api.then("apiAdmin", "", requireAdmin)

@@ -2,7 +2,9 @@ package handlers_test
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -134,4 +136,51 @@ func TestSecurityHeaders(t *testing.T) {
 			}
 		}
 	}
+}
+
+// countingReader counts the bytes read from r.
+type countingReader struct {
+	r    io.Reader
+	read int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.read += int64(n)
+	return n, err
+}
+
+// TestUploadsRefuseStrangersUnread: an upload from nobody signed in is refused before its body
+// is read, however large, even when the form carries a CSRF field after the file.
+func TestUploadsRefuseStrangersUnread(t *testing.T) {
+	b := buildPortal(t, portalOptions{})
+	const size = 8 << 20
+	head := "--zzz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.log\"\r\nContent-Type: text/plain\r\n\r\n"
+	tail := "\r\n--zzz\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\nforged\r\n--zzz--\r\n"
+	for _, path := range []string{"/issues/0190a000-0000-7000-8000-000000000000/logs", "/issues/0190a000-0000-7000-8000-000000000000/images",
+		"/api/v1/issues/0190a000-0000-7000-8000-000000000000/logs", "/api/v1/issues/0190a000-0000-7000-8000-000000000000/images"} {
+		body := &countingReader{r: io.MultiReader(strings.NewReader(head),
+			io.LimitReader(neverEnding('a'), size), strings.NewReader(tail))}
+		req := httptest.NewRequest(http.MethodPost, path, body)
+		req.Header.Set("Content-Type", "multipart/form-data; boundary=zzz")
+		req.ContentLength = int64(len(head) + size + len(tail))
+		rec := httptest.NewRecorder()
+		b.server.ServeHTTP(rec, req)
+		if rec.Code < 300 || rec.Code >= 500 {
+			t.Errorf("%s from a stranger: %d", path, rec.Code)
+		}
+		if body.read > 64<<10 {
+			t.Errorf("%s read %d bytes of a stranger's upload before refusing it (%d)", path, body.read, rec.Code)
+		}
+	}
+}
+
+// neverEnding is an endless stream of one byte.
+type neverEnding byte
+
+func (b neverEnding) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(b)
+	}
+	return len(p), nil
 }
