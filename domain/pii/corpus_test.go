@@ -125,7 +125,11 @@ func (c *corpus) ipv4() string {
 	case 2:
 		return fmt.Sprintf("172.%d.%d.%d", 16+c.n(16), c.n(256), 1+c.n(254))
 	default:
-		return fmt.Sprintf("%d.%d.%d.%d", 1+c.n(223), c.n(256), c.n(256), 1+c.n(254))
+		first := 1 + c.n(223)
+		if first == 127 { // loopback names no person's host: never a secret
+			first = 128
+		}
+		return fmt.Sprintf("%d.%d.%d.%d", first, c.n(256), c.n(256), 1+c.n(254))
 	}
 }
 

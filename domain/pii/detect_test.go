@@ -66,7 +66,7 @@ func TestIPv4(t *testing.T) {
 		{"Server 192.168.1.1 is down", []string{"IPv4:192.168.1.1"}},
 		{"src=10.0.0.5:8080 dst=[172.16.0.1]", []string{"IPv4:10.0.0.5", "IPv4:172.16.0.1"}},
 		{"from 203.0.113.5 port 22", []string{"IPv4:203.0.113.5"}},
-		{"127.0.0.1", []string{"IPv4:127.0.0.1"}},
+		{"lo 127.0.0.1 and 127.53.0.1 not, 128.0.0.1 is", []string{"IPv4:128.0.0.1"}},
 		{"cidr 10.0.0.0/8,", []string{"IPv4:10.0.0.0"}},
 	})
 	runCases(t, none(
@@ -90,12 +90,14 @@ func TestIPv6(t *testing.T) {
 		{"addr 2001:0db8:85a3:0000:0000:8a2e:0370:7334 up", []string{"IPv6:2001:0db8:85a3:0000:0000:8a2e:0370:7334"}},
 		{"peer 2001:db8::8a2e:370:7334,", []string{"IPv6:2001:db8::8a2e:370:7334"}},
 		{"ll fe80::1ff:fe23:4567:890a%eth0", []string{"IPv6:fe80::1ff:fe23:4567:890a"}},
-		{"lo ::1 mapped ::ffff:192.0.2.128", []string{"IPv6:::1", "IPv6:::ffff:192.0.2.128"}},
+		{"lo ::1 mapped ::ffff:192.0.2.128", []string{"IPv6:::ffff:192.0.2.128"}},
 		{"[2001:db8::1]:443", []string{"IPv6:2001:db8::1"}},
 		{"prefix 2001:db8::", []string{"IPv6:2001:db8::"}},
 	})
 	runCases(t, none(
 		"listening on [::]:8080",
+		"loopback ::1 and [::1]:5432 and 0:0:0:0:0:0:0:1 and ::ffff:127.0.0.1",
+		"bound to 0.0.0.0:8080 and 127.0.0.1:5432, 127.0.1.1 and ::",
 		"at 12:34:56 and 10:23:45.123",
 		"std::vector<int>::at Foo::Bar a::b",
 		"add::beef dead::",

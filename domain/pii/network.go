@@ -1,6 +1,9 @@
 package pii
 
-import "bytes"
+import (
+	"bytes"
+	"net/netip"
+)
 
 // parseIPv4 parses a dotted quad (each part 0-255, at most three digits) at
 // s[i:] and returns its end, or 0.
@@ -29,8 +32,8 @@ func parseIPv4(s []byte, i int) int {
 // ipv4 reports an IPv4 address starting at s[i]. Rejected: parts of longer
 // dotted numbers (OIDs, five-part versions), numbers glued to letters,
 // versions ("v1.2.3.4", "version 1.2.3.4", "Chrome/120.0.0.0",
-// "1.2.3.4-beta"), 0.0.0.0, and netmasks and broadcast (255.x.x.x), which
-// name no host.
+// "1.2.3.4-beta"), 0.0.0.0, loopback (127.x.x.x), and netmasks and
+// broadcast (255.x.x.x), which name no person's host.
 func (d *detector) ipv4(s []byte, i int) int {
 	if at(s, i-1) == '.' || isWordAt(s, i-1) {
 		return 0
@@ -51,10 +54,12 @@ func (d *detector) ipv4(s []byte, i int) int {
 	return e
 }
 
-// unspecified reports the addresses that name no host: 0.0.0.0 (any) and
-// those starting with 255 (broadcast and netmasks such as 255.255.255.0).
+// unspecified reports the addresses that name no person's host: 0.0.0.0
+// (any), 127.0.0.0/8 (this host, in every log of every service) and those
+// starting with 255 (broadcast and netmasks such as 255.255.255.0). Flagging
+// them would bury a reviewer in spans that are never personal data.
 func unspecified(ip []byte) bool {
-	return string(ip) == "0.0.0.0" || (len(ip) > 4 && string(ip[:4]) == "255.")
+	return string(ip) == "0.0.0.0" || (len(ip) > 4 && (string(ip[:4]) == "255." || string(ip[:4]) == "127."))
 }
 
 // versionWords are words that, just before a dotted number, say it is a
@@ -179,9 +184,14 @@ func parseIPv6(s []byte, i int) int {
 	return end
 }
 
-// ipv6 reports an IPv6 address starting at s[i].
+// ipv6 reports an IPv6 address starting at s[i], but not the loopback (::1)
+// and unspecified (::) addresses, nor IPv4 loopback written as IPv6
+// (::ffff:127.0.0.1): like 127.0.0.1 they name no person's host.
 func (d *detector) ipv6(s []byte, i int) {
 	if e := parseIPv6(s, i); e > 0 {
+		if a, err := netip.ParseAddr(string(s[i:e])); err == nil && (a.Unmap().IsLoopback() || a.IsUnspecified()) {
+			return
+		}
 		d.add(kIPv6, i, e)
 	}
 }
