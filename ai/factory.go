@@ -53,7 +53,7 @@ var _ domain.ChatModelFactory = (*Factory)(nil)
 // Go's client would send on (x-api-key, x-goog-api-key), and the prompt with them.
 func NewFactory(client *http.Client) *Factory {
 	if client == nil {
-		client = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+		client = &http.Client{Transport: guardedTransport()}
 	}
 	if client.CheckRedirect == nil {
 		c := *client

@@ -46,7 +46,7 @@ var _ domain.OllamaClient = (*OllamaAdmin)(nil)
 // when client is nil, a client of its own.
 func NewOllamaAdmin(client *http.Client) *OllamaAdmin {
 	if client == nil {
-		client = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+		client = &http.Client{Transport: guardedTransport()}
 	}
 	return &OllamaAdmin{HTTPClient: client, StatusTimeout: DefaultOllamaStatusTimeout,
 		RequestTimeout: DefaultOllamaRequestTimeout, PullHeaderTimeout: DefaultOllamaPullHeaderTimeout}

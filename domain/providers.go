@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -186,6 +187,8 @@ func validateProviderURL(s string) string {
 		return "Put credentials in the API key, not in the URL."
 	case u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "#"):
 		return "The base URL must not have a query or fragment."
+	case forbiddenHost(u.Hostname()):
+		return forbiddenHostMessage
 	}
 	return ""
 }
@@ -228,3 +231,31 @@ type ProviderStore interface {
 	// DeleteProviderConfig removes the config called name, and audits it.
 	DeleteProviderConfig(ctx context.Context, name string) error
 }
+
+// ForbiddenAddr reports the addresses no outbound URL an admin enters may reach: link-local
+// ones (169.254.0.0/16, fe80::/10), where clouds serve instance metadata and credentials, and
+// AWS's IPv6 metadata address fd00:ec2::254. Hosts on the LAN and loopback stay allowed: an
+// Ollama on the team's GPU box is the normal case.
+func ForbiddenAddr(a netip.Addr) bool {
+	a = a.Unmap()
+	return a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() || a == awsMetadataV6
+}
+
+var awsMetadataV6 = netip.MustParseAddr("fd00:ec2::254")
+
+// forbiddenHost reports a URL host that names a ForbiddenAddr literally, or a cloud's metadata
+// service by name.
+func forbiddenHost(host string) bool {
+	h := strings.ToLower(strings.TrimSuffix(host, "."))
+	if h == "metadata" || h == "metadata.google.internal" {
+		return true
+	}
+	if i := strings.IndexByte(h, '%'); i >= 0 {
+		h = h[:i]
+	}
+	a, err := netip.ParseAddr(h)
+	return err == nil && ForbiddenAddr(a)
+}
+
+// forbiddenHostMessage is what an admin is told about a URL whose host forbiddenHost refuses.
+const forbiddenHostMessage = "Link-local and cloud metadata addresses (169.254.x.x, fe80::…, fd00:ec2::254) cannot be used."

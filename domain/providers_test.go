@@ -1,6 +1,7 @@
 package domain_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -86,5 +87,25 @@ func TestProviderInputDefaults(t *testing.T) {
 	in := domain.ProviderInput{Name: " trimmed ", Kind: domain.ProviderOllama, Model: " m ", BaseURL: " http://h:1/v1/ "}
 	if err := in.Validate(); err != nil || in.Name != "trimmed" || in.Model != "m" || in.BaseURL != "http://h:1/v1" {
 		t.Fatalf("normalised %+v, %v", in, err)
+	}
+}
+
+// TestForbiddenHosts: no URL an admin enters may name a link-local or metadata address; the
+// LAN and loopback stay allowed.
+func TestForbiddenHosts(t *testing.T) {
+	for _, u := range []string{"http://169.254.169.254/latest", "http://[fe80::1%25eth0]:11434", "http://[fd00:ec2::254]/",
+		"http://metadata.google.internal/computeMetadata/v1", "http://[::ffff:169.254.169.254]/"} {
+		if msg := domain.ValidateOllamaURL(u); !strings.Contains(msg, "metadata") {
+			t.Errorf("Ollama URL %s: %q, want refused", u, msg)
+		}
+		in := domain.ProviderInput{Name: "x", Kind: domain.ProviderOpenAI, BaseURL: u, Model: "m"}
+		if err := in.Validate(); !strings.Contains(domain.ErrorMessage(err)+fmt.Sprint(domain.ErrorFields(err)), "metadata") {
+			t.Errorf("provider URL %s: %v, want refused", u, err)
+		}
+	}
+	for _, u := range []string{"http://gpu-box.lan:11434", "http://10.0.0.5:11434", "http://127.0.0.1:11434", "https://api.openai.com/v1"} {
+		if msg := domain.ValidateOllamaURL(u); msg != "" {
+			t.Errorf("Ollama URL %s refused: %s", u, msg)
+		}
 	}
 }

@@ -147,6 +147,9 @@ func ValidateOllamaURL(s string) string {
 	if u.Hostname() == "" {
 		return "The Ollama URL needs a host name."
 	}
+	if forbiddenHost(u.Hostname()) {
+		return forbiddenHostMessage
+	}
 	return ""
 }
 
