@@ -507,13 +507,8 @@ func TestImagePasteEndToEnd(t *testing.T) {
 	p := startPortal(t)
 	ctx := newBrowser(t)
 
-	mustDo(t, ctx, "sign in and create an incident",
-		navigate(p.URL+"/issues/new"),
-		waitVisible("#username"),
-		sendKeys("#username", "admin"),
-		sendKeys("#password", p.AdminPassword),
-		click("#login-submit"),
-		waitVisible("#issue-title"),
+	p.signIn(t, ctx, "/issues/new", "#issue-title")
+	mustDo(t, ctx, "create an incident",
 		sendKeys("#issue-title", "Disk full on db01"),
 		click("#issue-save"),
 		waitVisible("#image-drop"),
@@ -631,14 +626,8 @@ func TestLogsEndToEnd(t *testing.T) {
 		return mustEval[string](t, ctx, what, expr)
 	}
 
-	mustDo(t, ctx, "sign in and create an incident",
-		viewport(1280, 1500),
-		navigate(p.URL+"/issues/new"),
-		waitVisible("#username"),
-		sendKeys("#username", "admin"),
-		sendKeys("#password", p.AdminPassword),
-		click("#login-submit"),
-		waitVisible("#issue-title"),
+	p.signIn(t, ctx, "/issues/new", "#issue-title", viewport(1280, 1500))
+	mustDo(t, ctx, "create an incident",
 		sendKeys("#issue-title", "Checkout errors after the 09:10 deploy"),
 		click("#issue-save"),
 		waitVisible("#log-drop"),
