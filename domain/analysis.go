@@ -96,8 +96,9 @@ func (s *ChatService) Analyze(ctx context.Context, issueID string, logIDs []stri
 	if err != nil {
 		return nil, nil, err
 	}
-	// The parts come from the gate already; the gate runs over the whole prompt regardless.
-	text := s.gate.Text(prompt)
+	// Every part of the prompt comes from the gate: it is not redacted again, so a reviewed
+	// log goes out as its reviewer approved it.
+	text := derived(prompt)
 	text.piiTypes = MergePIITypes(types, text.piiTypes)
 	return s.store.AddAnalysisTurn(ctx, issue.ID, cfg.Name, cfg.Model, text, ids)
 }
@@ -135,19 +136,20 @@ func (s *ChatService) analysisPrompt(ctx context.Context, logs []*LogFile, budge
 		}
 		types = MergePIITypes(types, text.PIITypes())
 		b.WriteString("\n")
-		b.WriteString(logAnalysisSection(l, []byte(text.String()), text.Truncated(), perLog-1))
+		name := s.gate.Text(oneLine(l.FileName)).String()
+		b.WriteString(logAnalysisSection(l, name, []byte(text.String()), text.Truncated(), perLog-1))
 	}
 	return b.String(), types, nil
 }
 
-// logAnalysisSection writes the part of an analysis prompt about one log, in at most budget
+// logAnalysisSection writes the part of an analysis prompt about one log, called name (its
+// file name through the gate), from its text as the gate gives it, in at most budget
 // bytes: a header, the digest (about two fifths of the budget) and the most relevant lines,
 // each as "name:line: text".
-func logAnalysisSection(l *LogFile, text []byte, truncated bool, budget int) string {
+func logAnalysisSection(l *LogFile, name string, text []byte, truncated bool, budget int) string {
 	m := digest.NewMiner()
 	m.Write(text)
 	d := m.Digest()
-	name := oneLine(l.FileName)
 	var b strings.Builder
 	fmt.Fprintf(&b, "### %s (%d lines, %s, redacted: %s)\n", name, d.Lines, FormatBytes(l.SizeBytes), redactionState(l))
 	if truncated {
@@ -268,7 +270,7 @@ func (c *digestCache) entry(ctx context.Context, gate *RedactionGate, l *LogFile
 	m.Write([]byte(text.String()))
 	d := m.Digest()
 	var b strings.Builder
-	fmt.Fprintf(&b, "### %s (%d lines, %s, redacted: %s)\n", oneLine(l.FileName), d.Lines, FormatBytes(l.SizeBytes), redactionState(l))
+	fmt.Fprintf(&b, "### %s (%d lines, %s, redacted: %s)\n", gate.Text(oneLine(l.FileName)), d.Lines, FormatBytes(l.SizeBytes), redactionState(l))
 	if text.Truncated() {
 		fmt.Fprintf(&b, "Digest of the first %s.\n", FormatBytes(int64(len(text.String()))))
 	}

@@ -354,17 +354,26 @@ func (s *ChatService) buildRequest(ctx context.Context, msg *ConversationMessage
 		if h.Role == RoleUser {
 			user = h
 		}
-		// Stored user text is redacted already; the gate runs over everything sent regardless.
-		msgs = append(msgs, ChatMessage{Role: h.Role, Content: s.gate.Text(h.Content).String()})
+		// A log analysis is the prompt the gate built from the logs' text: it goes out again as
+		// it was sent, so values a reviewer kept stay kept. Any other message (typed text, which
+		// was redacted when stored, and the model's replies) goes through the gate again, so a
+		// value only a newer detector knows is replaced too.
+		content := s.gate.Text(h.Content)
+		if h.Kind == MessageKindAnalysis {
+			content = derived(h.Content)
+		}
+		msgs = append(msgs, ChatMessage{Role: h.Role, Content: content.String()})
 	}
 	if user == nil {
 		return ChatRequest{}, nil, 0, "", Errorf(ECONFLICT, "This reply has no message to answer.")
 	}
-	system := TriageSystemPrompt(issue, steps) + s.logDigestSection(ctx, msg.IssueID)
+	// The incident's own words go through the gate; the digests of its logs are made of the
+	// gate's text already and are not redacted again (see derived).
+	system := s.gate.Text(TriageSystemPrompt(issue, steps)).String() + s.logDigestSection(ctx, msg.IssueID)
 	if user.Instructions != "" {
-		system += "\n\n## Instructions for this question\n" + user.Instructions + "\n"
+		system += s.gate.Text("\n\n## Instructions for this question\n" + user.Instructions + "\n").String()
 	}
-	msgs[0].Content = s.gate.Text(system).String()
+	msgs[0].Content = system
 	return ChatRequest{Messages: msgs}, user, level, rootCause, nil
 }
 

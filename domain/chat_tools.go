@@ -206,7 +206,7 @@ func (t *chatTools) run(ctx context.Context, call ToolCall) (RedactedText, strin
 		if len(name) > 64 {
 			name = string(cutUTF8([]byte(name), 64))
 		}
-		out, label = fmt.Sprintf("Error: there is no tool called %q. The tools are search_logs, read_log_lines and list_logs.", name), name+" (unknown tool)"
+		out, label = fmt.Sprintf("Error: there is no tool called %q. The tools are search_logs, read_log_lines and list_logs.", t.typed(name)), name+" (unknown tool)"
 	}
 	if err != nil {
 		return RedactedText{}, "", err
@@ -215,8 +215,13 @@ func (t *chatTools) run(ctx context.Context, call ToolCall) (RedactedText, strin
 	if len(label) > maxToolLabel {
 		label = string(cutUTF8([]byte(label), maxToolLabel)) + "…"
 	}
-	return t.gate.Text(out), label, nil
+	// The result is made of the logs' text as the gate gives it and of names passed through
+	// the gate: it is not redacted again, so values a reviewer kept stay kept.
+	return derived(out), label, nil
 }
+
+// typed returns s, a name or other text that did not come from the gate, through it.
+func (t *chatTools) typed(s string) string { return t.gate.Text(s).String() }
 
 // toolArgError is a bad tool argument, reported to the model.
 type toolArgError struct{ msg string }
@@ -317,15 +322,15 @@ func (t *chatTools) findLog(ctx context.Context, name string) (*LogFile, string,
 		for i, l := range found {
 			ids[i] = l.ID
 		}
-		return nil, fmt.Sprintf("Error: several logs are called %q; give one of their ids instead: %s.", name, strings.Join(ids, ", ")), nil
+		return nil, fmt.Sprintf("Error: several logs are called %q; give one of their ids instead: %s.", t.typed(name), strings.Join(ids, ", ")), nil
 	case len(logs) == 0:
 		return nil, "Error: this incident has no logs.", nil
 	}
 	names := make([]string, len(logs))
 	for i, l := range logs {
-		names[i] = l.FileName
+		names[i] = t.typed(l.FileName)
 	}
-	return nil, fmt.Sprintf("Error: there is no log called %q. The logs are: %s.", name, strings.Join(names, ", ")), nil
+	return nil, fmt.Sprintf("Error: there is no log called %q. The logs are: %s.", t.typed(name), strings.Join(names, ", ")), nil
 }
 
 // text returns a log's redacted text, at most toolLogCap bytes of it.
@@ -405,6 +410,7 @@ func (t *chatTools) searchLogs(ctx context.Context, raw json.RawMessage) (string
 		if err != nil {
 			return "", "", err
 		}
+		name := t.typed(l.FileName)
 		eachLine(txt.String(), func(n int, line string) bool {
 			if !strings.Contains(strings.ToLower(line), needle) {
 				return true
@@ -412,7 +418,7 @@ func (t *chatTools) searchLogs(ctx context.Context, raw json.RawMessage) (string
 			total++
 			if shown < maxSearchMatches {
 				shown++
-				out.WriteString(cutLine(fmt.Sprintf("%s:%d: %s", l.FileName, n, line), maxSearchLineBytes))
+				out.WriteString(cutLine(fmt.Sprintf("%s:%d: %s", name, n, line), maxSearchLineBytes))
 				out.WriteByte('\n')
 			}
 			return true
@@ -474,7 +480,7 @@ func (t *chatTools) readLogLines(ctx context.Context, raw json.RawMessage) (stri
 		return true
 	})
 	if last < from {
-		return fmt.Sprintf("Error: %s has only %d lines.", l.FileName, last), ToolReadLogLines + " " + l.FileName + " (out of range)", nil
+		return fmt.Sprintf("Error: %s has only %d lines.", t.typed(l.FileName), last), ToolReadLogLines + " " + l.FileName + " (out of range)", nil
 	}
 	label := fmt.Sprintf("%s %s %d–%d", ToolReadLogLines, l.FileName, from, min(to, last))
 	return note + out.String(), label, nil
@@ -505,7 +511,7 @@ func (t *chatTools) listLogs(ctx context.Context, raw json.RawMessage) (string, 
 		if l.Redacted {
 			state = "reviewed (redactions applied)"
 		}
-		fmt.Fprintf(&out, "%s (id %s): %s, %d lines, %s", l.FileName, l.ID, FormatBytes(int64(len(txt.String()))), lines, state)
+		fmt.Fprintf(&out, "%s (id %s): %s, %d lines, %s", t.typed(l.FileName), l.ID, FormatBytes(int64(len(txt.String()))), lines, state)
 		if txt.Truncated() {
 			fmt.Fprintf(&out, "; only the first %s can be read", FormatBytes(toolLogCap))
 		}

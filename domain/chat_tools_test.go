@@ -418,3 +418,76 @@ func TestChatToolsNeedSupport(t *testing.T) {
 		t.Errorf("hash = %s/%d, want %s/%d", r.SentHash, r.BytesSent, h, n)
 	}
 }
+
+// TestReviewedTextGoesOutAsReviewed: a value a reviewer kept in a log reaches the provider as
+// it is, wherever the log's text goes (the tools' results, the system message's digest, a log
+// analysis and that analysis again as history), while the same value in an unreviewed log, in
+// typed text or in a file name is replaced.
+func TestReviewedTextGoesOutAsReviewed(t *testing.T) {
+	f := newToolFixture(t, true,
+		scriptStep{tokens: []string{"Looking."}},
+		scriptStep{calls: []domain.ToolCall{
+			call("c1", "read_log_lines", `{"file":"reviewed.log","from":1,"to":3}`),
+			call("c2", "search_logs", `{"query":"connect"}`),
+			call("c3", "list_logs", `{}`),
+		}},
+		scriptStep{tokens: []string{"Done."}},
+	)
+	// The reviewer kept the address 10.20.30.40 (a load balancer) and redacted the email.
+	f.addLog(t, "log-1", "reviewed.log", "10:00:05 connect 10.20.30.40 timeout\n10:00:06 user [Email] locked out\n", true)
+	f.addLog(t, "log-2", "raw-10.9.8.7.log", "10:00:07 connect 10.20.30.41 refused\n", false)
+
+	u, r, err := f.svc.Analyze(f.ctx, "i1", []string{"log-1", "log-2"}, "")
+	if err != nil {
+		t.Fatalf("Analyze: %v", err)
+	}
+	if _, err := f.svc.Stream(f.ctx, r.ID, nil); err != nil {
+		t.Fatalf("Stream: %v", err)
+	}
+	for _, want := range []string{"connect 10.20.30.40 timeout", "### reviewed.log", "redacted: reviewed", "### raw-[IPv4].log", "connect [IPv4] refused"} {
+		if !strings.Contains(u.Content, want) {
+			t.Errorf("analysis prompt lacks %q:\n%s", want, u.Content)
+		}
+	}
+	// (The digests mask every address as <IP> in their templates.)
+	sys := f.model.reqs[0].Messages[0].Content
+	if !strings.Contains(sys, "### reviewed.log") || !strings.Contains(sys, "### raw-[IPv4].log") || strings.Contains(sys, "10.9.8.7") {
+		t.Errorf("system message's digests:\n%s", sys)
+	}
+
+	// The next question, asked with a typed address: the analysis goes out again as it was
+	// sent, the typed value is replaced, and the tools read the reviewed text as reviewed.
+	f.ask(t, "Is 10.20.30.40 the balancer?")
+	req := f.model.reqs[1]
+	var analysis, typed string
+	for _, m := range req.Messages {
+		if m.Role == domain.RoleUser && strings.Contains(m.Content, "### reviewed.log") {
+			analysis = m.Content
+		} else if m.Role == domain.RoleUser {
+			typed = m.Content
+		}
+	}
+	if analysis != u.Content {
+		t.Errorf("the analysis went out again as:\n%s\nwant:\n%s", analysis, u.Content)
+	}
+	if typed != "Is [IPv4] the balancer?" {
+		t.Errorf("typed message sent as %q", typed)
+	}
+	res := toolResults(f.model.reqs[2])
+	if res["c1"] != "1: 10:00:05 connect 10.20.30.40 timeout\n2: 10:00:06 user [Email] locked out\n" {
+		t.Errorf("read_log_lines = %q", res["c1"])
+	}
+	if !strings.Contains(res["c2"], "reviewed.log:1: 10:00:05 connect 10.20.30.40 timeout") ||
+		!strings.Contains(res["c2"], "raw-[IPv4].log:1: 10:00:07 connect [IPv4] refused") {
+		t.Errorf("search_logs = %q", res["c2"])
+	}
+	if !strings.Contains(res["c3"], "raw-[IPv4].log (id log-2)") || strings.Contains(res["c3"], "10.9.8.7") {
+		t.Errorf("list_logs = %q", res["c3"])
+	}
+	raw, _ := json.Marshal(f.model.reqs)
+	for _, secret := range []string{"10.20.30.41", "10.9.8.7"} {
+		if strings.Contains(string(raw), secret) {
+			t.Errorf("%q reached the provider", secret)
+		}
+	}
+}

@@ -115,6 +115,13 @@ func (g *RedactionGate) Log(ctx context.Context, logID string, maxBytes int) (Re
 	return RedactedText{text: text, piiTypes: tokenTypes(out), truncated: truncated}, nil
 }
 
+// derived returns text built only from what the gate produced (a log's text from Log, typed text
+// from Text) and the portal's own words and numbers, as it leaves the portal: the detector does
+// not run over it again. That is what makes a reviewer's Keep mean kept: a reviewed log's text is
+// exactly what its reviewer approved, the values they kept included, and detecting again would
+// replace those. Its types are those of the tokens it holds.
+func derived(s string) RedactedText { return RedactedText{text: s, piiTypes: tokenTypes([]byte(s))} }
+
 // tokenTypes lists the types whose tokens appear in redacted text.
 func tokenTypes(text []byte) []string {
 	var types []string
