@@ -43,6 +43,7 @@ const maxAuditSpanIDs = 500
 const logColumns = `
 	SELECT l.id, l.issue_id, l.file_name, l.size_bytes, l.mime_type, l.content_hash, l.object_key,
 	       l.redacted, COALESCE(l.redacted_object_key, ''), COALESCE(l.redacted_hash, ''), COALESCE(l.redacted_size, 0),
+	       COALESCE(l.redacted_count, 0), COALESCE(l.kept_count, 0),
 	       l.invalid_utf8, l.pii_summary, l.pii_truncated, l.uploaded_by,
 	       COALESCE(NULLIF(u.display_name, ''), u.username, ''), l.uploaded_at, i.title`
 
@@ -60,7 +61,7 @@ func scanLog(row pgx.Row, extra ...any) (*domain.LogFile, error) {
 	var l domain.LogFile
 	dest := append([]any{&l.ID, &l.IssueID, &l.FileName, &l.SizeBytes, &l.MimeType, &l.ContentHash, &l.ObjectKey,
 		&l.Redacted, &l.RedactedObjectKey, &l.RedactedHash, &l.RedactedSize,
-		&l.InvalidUTF8, &l.PIISummary, &l.PIITruncated, &l.UploadedBy,
+		&l.RedactedCount, &l.KeptCount, &l.InvalidUTF8, &l.PIISummary, &l.PIITruncated, &l.UploadedBy,
 		&l.UploadedByName, &l.UploadedAt, &l.IssueTitle}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
@@ -523,19 +524,20 @@ func (s *LogStore) ApplyRedactions(ctx context.Context, logID string, approvedID
 	if err != nil {
 		return nil, err
 	}
-	if _, err := tx.Exec(ctx, `
-		UPDATE log_files SET redacted = true, redacted_object_key = $2, redacted_hash = $3, redacted_size = $4,
-		       redacted_at = $5, redacted_by = $6
-		WHERE id = $1`, l.ID, red.ObjectKey, red.Hash, red.Size, tx.now, actorIDPtr(ctx)); err != nil {
-		return nil, fmt.Errorf("apply redactions: %w", formatError(err))
-	}
-	l.Redacted, l.RedactedObjectKey, l.RedactedHash, l.RedactedSize = true, red.ObjectKey, red.Hash, red.Size
-
 	applied := 0
 	for _, n := range red.AppliedByType {
 		applied += n
 	}
 	rejected := len(spans) - len(red.AppliedSpanIDs)
+	if _, err := tx.Exec(ctx, `
+		UPDATE log_files SET redacted = true, redacted_object_key = $2, redacted_hash = $3, redacted_size = $4,
+		       redacted_at = $5, redacted_by = $6, redacted_count = $7, kept_count = $8
+		WHERE id = $1`, l.ID, red.ObjectKey, red.Hash, red.Size, tx.now, actorIDPtr(ctx), applied, rejected); err != nil {
+		return nil, fmt.Errorf("apply redactions: %w", formatError(err))
+	}
+	l.Redacted, l.RedactedObjectKey, l.RedactedHash, l.RedactedSize = true, red.ObjectKey, red.Hash, red.Size
+	l.RedactedCount, l.KeptCount = applied, rejected
+
 	desc := fmt.Sprintf("%s applied redactions to %s: %d %s redacted", actorName(ctx), l.FileName,
 		applied, domain.Plural(applied, "value", "values"))
 	if rejected > 0 {

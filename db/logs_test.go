@@ -271,6 +271,14 @@ func TestLogStore_ApplyRedactions(t *testing.T) {
 	if !got.Redacted || got.RedactedObjectKey != domain.RedactedLogObjectKey(issue.ID, l.ID) {
 		t.Errorf("found %+v", got)
 	}
+	// How the review ended is on the log, in lists too: one value redacted, one kept.
+	if red.RedactedCount != 1 || red.KeptCount != 1 || got.RedactedCount != 1 || got.KeptCount != 1 {
+		t.Errorf("counts: applied %d/%d, found %d/%d, want 1 redacted, 1 kept", red.RedactedCount, red.KeptCount, got.RedactedCount, got.KeptCount)
+	}
+	if listed, _, err := store.FindLogs(ctx, domain.LogFilter{IssueID: issue.ID, Page: 1, PerPage: 10}); err != nil || len(listed) != 1 ||
+		listed[0].RedactedCount != 1 || listed[0].KeptCount != 1 {
+		t.Errorf("listed %+v (%v)", listed, err)
+	}
 	var details string
 	if err := s.DB.Pool.QueryRow(context.Background(),
 		`SELECT details::text FROM audit_log WHERE action = 'log.redact' AND entity_id = $1`, l.ID).Scan(&details); err != nil {

@@ -10,14 +10,20 @@ import (
 // the original at ObjectKey and, once redactions are applied, the redacted text at
 // RedactedObjectKey.
 type LogFile struct {
-	ID                string         `json:"id"`
-	IssueID           string         `json:"issue_id"`
-	FileName          string         `json:"file_name"`
-	SizeBytes         int64          `json:"file_size"`
-	MimeType          string         `json:"mime_type"`
-	ContentHash       string         `json:"content_hash"`
-	ObjectKey         string         `json:"-"`
+	ID          string `json:"id"`
+	IssueID     string `json:"issue_id"`
+	FileName    string `json:"file_name"`
+	SizeBytes   int64  `json:"file_size"`
+	MimeType    string `json:"mime_type"`
+	ContentHash string `json:"content_hash"`
+	ObjectKey   string `json:"-"`
+	// Redacted says that the log was reviewed: a responder applied the review, and from then on
+	// its redacted copy is the text everyone but an admin reads and the only one that leaves the
+	// portal. RedactedCount and KeptCount say how the review ended: how many values that copy
+	// replaces, and how many the reviewer kept as not sensitive (both 0 until then).
 	Redacted          bool           `json:"redacted"`
+	RedactedCount     int            `json:"redacted_count"`
+	KeptCount         int            `json:"kept_count"`
 	RedactedObjectKey string         `json:"-"`
 	RedactedHash      string         `json:"redacted_hash,omitempty"`
 	RedactedSize      int64          `json:"redacted_size,omitempty"`
@@ -32,6 +38,9 @@ type LogFile struct {
 	// IssueTitle is filled in cross-incident lists.
 	IssueTitle string `json:"issue_title,omitempty"`
 }
+
+// Reviewed says that the log's review was applied (see Redacted).
+func (l *LogFile) Reviewed() bool { return l.Redacted }
 
 // PIISpan is a value the detector found in a log, by byte offsets into the original text. The
 // value itself is never stored; it is read from the text when a reviewer looks at it.

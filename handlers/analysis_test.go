@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"tftsr/ai"
 	"tftsr/ai/aitest"
 	"tftsr/domain"
@@ -314,4 +316,99 @@ func TestAnalyzeLogs(t *testing.T) {
 	if n := len(p.fake.requests()); n != 4 {
 		t.Errorf("%d provider calls, want 4 (bad input calls none)", n)
 	}
+}
+
+// TestReviewedLogSaysWhatIsSent: once a log is reviewed, its page parts show "Reviewed" apart
+// from what the review redacted and kept, the analyze form and the chat say before sending that
+// the reviewed text goes out, and it does: the kept address reaches the provider as it is.
+func TestReviewedLogSaysWhatIsSent(t *testing.T) {
+	p := newAnalysisPortal(t, "Summary: the balancer timed out.\n")
+	admin, rita := p.login(t, "admin"), p.login(t, "rita")
+	if r := admin.apiJSON(http.MethodPut, "/api/v1/ai/configs/fake", map[string]any{
+		"kind": "openai", "base_url": p.fake.srv.URL + "/v1", "model": "gpt-test", "api_key": "sk-test-key-0123456789",
+	}); r.StatusCode != http.StatusCreated {
+		t.Fatalf("config: %d %s", r.StatusCode, r.Body)
+	}
+	issueID := p.newIssue(t, rita, "Checkout times out")
+	reviewed := decodeLog(t, upload(t, rita, issueID, logFile{"lb.log",
+		[]byte("2026-11-28T07:00:01Z WARN upstream 203.0.113.77 timeout for grace.hopper@example.com\n")}))
+	fresh := decodeLog(t, upload(t, rita, issueID, logFile{"db.log", []byte("2026-11-28T07:00:02Z ERROR from 198.51.100.9\n")}))
+
+	// Before the review: to review, and the page says every detected value is replaced.
+	doc := parseBody(t, rita.get("/issues/"+issueID, nil).Body)
+	if got := text(doc.Find(`#log-list [data-testid=log-status]`).First()); got != "To review" {
+		t.Errorf("state before the review %q", got)
+	}
+
+	var spans struct {
+		Spans []domain.PIISpan `json:"spans"`
+	}
+	if r := apiJSON(t, rita, http.MethodPost, "/api/v1/logs/"+reviewed.ID+"/pii/detect", nil, &spans); r.StatusCode != http.StatusOK {
+		t.Fatalf("detect: %d %s", r.StatusCode, r.Body)
+	}
+	var redact []string
+	for _, sp := range spans.Spans {
+		if sp.PIIType != "IPv4" {
+			redact = append(redact, sp.ID)
+		}
+	}
+	if len(redact) != 1 || len(spans.Spans) != 2 {
+		t.Fatalf("spans %+v", spans.Spans)
+	}
+	if r := apiJSON(t, rita, http.MethodPost, "/api/v1/logs/"+reviewed.ID+"/redactions", map[string]any{"approved_span_ids": redact}, nil); r.StatusCode != http.StatusOK {
+		t.Fatalf("apply: %d %s", r.StatusCode, r.Body)
+	}
+	var got domain.LogFile
+	if r := apiJSON(t, rita, http.MethodGet, "/api/v1/logs/"+reviewed.ID, nil, &got); r.StatusCode != http.StatusOK ||
+		!got.Redacted || got.RedactedCount != 1 || got.KeptCount != 1 {
+		t.Errorf("log answered %d: %+v", r.StatusCode, got)
+	}
+
+	doc = parseBody(t, rita.get("/issues/"+issueID, nil).Body)
+	row := doc.Find(`#log-list tr`).FilterFunction(func(_ int, s *goquery.Selection) bool { return strings.Contains(s.Text(), "lb.log") })
+	if text(row.Find("[data-testid=log-reviewed]")) != "Reviewed" || text(row.Find("[data-testid=log-redacted]")) != "1 redacted" ||
+		text(row.Find("[data-testid=log-kept]")) != "1 kept" {
+		t.Errorf("reviewed row states: %q", text(row.Find("[data-testid=log-status]")))
+	}
+	sent := map[string]string{}
+	doc.Find(`#analyze-form label`).Each(func(_ int, s *goquery.Selection) {
+		sent[s.Find("input").AttrOr("value", "")] = text(s.Find("[data-testid=analyze-log-sent]"))
+	})
+	if sent[reviewed.ID] != "(reviewed text: 1 value redacted, 1 kept as they are)" ||
+		sent[fresh.ID] != "(not reviewed: every value the detector found is replaced)" {
+		t.Errorf("analyze form says %q", sent)
+	}
+	if chat := text(doc.Find("[data-testid=chat-sent]")); !strings.Contains(chat, "lb.log: reviewed text: 1 value redacted, 1 kept as they are") ||
+		!strings.Contains(chat, "db.log: not reviewed") {
+		t.Errorf("chat says %q", chat)
+	}
+	review := parseBody(t, rita.get("/logs/"+reviewed.ID, nil).Body)
+	if n := text(review.Find("[data-testid=redacted-notice]")); !strings.HasPrefix(n, "Reviewed: 1 value was redacted and 1 value was kept as not sensitive.") {
+		t.Errorf("review page notice %q", n)
+	}
+
+	// And it is so: the analysis sends the kept address, not the redacted e-mail address, nor
+	// the unreviewed log's address.
+	if r := apiJSON(t, rita, http.MethodPost, "/api/v1/issues/"+issueID+"/analyze",
+		map[string]any{"log_file_ids": []string{reviewed.ID, fresh.ID}, "config": "fake"}, nil); r.StatusCode != http.StatusOK {
+		t.Fatalf("analyze: %d %s", r.StatusCode, r.Body)
+	}
+	reqs := p.fake.requests()
+	if len(reqs) != 1 {
+		t.Fatalf("%d requests", len(reqs))
+	}
+	if body := string(reqs[0]); !strings.Contains(body, "upstream 203.0.113.77 timeout for [Email]") ||
+		strings.Contains(body, "grace.hopper") || strings.Contains(body, "198.51.100.9") {
+		t.Errorf("the provider got:\n%s", body)
+	}
+}
+
+// parseBody parses an HTML body.
+func parseBody(tb testing.TB, body string) *goquery.Document {
+	tb.Helper()
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(body))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return doc
 }

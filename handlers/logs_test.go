@@ -306,7 +306,7 @@ func TestLogLifecycle(t *testing.T) {
 		t.Errorf("%d original views audited, want 2", n)
 	}
 	redactedPage := rita.get("/logs/"+l.ID, nil)
-	wantIn(t, redactedPage.Body, "Redactions were applied", applied.DataHash)
+	wantIn(t, redactedPage.Body, "Reviewed: 2 values were redacted and 1 value was kept as not sensitive.", applied.DataHash)
 	wantOut(t, redactedPage.Body, "grace.hopper", "Apply redactions", "View original")
 	wantIn(t, admin.get("/logs/"+l.ID, nil).Body, "View original")
 

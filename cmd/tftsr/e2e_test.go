@@ -703,8 +703,16 @@ func TestLogsEndToEnd(t *testing.T) {
 		waitVisible("#log-list [data-testid=log-view]"),
 	)
 	waitHTMXIdle(t, ctx)
-	if got := mustText(t, ctx, "#log-list [data-testid=log-status]"); got != "Redacted" {
-		t.Errorf("status %q, want Redacted", got)
+	// Reviewed and redacted are two things: the review is done, and it redacted some values
+	// and kept the address.
+	if got := mustText(t, ctx, "#log-list [data-testid=log-reviewed]"); got != "Reviewed" {
+		t.Errorf("review state %q, want Reviewed", got)
+	}
+	if got := mustText(t, ctx, "#log-list [data-testid=log-redacted]"); got != "2 redacted" {
+		t.Errorf("redaction state %q, want 2 redacted (the e-mail address and the password)", got)
+	}
+	if got := mustText(t, ctx, "#log-list [data-testid=log-kept]"); got != "1 kept" {
+		t.Errorf("kept %q, want 1 kept", got)
 	}
 	mustDo(t, ctx, "view the redacted log", click("#log-list [data-testid=log-view]"))
 	waitFor(t, ctx, "the dialog", `!!document.querySelector("#log-dialog[open]")`)
