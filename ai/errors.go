@@ -45,12 +45,17 @@ func (s *settings) fail(parent context.Context, d *deadline, model string, err e
 	if perr := parent.Err(); perr != nil {
 		return perr
 	}
-	if d != nil && errors.Is(context.Cause(d.ctx), errTimedOut) {
-		return errTimeout()
-	}
 	var se *statusError
 	if errors.As(err, &se) {
 		return s.statusFailure(model, se.status, se.body)
+	}
+	if d != nil && !d.heard {
+		if msg := s.unanswered(err); msg != "" {
+			return domain.Errorf(domain.EUNAVAILABLE, "%s", msg)
+		}
+	}
+	if d != nil && errors.Is(context.Cause(d.ctx), errTimedOut) {
+		return errTimeout()
 	}
 	var ee *streamError
 	if errors.As(err, &ee) {
@@ -81,6 +86,26 @@ func (s *settings) fail(parent context.Context, d *deadline, model string, err e
 		return domain.Errorf(domain.EUNAVAILABLE, "The connection to the provider was lost.")
 	}
 	return domain.Errorf(domain.EUNAVAILABLE, "The request to the provider at %s failed.", s.safeURL())
+}
+
+// unanswered is the message of a request the provider never answered (no response headers),
+// or "" when err says something a person can act on that does not depend on the network
+// (a TLS certificate that was not accepted). A refused connection, one that
+// hangs and one cut before an answer read the same: the portal's server may reach addresses
+// its admins cannot, and telling those apart would make a provider's URL test a port scanner.
+// A host name that does not resolve is said as such: that tells nothing about ports.
+func (s *settings) unanswered(err error) string {
+	var certErr *tls.CertificateVerificationError
+	var dnsErr *net.DNSError
+	switch {
+	case errors.As(err, &certErr):
+		return ""
+	case errors.Is(err, errForbiddenAddr):
+		return fmt.Sprintf("Could not reach the provider at %s: it resolves to a link-local or cloud metadata address, which the portal never connects to.", s.safeURL())
+	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
+		return fmt.Sprintf("Could not reach the provider at %s: the host name was not found.", s.safeURL())
+	}
+	return fmt.Sprintf("No answer from the provider at %s: it could not be reached, or did not answer in time. Check the address, and that this server can reach it.", s.safeURL())
 }
 
 // errTimeout is the error of a reply that outlived its timeouts.

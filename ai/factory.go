@@ -280,6 +280,9 @@ type deadline struct {
 	cancel context.CancelCauseFunc
 	total  *time.Timer
 	first  *time.Timer
+	// heard says that the provider's response headers arrived. It is read and written only by
+	// the goroutine streaming the reply.
+	heard bool
 }
 
 // start returns the deadline of a reply asked under parent. Call stop when the reply is done.
@@ -295,6 +298,7 @@ func (s *settings) start(parent context.Context) *deadline {
 
 // answered stops the first-byte timer once the provider's response headers are in.
 func (d *deadline) answered() {
+	d.heard = true
 	if d.first != nil {
 		d.first.Stop()
 	}

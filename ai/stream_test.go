@@ -3,6 +3,7 @@ package ai
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -211,7 +212,62 @@ func TestStreamChatTimesOutWaitingForHeaders(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err = m.StreamChat(context.Background(), chatRequest(), func(string) error { return nil })
-			assertEqual(t, "message", domain.ErrorMessage(err), "The provider did not answer in time.")
+			assertEqual(t, "message", domain.ErrorMessage(err), noAnswer(f.srv.URL+w.base))
+		})
+	}
+}
+
+// noAnswer is the message of a provider at url that never answered.
+func noAnswer(url string) string {
+	return "No answer from the provider at " + url + ": it could not be reached, or did not answer in time. Check the address, and that this server can reach it."
+}
+
+// TestStreamChatTellsNoPortState: a closed port, a port that accepts and never answers and one
+// that accepts and hangs up read the same, so that testing a provider URL does not tell an admin
+// which ports are open on hosts only the server can reach.
+func TestStreamChatTellsNoPortState(t *testing.T) {
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closedAddr := closed.Addr().String()
+	closed.Close()
+	listen := func(handle func(net.Conn)) string {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { l.Close() })
+		go func() {
+			for {
+				c, err := l.Accept()
+				if err != nil {
+					return
+				}
+				go handle(c)
+			}
+		}()
+		return l.Addr().String()
+	}
+	silent := listen(func(c net.Conn) { io.Copy(io.Discard, c) })
+	hangsUp := listen(func(c net.Conn) { c.Read(make([]byte, 1)); c.Close() })
+	for _, w := range wires {
+		if w.kind == domain.ProviderOllama {
+			continue // Ollama gets no first-byte timeout: it may load a model for minutes.
+		}
+		t.Run(w.name(), func(t *testing.T) {
+			for _, addr := range []string{closedAddr, silent, hangsUp} {
+				fac := NewFactory(nil)
+				fac.FirstByteTimeout = 200 * time.Millisecond
+				url := "http://" + addr + w.base
+				m, err := fac.ChatModel(domain.ProviderConfig{Kind: w.kind, BaseURL: url, Model: w.model, APIKey: testKey})
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, err = m.StreamChat(context.Background(), chatRequest(), func(string) error { return nil })
+				assertEqual(t, "code", domain.ErrorCode(err), domain.EUNAVAILABLE)
+				assertEqual(t, "message at "+addr, domain.ErrorMessage(err), noAnswer(url))
+			}
 		})
 	}
 }
@@ -232,7 +288,7 @@ func TestStreamChatReportsAnUnreachableProvider(t *testing.T) {
 			}
 			_, err = m.StreamChat(context.Background(), chatRequest(), func(string) error { return nil })
 			assertEqual(t, "code", domain.ErrorCode(err), domain.EUNAVAILABLE)
-			assertEqual(t, "message", domain.ErrorMessage(err), "Could not reach the provider at http://"+addr+w.base+".")
+			assertEqual(t, "message", domain.ErrorMessage(err), noAnswer("http://"+addr+w.base))
 			assertNoKey(t, err)
 		})
 	}

@@ -339,7 +339,7 @@ func TestOllamaAPI_Unreachable(t *testing.T) {
 	r = admin.apiJSON(http.MethodGet, "/api/v1/ollama/status", nil)
 	var st domain.OllamaStatus
 	if r.StatusCode != http.StatusOK || json.Unmarshal([]byte(r.Body), &st) != nil || st.Reachable || st.URL != closed ||
-		!strings.Contains(st.Error, "refused") || !strings.Contains(st.Error, closed) {
+		!strings.Contains(st.Error, "No answer from Ollama") || !strings.Contains(st.Error, closed) {
 		t.Fatalf("%d %s", r.StatusCode, r.Body)
 	}
 	for _, req := range []struct {
@@ -351,7 +351,7 @@ func TestOllamaAPI_Unreachable(t *testing.T) {
 		{http.MethodDelete, "/api/v1/ollama/models/llama3.2:3b", nil},
 	} {
 		r := admin.apiJSON(req.method, req.path, req.body)
-		if r.StatusCode != http.StatusServiceUnavailable || apiErrorCode(t, r) != domain.EUNAVAILABLE || !strings.Contains(r.Body, "Could not connect to Ollama") {
+		if r.StatusCode != http.StatusServiceUnavailable || apiErrorCode(t, r) != domain.EUNAVAILABLE || !strings.Contains(r.Body, "No answer from Ollama") {
 			t.Errorf("%s %s: %d %s", req.method, req.path, r.StatusCode, r.Body)
 		}
 	}
