@@ -13,6 +13,10 @@ import (
 // config is the portal's settings, read from the environment.
 type config struct {
 	DatabaseURL string
+	// MigrateDatabaseURL is the database as the role that owns the schema, for migrations
+	// (TFTSR_MIGRATE_DATABASE_URL); by default DatabaseURL. With it the portal can serve as a
+	// role that owns nothing (scripts/roles.sql).
+	MigrateDatabaseURL string
 	S3Endpoint  string
 	S3AccessKey string
 	S3SecretKey string
@@ -54,6 +58,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		BaseURL:     strings.TrimRight(get("TFTSR_BASE_URL", ""), "/"),
 		DataDir:     get("TFTSR_DATA_DIR", ".data"),
 	}
+	c.MigrateDatabaseURL = get("TFTSR_MIGRATE_DATABASE_URL", c.DatabaseURL)
 	if v := getenv("TFTSR_S3_SECURE"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
