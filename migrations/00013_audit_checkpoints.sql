@@ -55,6 +55,7 @@ $$;
 -- +goose StatementEnd
 
 -- +goose Down
+-- Entries written keyed stay keyed: the code before this migration reads them as altered.
 DROP TABLE audit_checkpoints;
 DROP FUNCTION audit_checkpoints_append_only();
 ALTER TABLE audit_log DROP COLUMN chain;
