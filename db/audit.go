@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -37,11 +39,16 @@ func NewAuditService(db *DB) *AuditService {
 // Call it as the last statement of a transaction: it takes the chain lock, which is then held
 // until commit, and taking it last keeps lock order the same in every transaction.
 func appendAudit(ctx context.Context, tx *Tx, action, entityType, entityID string, details any) error {
+	keys := tx.db.AuditKeys
+	if keys == nil {
+		return domain.ErrNoAuditKeys
+	}
 	raw, err := auditDetails(ctx, details)
 	if err != nil {
 		return err
 	}
 	e := &domain.AuditEntry{
+		Chain:      domain.AuditChainHMAC,
 		ID:         newID(),
 		At:         tx.now,
 		Action:     action,
@@ -61,12 +68,13 @@ func appendAudit(ctx context.Context, tx *Tx, action, entityType, entityID strin
 	} else if err != nil {
 		return fmt.Errorf("read audit chain head: %w", err)
 	}
-	e.EntryHash = e.ComputeHash(e.PrevHash)
+	// The first keyed entry links to the last unkeyed one, so its MAC covers the old chain.
+	e.EntryHash = keys.ComputeMAC(e, e.PrevHash)
 
 	if _, err := tx.Exec(ctx, `
-		INSERT INTO audit_log (id, at, actor_id, action, entity_type, entity_id, details, prev_hash, entry_hash)
-		VALUES ($1, $2, $3, $4, $5, $6, $7::json, $8, $9)`,
-		e.ID, e.At, e.ActorID, e.Action, e.EntityType, e.EntityID, string(e.Details), e.PrevHash, e.EntryHash,
+		INSERT INTO audit_log (chain, id, at, actor_id, action, entity_type, entity_id, details, prev_hash, entry_hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8::json, $9, $10)`,
+		e.Chain, e.ID, e.At, e.ActorID, e.Action, e.EntityType, e.EntityID, string(e.Details), e.PrevHash, e.EntryHash,
 	); err != nil {
 		return fmt.Errorf("append audit entry: %w", err)
 	}
@@ -154,7 +162,7 @@ func findAuditEntries(ctx context.Context, tx *Tx, f domain.AuditFilter) ([]*dom
 	limit, pageArgs := pg.limitOffset(args)
 
 	rows, err := tx.Query(ctx, `
-		SELECT a.seq, a.id, a.at, a.actor_id, COALESCE(NULLIF(u.display_name, ''), u.username, ''),
+		SELECT a.seq, a.chain, a.id, a.at, a.actor_id, COALESCE(NULLIF(u.display_name, ''), u.username, ''),
 		       a.action, a.entity_type, a.entity_id, a.details::text, a.prev_hash, a.entry_hash,
 		       COUNT(*) OVER()
 		FROM audit_log a
@@ -170,7 +178,7 @@ func findAuditEntries(ctx context.Context, tx *Tx, f domain.AuditFilter) ([]*dom
 	for rows.Next() {
 		var e domain.AuditEntry
 		var details string
-		if err := rows.Scan(&e.Seq, &e.ID, &e.At, &e.ActorID, &e.ActorName, &e.Action, &e.EntityType,
+		if err := rows.Scan(&e.Seq, &e.Chain, &e.ID, &e.At, &e.ActorID, &e.ActorName, &e.Action, &e.EntityType,
 			&e.EntityID, &details, &e.PrevHash, &e.EntryHash, &total); err != nil {
 			return nil, 0, fmt.Errorf("scan audit entry: %w", err)
 		}
@@ -189,52 +197,219 @@ func findAuditEntries(ctx context.Context, tx *Tx, f domain.AuditFilter) ([]*dom
 	return entries, total, nil
 }
 
-// VerifyAuditChain walks the whole audit log in order, recomputing every hash, and reports the
-// first entry whose link to its predecessor or whose own hash does not match. Rows are streamed,
-// so the log may be any size. Admins and system contexts may verify.
+// VerifyAuditChain walks the whole audit log in order, recomputing every hash, checks it against
+// every stored checkpoint, and reports the first entry or checkpoint that does not match. Admins
+// and system contexts may verify.
 func (s *AuditService) VerifyAuditChain(ctx context.Context) (*domain.AuditVerification, error) {
+	return s.VerifyAuditChainWith(ctx, nil)
+}
+
+// VerifyAuditChainWith is VerifyAuditChain that also checks the chain against checkpoints kept
+// elsewhere (exported lines), which catch a log cut short together with its stored checkpoints.
+//
+// The chain is broken when an entry does not link to the one before it, when its hash does not
+// match (keyed entries need the key: re-hashing with plain SHA-256 is caught), when an unkeyed
+// entry follows a keyed one, when a checkpoint's signature is not the key's, or when the chain
+// at a checkpoint's entry does not have its count and head, or ends before it (truncation).
+// Rows are streamed, so the log may be any size.
+func (s *AuditService) VerifyAuditChainWith(ctx context.Context, external []*domain.AuditCheckpoint) (*domain.AuditVerification, error) {
 	if err := domain.Require(ctx, domain.RoleAdmin); err != nil {
 		return nil, err
 	}
-	// One statement reads one snapshot, so entries appended meanwhile are not half-seen.
-	rows, err := s.db.Pool.Query(ctx, `
-		SELECT seq, id, at, actor_id, action, entity_type, entity_id, details::text, prev_hash, entry_hash
+	keys := s.db.AuditKeys
+	if keys == nil {
+		return nil, domain.ErrNoAuditKeys
+	}
+	// One snapshot for the checkpoints and the entries, so that a checkpoint written meanwhile
+	// is not taken for one the log does not reach.
+	tx, err := s.db.Pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return nil, fmt.Errorf("begin transaction: %w", err)
+	}
+	defer tx.Rollback(ctx)
+
+	v := &domain.AuditVerification{OK: true}
+	broken := func(seq int64, id, format string, args ...any) {
+		if v.OK {
+			v.OK, v.BrokenSeq, v.BrokenID, v.Reason = false, seq, id, fmt.Sprintf(format, args...)
+		}
+	}
+	stored, err := auditCheckpoints(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	// The checkpoints to meet, by entry; a signature that is not the key's breaks the chain
+	// at once, since nothing that checkpoint says can be believed.
+	type want struct {
+		cp     *domain.AuditCheckpoint
+		origin string
+	}
+	pending := map[int64][]want{}
+	for _, list := range []struct {
+		origin string
+		cps    []*domain.AuditCheckpoint
+	}{{"stored checkpoint", stored}, {"given checkpoint", external}} {
+		for _, cp := range list.cps {
+			v.Checkpoints++
+			if !keys.ValidSignature(cp) {
+				broken(cp.Seq, "", "the %s at entry %d has a signature that is not this portal's key: it was forged or altered",
+					list.origin, cp.Seq)
+				continue
+			}
+			pending[cp.Seq] = append(pending[cp.Seq], want{cp, list.origin})
+		}
+	}
+
+	rows, err := tx.Query(ctx, `
+		SELECT seq, chain, id, at, actor_id, action, entity_type, entity_id, details::text, prev_hash, entry_hash
 		FROM audit_log ORDER BY seq`)
 	if err != nil {
 		return nil, fmt.Errorf("read audit log: %w", err)
 	}
 	defer rows.Close()
 
-	v := &domain.AuditVerification{OK: true}
-	prev := ""
+	prev, keyed, last := "", false, int64(0)
 	var e domain.AuditEntry
 	var details string
 	for rows.Next() {
-		if err := rows.Scan(&e.Seq, &e.ID, &e.At, &e.ActorID, &e.Action, &e.EntityType, &e.EntityID,
+		if err := rows.Scan(&e.Seq, &e.Chain, &e.ID, &e.At, &e.ActorID, &e.Action, &e.EntityType, &e.EntityID,
 			&details, &e.PrevHash, &e.EntryHash); err != nil {
 			return nil, fmt.Errorf("scan audit entry: %w", err)
 		}
 		v.Entries++
+		last = e.Seq
 		if !v.OK {
 			continue // keep counting
 		}
 		e.Details = json.RawMessage(details)
+		var hash string
+		switch e.Chain {
+		case domain.AuditChainSHA256:
+			hash = e.ComputeHash(e.PrevHash)
+		case domain.AuditChainHMAC:
+			hash = keys.ComputeMAC(&e, e.PrevHash)
+		}
 		switch {
 		case e.PrevHash != prev:
-			v.OK, v.BrokenSeq, v.BrokenID = false, e.Seq, e.ID
-			v.Reason = fmt.Sprintf("entry %d does not link to the entry before it: prev_hash %s, want %s",
+			broken(e.Seq, e.ID, "entry %d does not link to the entry before it: prev_hash %s, want %s",
 				e.Seq, short(e.PrevHash), short(prev))
-		case e.ComputeHash(e.PrevHash) != e.EntryHash:
-			v.OK, v.BrokenSeq, v.BrokenID = false, e.Seq, e.ID
-			v.Reason = fmt.Sprintf("entry %d has been altered: its contents do not match its hash %s",
+		case e.Chain == domain.AuditChainSHA256 && keyed:
+			broken(e.Seq, e.ID, "entry %d is unkeyed but follows keyed entries: it was rewritten without the key", e.Seq)
+		case hash == "" || hash != e.EntryHash:
+			broken(e.Seq, e.ID, "entry %d has been altered: its contents do not match its hash %s",
 				e.Seq, short(e.EntryHash))
 		}
+		keyed = keyed || e.Chain == domain.AuditChainHMAC
+		for _, w := range pending[e.Seq] {
+			switch {
+			case w.cp.Head != e.EntryHash:
+				broken(e.Seq, e.ID, "the chain does not match the %s at entry %d: its hash is %s, the checkpoint's %s",
+					w.origin, e.Seq, short(e.EntryHash), short(w.cp.Head))
+			case w.cp.Entries != v.Entries:
+				broken(e.Seq, e.ID, "the chain does not match the %s at entry %d: %d entries up to it, the checkpoint counted %d",
+					w.origin, e.Seq, v.Entries, w.cp.Entries)
+			}
+		}
+		delete(pending, e.Seq)
 		prev = e.EntryHash
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read audit log: %w", err)
 	}
+	// Checkpoints the walk did not meet name entries that are gone.
+	var missing []int64
+	for seq := range pending {
+		missing = append(missing, seq)
+	}
+	slices.Sort(missing)
+	for _, seq := range missing {
+		w := pending[seq][0]
+		if seq > last {
+			broken(seq, "", "the %s at entry %d is beyond the log's last entry (%d): entries were removed from the end",
+				w.origin, seq, last)
+		} else {
+			broken(seq, "", "entry %d, which the %s records, is missing: entries were removed", seq, w.origin)
+		}
+	}
 	return v, nil
+}
+
+// auditCheckpoints returns the stored checkpoints, oldest first.
+func auditCheckpoints(ctx context.Context, q interface {
+	Query(context.Context, string, ...any) (pgx.Rows, error)
+}) ([]*domain.AuditCheckpoint, error) {
+	rows, err := q.Query(ctx, `SELECT seq, entries, head_hash, at, signature FROM audit_checkpoints ORDER BY seq`)
+	if err != nil {
+		return nil, fmt.Errorf("read audit checkpoints: %w", err)
+	}
+	cps, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*domain.AuditCheckpoint, error) {
+		var c domain.AuditCheckpoint
+		err := r.Scan(&c.Seq, &c.Entries, &c.Head, &c.At, &c.Sig)
+		c.At = c.At.UTC()
+		return &c, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read audit checkpoints: %w", err)
+	}
+	return cps, nil
+}
+
+// WriteAuditCheckpoint signs and stores a checkpoint of the chain's head, and returns it. When
+// the latest checkpoint already names the head, that one is returned and nothing is written;
+// with no entries at all there is nothing to vouch for and it returns nil. It holds the chain's
+// lock, so it is safe with several portals at once. Admins and system contexts may write one.
+func (s *AuditService) WriteAuditCheckpoint(ctx context.Context) (*domain.AuditCheckpoint, error) {
+	if err := domain.Require(ctx, domain.RoleAdmin); err != nil {
+		return nil, err
+	}
+	keys := s.db.AuditKeys
+	if keys == nil {
+		return nil, domain.ErrNoAuditKeys
+	}
+	tx, err := s.db.BeginTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, auditLockKey); err != nil {
+		return nil, fmt.Errorf("lock audit chain: %w", err)
+	}
+	cp := &domain.AuditCheckpoint{At: tx.now.Truncate(time.Second)}
+	var lastSeq, lastEntries int64
+	var lastCP domain.AuditCheckpoint
+	err = tx.QueryRow(ctx, `SELECT seq, entries, head_hash, at, signature FROM audit_checkpoints ORDER BY seq DESC LIMIT 1`).
+		Scan(&lastCP.Seq, &lastCP.Entries, &lastCP.Head, &lastCP.At, &lastCP.Sig)
+	if err == nil {
+		lastSeq, lastEntries = lastCP.Seq, lastCP.Entries
+	} else if !errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("read latest audit checkpoint: %w", err)
+	}
+	err = tx.QueryRow(ctx, `SELECT seq, entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&cp.Seq, &cp.Head)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("read audit chain head: %w", err)
+	}
+	if cp.Seq == lastSeq {
+		lastCP.At = lastCP.At.UTC()
+		return &lastCP, nil
+	}
+	// Counting only what came after the latest checkpoint keeps this cheap on a long log; a
+	// wrong count there is caught by verify, which counts everything.
+	var since int64
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE seq > $1`, lastSeq).Scan(&since); err != nil {
+		return nil, fmt.Errorf("count audit entries: %w", err)
+	}
+	cp.Entries = lastEntries + since
+	keys.Sign(cp)
+	if _, err := tx.Exec(ctx, `INSERT INTO audit_checkpoints (seq, entries, head_hash, at, signature)
+		VALUES ($1, $2, $3, $4, $5)`, cp.Seq, cp.Entries, cp.Head, cp.At, cp.Sig); err != nil {
+		return nil, fmt.Errorf("write audit checkpoint: %w", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return nil, fmt.Errorf("write audit checkpoint: %w", err)
+	}
+	return cp, nil
 }
 
 // short returns the first 12 characters of a hash, or "(none)" for the empty hash.

@@ -41,6 +41,10 @@ type DB struct {
 
 	// Now returns the current time. Tests replace it to make timestamps predictable.
 	Now func() time.Time
+
+	// AuditKeys key the audit chain and sign its checkpoints. Without them nothing that writes
+	// an audit entry works, and the chain cannot be verified: set them right after Open.
+	AuditKeys *domain.AuditKeys
 }
 
 // Open connects to the database named by dsn (a postgres:// URL or key=value string) and checks

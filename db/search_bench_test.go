@@ -105,6 +105,7 @@ func seedBenchDB(b *testing.B) error {
 		drop()
 		return err
 	}
+	d.AuditKeys = dbtest.AuditKeys()
 	benchDB.db, benchDB.drop = d, drop
 
 	// Titles: 4–8 words, mostly operations words with a specific term or two. Descriptions:

@@ -21,6 +21,10 @@ usage() {
 
 # --- PostgreSQL ---------------------------------------------------------------------------
 
+# The run profile's database roles (scripts/roles.sql): the owner migrates, the app serves.
+PG_OWNER=tftsr_owner
+PG_APP=tftsr_app
+
 # as_pg runs a PostgreSQL binary as the postgres user when we are root (initdb and pg_ctl
 # refuse root), from / so that an unreadable working directory does not matter.
 as_pg() {
@@ -119,6 +123,12 @@ start_pg() {
 	local q=("$bin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -tA)
 	if [ "$("${q[@]}" -c "SELECT 1 FROM pg_database WHERE datname = 'tftsr'")" != 1 ]; then
 		"${q[@]}" -c "CREATE DATABASE tftsr" >/dev/null
+	fi
+	if [ "$P" = run ]; then
+		# The portal serves as a role that owns nothing and migrates as one that is no
+		# superuser (scripts/roles.sql; `env` prints their URLs).
+		"$bin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d tftsr -c "SELECT set_config('tftsr.owner', '$PG_OWNER', false), set_config('tftsr.app', '$PG_APP', false)" \
+			-f "$ROOT/scripts/roles.sql" >/dev/null
 	fi
 }
 
@@ -291,7 +301,14 @@ cmd_env() {
 	profile "$1"
 	local db=tftsr
 	[ "$P" = run ] || db=postgres # the tests create their own databases
-	emit "$V_DB" "postgres://postgres@127.0.0.1:$PG_PORT/$db?sslmode=disable"
+	if [ "$P" = run ]; then
+		if external_db; then emit "$V_DB" ""; else
+			emit "$V_DB" "postgres://$PG_APP@127.0.0.1:$PG_PORT/$db?sslmode=disable"
+			emit TFTSR_MIGRATE_DATABASE_URL "postgres://$PG_OWNER@127.0.0.1:$PG_PORT/$db?sslmode=disable"
+		fi
+	else
+		emit "$V_DB" "postgres://postgres@127.0.0.1:$PG_PORT/$db?sslmode=disable"
+	fi
 	if external_s3; then
 		# Their server, their credentials: no defaults.
 		emit "$V_S3" ""

@@ -7,15 +7,42 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 
 	"tftsr/db"
 	"tftsr/domain"
 )
 
-// openDB opens the database for a command-line tool.
+// openDB opens the database for a command-line tool, its audit chain keyed with the portal's
+// master key. A tool never creates the key file: a key of its own would make what it writes to
+// the audit log, and every entry it checks, look forged.
 func openDB(ctx context.Context, cfg config) (*db.DB, error) {
-	return db.Open(ctx, cfg.DatabaseURL)
+	key, err := masterKey(cfg, slog.New(slog.DiscardHandler), false)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := domain.NewAuditKeys(key)
+	if err != nil {
+		return nil, err
+	}
+	database, err := db.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	database.AuditKeys = keys
+	return database, nil
+}
+
+// migrateUp applies the pending migrations as the role of TFTSR_MIGRATE_DATABASE_URL.
+func migrateUp(ctx context.Context, cfg config) error {
+	database, err := db.Open(ctx, cfg.MigrateDatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer database.Close()
+	_, err = database.Migrate(ctx, "up")
+	return err
 }
 
 // runMigrate is `tftsr migrate up|down|status`.
@@ -23,7 +50,7 @@ func runMigrate(ctx context.Context, cfg config, args []string, stdout io.Writer
 	if len(args) != 1 || !oneOf(args[0], "up", "down", "status") {
 		return errors.New("usage: tftsr migrate up|down|status")
 	}
-	database, err := openDB(ctx, cfg)
+	database, err := db.Open(ctx, cfg.MigrateDatabaseURL)
 	if err != nil {
 		return err
 	}
@@ -100,28 +127,6 @@ func runToken(ctx context.Context, cfg config, args []string, stdout io.Writer) 
 	}
 	fmt.Fprintln(stdout, token)
 	return nil
-}
-
-// runAudit is `tftsr audit verify`.
-func runAudit(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
-	if len(args) != 1 || args[0] != "verify" {
-		return errors.New("usage: tftsr audit verify")
-	}
-	database, err := openDB(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer database.Close()
-	v, err := db.NewAuditService(database).VerifyAuditChain(domain.NewSystemContext(ctx, "cli"))
-	if err != nil {
-		return err
-	}
-	if v.OK {
-		fmt.Fprintf(stdout, "ok %d entries\n", v.Entries)
-		return nil
-	}
-	fmt.Fprintf(stdout, "broken at entry %d (id %s): %s\n", v.BrokenSeq, v.BrokenID, v.Reason)
-	return exitCode(1)
 }
 
 // cliError turns a domain error into a message with its field details.

@@ -25,6 +25,10 @@ type config struct {
 	// DataDir holds the portal's own files: secret.key, the master key of provider API keys
 	// when TFTSR_DB_KEY is unset. TFTSR_DATA_DIR, by default .data.
 	DataDir string
+	// MigrateDatabaseURL is the database as the role that owns the schema, for migrations
+	// (TFTSR_MIGRATE_DATABASE_URL); by default DatabaseURL. With it the portal can serve as a
+	// role that owns nothing (scripts/roles.sql).
+	MigrateDatabaseURL string
 	// LogLimits bound log uploads: TFTSR_LOG_MAX_MB (text of one log once decompressed),
 	// TFTSR_LOG_MAX_UPLOAD_MB (one upload's body) and TFTSR_LOG_MAX_ARCHIVE_FILES (files of one
 	// zip archive). Unset ones take the defaults.
@@ -54,6 +58,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		BaseURL:     strings.TrimRight(get("TFTSR_BASE_URL", ""), "/"),
 		DataDir:     get("TFTSR_DATA_DIR", ".data"),
 	}
+	c.MigrateDatabaseURL = get("TFTSR_MIGRATE_DATABASE_URL", c.DatabaseURL)
 	if v := getenv("TFTSR_S3_SECURE"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {

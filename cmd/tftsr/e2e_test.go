@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -96,8 +97,8 @@ func (b *syncBuffer) String() string {
 }
 
 // startPortal runs the real program on 127.0.0.1:0 against the test services and returns once
-// it serves.
-func startPortal(t testing.TB) *portal {
+// it serves. Settings in override win over the test's own.
+func startPortal(t testing.TB, override ...map[string]string) *portal {
 	t.Helper()
 	s3 := blobtest.Config(t) // serve creates the bucket; blobtest removes it after serve stops
 	env := map[string]string{
@@ -107,6 +108,9 @@ func startPortal(t testing.TB) *portal {
 		"TFTSR_S3_SECRET_KEY": s3.SecretKey,
 		"TFTSR_S3_BUCKET":     s3.Bucket,
 		"TFTSR_DATA_DIR":      t.TempDir(),
+	}
+	for _, o := range override {
+		maps.Copy(env, o)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()

@@ -22,9 +22,11 @@ commands:
   token create --username U [--name N]      print a new personal access token
   pii scan [--json] [FILE|-]                print the PII spans found in a file
   pii redact [FILE|-]                       print a file with its PII replaced by tokens
-  audit verify                              check the audit log's hash chain
+  audit verify [--checkpoint LINE|FILE]...  check the audit log's keyed chain and its checkpoints
+  audit checkpoint                          sign a checkpoint of the audit log; print it to keep elsewhere
 
-Settings come from the environment (DATABASE_URL, TFTSR_S3_*, TFTSR_ADDR, …); see README.md.
+Settings come from the environment (DATABASE_URL, TFTSR_MIGRATE_DATABASE_URL, TFTSR_DB_KEY,
+TFTSR_S3_*, TFTSR_ADDR, …); see README.md.
 `
 
 // run is the whole program: it parses args (without the program name), reads settings through
@@ -50,7 +52,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "pii":
 		return runPII(args[1:], stdin, stdout)
 	case "audit":
-		return runAudit(ctx, cfg, args[1:], stdout)
+		return runAudit(ctx, cfg, args[1:], stdin, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -22,21 +22,56 @@ const secretKeyFile = "secret.key"
 // mode 0600. A key file that others may read or write, or that holds anything but a key, is
 // refused rather than used or replaced: the portal never falls back to a weaker key.
 func openSecretBox(cfg config, logger *slog.Logger) (*domain.SecretBox, error) {
+	key, err := masterKey(cfg, logger, true)
+	if err != nil {
+		return nil, err
+	}
+	return domain.NewSecretBox(key)
+}
+
+// openKeys returns the box that seals provider API keys and the keys of the audit chain, both
+// from the one master key (see openSecretBox).
+func openKeys(cfg config, logger *slog.Logger) (*domain.SecretBox, *domain.AuditKeys, error) {
+	key, err := masterKey(cfg, logger, true)
+	if err != nil {
+		return nil, nil, fmt.Errorf("opening the master key: %w", err)
+	}
+	box, err := domain.NewSecretBox(key)
+	if err != nil {
+		return nil, nil, err
+	}
+	audit, err := domain.NewAuditKeys(key)
+	if err != nil {
+		return nil, nil, err
+	}
+	return box, audit, nil
+}
+
+// masterKey returns TFTSR_DB_KEY, else the key in the data directory's key file, which it
+// creates when create is set and there is none. The audit chain's keys are derived from it too.
+func masterKey(cfg config, logger *slog.Logger, create bool) ([]byte, error) {
 	if cfg.DBKey != nil {
-		return domain.NewSecretBox(cfg.DBKey)
+		return cfg.DBKey, nil
 	}
 	path := filepath.Join(cfg.DataDir, secretKeyFile)
+	if !create {
+		key, err := readKeyFile(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("no master key: TFTSR_DB_KEY is not set and there is no key file %s (set TFTSR_DB_KEY, or TFTSR_DATA_DIR to the portal's data directory)", path)
+		}
+		return key, err
+	}
 	key, created, err := loadOrCreateKeyFile(path)
 	if err != nil {
 		return nil, err
 	}
 	if created {
-		logger.Warn("TFTSR_DB_KEY is not set: created a new encryption key for provider API keys; back it up, or set TFTSR_DB_KEY",
+		logger.Warn("TFTSR_DB_KEY is not set: created a new master key for provider API keys and the audit chain; back it up, or set TFTSR_DB_KEY",
 			slog.String("file", path))
 	} else {
-		logger.Warn("TFTSR_DB_KEY is not set: provider API keys are encrypted with the key file", slog.String("file", path))
+		logger.Warn("TFTSR_DB_KEY is not set: provider API keys and the audit chain are keyed with the key file", slog.String("file", path))
 	}
-	return domain.NewSecretBox(key)
+	return key, nil
 }
 
 // loadOrCreateKeyFile reads the base64 master key at path, or creates it when there is no file.

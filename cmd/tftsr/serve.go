@@ -35,16 +35,21 @@ func runServe(ctx context.Context, cfg config, args []string, stdout, stderr io.
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 
+	if !*noMigrate {
+		if err := migrateUp(ctx, cfg); err != nil {
+			return fmt.Errorf("migrating: %w", err)
+		}
+	}
+	box, auditKeys, err := openKeys(cfg, logger)
+	if err != nil {
+		return err
+	}
 	database, err := db.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
 	defer database.Close()
-	if !*noMigrate {
-		if _, err := database.Migrate(ctx, "up"); err != nil {
-			return fmt.Errorf("migrating: %w", err)
-		}
-	}
+	database.AuditKeys = auditKeys
 	store, err := blob.Open(blob.Config{Endpoint: cfg.S3Endpoint, AccessKey: cfg.S3AccessKey,
 		SecretKey: cfg.S3SecretKey, Bucket: cfg.S3Bucket, Secure: cfg.S3Secure})
 	if err != nil {
@@ -54,10 +59,6 @@ func runServe(ctx context.Context, cfg config, args []string, stdout, stderr io.
 		return err
 	}
 
-	box, err := openSecretBox(cfg, logger)
-	if err != nil {
-		return fmt.Errorf("opening the encryption key of provider API keys: %w", err)
-	}
 	settings := db.NewSettingsService(database)
 	providers := domain.NewProviderService(db.NewProviderStore(database), box, ai.NewFactory(nil), settings)
 
@@ -92,6 +93,7 @@ func runServe(ctx context.Context, cfg config, args []string, stdout, stderr io.
 		"images/": imageStore, "thumbs/": imageStore, "logs/": logStore,
 	})
 	go sweepLoop(ctx, sweeper, logger)
+	go checkpointLoop(ctx, db.NewAuditService(database), auditCheckpointInterval, logger)
 
 	// One shared Chromium renders PDFs; it starts with the first export and stops with serve.
 	renderer := pdf.New(pdf.Config{ChromePath: cfg.ChromePath})

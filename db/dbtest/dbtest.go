@@ -11,6 +11,7 @@ package dbtest
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"net/url"
@@ -24,7 +25,30 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"tftsr/db"
+	"tftsr/domain"
 )
+
+// MasterKey is the master key of the test binary: New keys the audit chain with it, and tests
+// that run the program give it as TFTSR_DB_KEY (MasterKeyBase64).
+var MasterKey = func() []byte {
+	k := make([]byte, domain.MasterKeySize)
+	if _, err := rand.Read(k); err != nil {
+		panic(err)
+	}
+	return k
+}()
+
+// MasterKeyBase64 is MasterKey as TFTSR_DB_KEY spells it.
+func MasterKeyBase64() string { return base64.StdEncoding.EncodeToString(MasterKey) }
+
+// AuditKeys returns the audit keys derived from MasterKey.
+func AuditKeys() *domain.AuditKeys {
+	k, err := domain.NewAuditKeys(MasterKey)
+	if err != nil {
+		panic(err)
+	}
+	return k
+}
 
 // EnvVar names the environment variable holding the test server's URL.
 const EnvVar = "TEST_DATABASE_URL"
@@ -60,8 +84,8 @@ func Close() {
 	template.admin = nil
 }
 
-// New returns a fresh, migrated database of its own for tb, closed and dropped when tb ends. It
-// skips tb when TEST_DATABASE_URL is unset.
+// New returns a fresh, migrated database of its own for tb, its audit chain keyed with
+// MasterKey, closed and dropped when tb ends. It skips tb when TEST_DATABASE_URL is unset.
 func New(tb testing.TB) *db.DB {
 	tb.Helper()
 	dsn := DSN(tb)
@@ -71,6 +95,7 @@ func New(tb testing.TB) *db.DB {
 	if err != nil {
 		tb.Fatalf("dbtest: open test database: %v", err)
 	}
+	d.AuditKeys = AuditKeys()
 	tb.Cleanup(d.Close) // cleanups run last-in first-out: this one before the drop
 	return d
 }
