@@ -338,20 +338,30 @@ func (s *UserService) SetPassword(ctx context.Context, id, password string) erro
 	if err := domain.Require(ctx, domain.RoleAdmin); err != nil {
 		return err
 	}
-	if msg := domain.ValidatePassword(password); msg != "" {
+	tx, err := s.db.BeginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx)
+	u, err := findUserByID(ctx, tx, id, false)
+	if err != nil {
+		return err
+	}
+	// The hashing happens outside the transaction so that no connection waits on it.
+	tx.Rollback(ctx)
+	if msg := domain.ValidatePassword(password, u.Username); msg != "" {
 		return domain.Invalid(msg, map[string]string{"password": msg})
 	}
 	hash, err := s.hash(ctx, password)
 	if err != nil {
 		return err
 	}
-	tx, err := s.db.BeginTx(ctx)
+	tx, err = s.db.BeginTx(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback(ctx)
-	u, err := findUserByID(ctx, tx, id, true)
-	if err != nil {
+	if u, err = findUserByID(ctx, tx, id, true); err != nil {
 		return err
 	}
 	if err := setPasswordHash(ctx, tx, u, hash, "user.password_reset"); err != nil {
@@ -380,7 +390,7 @@ func (s *UserService) ChangeOwnPassword(ctx context.Context, current, next strin
 	if err := domain.Require(ctx, domain.RoleViewer); err != nil {
 		return err
 	}
-	if msg := domain.ValidatePassword(next); msg != "" {
+	if msg := domain.ValidatePassword(next, actor.Username); msg != "" {
 		return domain.Invalid(msg, map[string]string{"new_password": msg})
 	}
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Role is what a user may do. Roles are ordered: an admin can do all a responder can, and a
@@ -93,7 +92,7 @@ func (u *NewUser) Validate() error {
 	if !u.Role.Valid() {
 		fields["role"] = "Choose admin, responder or viewer."
 	}
-	if msg := ValidatePassword(u.Password); msg != "" {
+	if msg := ValidatePassword(u.Password, u.Username); msg != "" {
 		fields["password"] = msg
 	}
 	if len(fields) > 0 {
@@ -113,19 +112,6 @@ func validateUsername(s string) string {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-' || r == '@') {
 			return "User name may contain only letters, digits and . _ - @"
 		}
-	}
-	return ""
-}
-
-// ValidatePassword returns a message when p is not an acceptable password, or "".
-func ValidatePassword(p string) string {
-	if !utf8.ValidString(p) {
-		return "Password must be valid UTF-8 text."
-	}
-	if n := utf8.RuneCountInString(p); n < MinPasswordLen {
-		return "Password must be at least 12 characters."
-	} else if len(p) > MaxPasswordLen {
-		return "Password is too long."
 	}
 	return ""
 }

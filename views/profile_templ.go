@@ -331,7 +331,7 @@ func PasswordForm(p ProfileProps) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "</label></div><small class=\"muted\">At least 12 characters.</small><div class=\"actions\"><button type=\"submit\" id=\"password-save\">Change password</button></div></form>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "</label></div><small class=\"muted\">At least 12 characters, not a common password, and without your user name.</small><div class=\"actions\"><button type=\"submit\" id=\"password-save\">Change password</button></div></form>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
