@@ -306,6 +306,13 @@ func updateUser(ctx context.Context, tx *Tx, id string, upd domain.UserUpdate) (
 		map[string]any{"username": u.Username, "changes": changes}); err != nil {
 		return nil, err
 	}
+	// A disabled user's sessions end at their next request (loadUser); their API tokens are
+	// revoked, so that enabling the account again does not bring them back.
+	if next.Disabled && !u.Disabled {
+		if err := revokeUserTokens(ctx, tx, u, "disabled"); err != nil {
+			return nil, err
+		}
+	}
 	return &next, nil
 }
 
@@ -333,7 +340,8 @@ func validateUserUpdate(upd *domain.UserUpdate) error {
 	return nil
 }
 
-// SetPassword sets a user's password. Only admins may; the audit log records a reset.
+// SetPassword sets a user's password. Only admins may; the audit log records a reset. The
+// user's sessions end and their API tokens are revoked.
 func (s *UserService) SetPassword(ctx context.Context, id, password string) error {
 	if err := domain.Require(ctx, domain.RoleAdmin); err != nil {
 		return err
@@ -365,6 +373,11 @@ func (s *UserService) SetPassword(ctx context.Context, id, password string) erro
 		return err
 	}
 	if err := setPasswordHash(ctx, tx, u, hash, "user.password_reset"); err != nil {
+		return err
+	}
+	// A reset means the account may be in the wrong hands: its sessions end (password_changed_at)
+	// and its API tokens are revoked, so that the new password is the only way in.
+	if err := revokeUserTokens(ctx, tx, u, "password_reset"); err != nil {
 		return err
 	}
 	return tx.Commit(ctx)

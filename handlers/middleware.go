@@ -123,8 +123,7 @@ func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 		if loaded {
 			c.Set(csrfContextKey, func() string { return s.sessionCSRFToken(c.Request().Context()) })
 		}
-		switch c.Request().Method {
-		case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		if safeMethod(c.Request().Method) {
 			return next(c)
 		}
 		if !loaded {
@@ -146,6 +145,16 @@ func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// safeMethod reports whether method only reads (RFC 9110's safe methods): such requests need
+// no CSRF token, and read-only API tokens may make them.
+func safeMethod(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return true
+	}
+	return false
 }
 
 // headerCSRFToken is the request header that carries the CSRF token (htmx sends it from the
@@ -176,20 +185,26 @@ func randomBytes(n int) []byte {
 }
 
 // loadUser puts the signed-in user, from a bearer token or the session, into the request's
-// context. A bad bearer token is refused outright; a session of a disabled or deleted user is
-// ended.
+// context. A bad or expired bearer token is refused outright (401), and a read-only one on an
+// unsafe method (403); a session of a disabled or deleted user is ended.
 func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx := c.Request().Context()
 		var u *domain.User
 		if tok := bearerToken(c); tok != "" {
-			var err error
-			if u, err = s.users.AuthenticateToken(ctx, tok); err != nil {
-				if domain.ErrorCode(err) == domain.EINTERNAL {
-					return err
-				}
+			found, t, err := s.users.AuthenticateToken(ctx, tok)
+			switch {
+			case domain.ErrorCode(err) == domain.EUNAUTHORIZED:
+				return err // unknown, revoked or expired, in the service's words
+			case err != nil && domain.ErrorCode(err) != domain.EINTERNAL:
 				return domain.Errorf(domain.EUNAUTHORIZED, "Invalid or revoked API token.")
+			case err != nil:
+				return err
 			}
+			if !t.Scope.CanWrite() && !safeMethod(c.Request().Method) {
+				return domain.Errorf(domain.EFORBIDDEN, "This API token is read-only: use a read-write token to make changes.")
+			}
+			u = found
 		} else if loaded, _ := c.Get(sessionLoadedKey).(bool); !loaded {
 			// No session: nobody is signed in.
 		} else if id := s.sessions.GetString(ctx, sessionUserKey); id != "" {

@@ -164,7 +164,7 @@ func (p *testPortal) token(t *testing.T, username string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, _, err := p.users.CreateToken(sys, u.ID, "test")
+	tok, _, err := p.users.CreateToken(sys, u.ID, domain.NewToken{Name: "test", Scope: domain.TokenWrite})
 	if err != nil {
 		t.Fatal(err)
 	}
