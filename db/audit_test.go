@@ -33,7 +33,7 @@ func TestAuditService_Chain(t *testing.T) {
 	if _, err := s.Settings.UpdateSettings(adminCtx, domain.SettingsUpdate{TeamName: ptr("Ops")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.Users.CreateToken(ctx, responder.ID, "cli"); err != nil {
+	if _, _, err := s.Users.CreateToken(ctx, responder.ID, domain.NewToken{Name: "cli", Scope: domain.TokenWrite}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Issues.DeleteIssue(ctx, i.ID); err != nil {

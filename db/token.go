@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -23,9 +21,6 @@ const TokenPrefix = "tftsr_"
 // tokenLastUsedEvery is how stale last_used_at may get before a use updates it, so that a busy
 // token does not write on every request.
 const tokenLastUsedEvery = time.Minute
-
-// maxTokenNameLen bounds a token's name.
-const maxTokenNameLen = 100
 
 // tokenHash returns the stored form of a token: its SHA-256 in hex.
 func tokenHash(token string) string {
@@ -47,7 +42,7 @@ func canManageTokens(ctx context.Context, userID string) error {
 
 // CreateToken creates an API token for a user and returns it with its record. The token is
 // returned only here; the database keeps its hash. Users create their own tokens; admins anyone's.
-func (s *UserService) CreateToken(ctx context.Context, userID, name string) (string, *domain.APIToken, error) {
+func (s *UserService) CreateToken(ctx context.Context, userID string, nt domain.NewToken) (string, *domain.APIToken, error) {
 	uid, ok := parseID(userID)
 	if !ok {
 		if err := domain.Require(ctx, domain.RoleViewer); err != nil {
@@ -58,12 +53,8 @@ func (s *UserService) CreateToken(ctx context.Context, userID, name string) (str
 	if err := canManageTokens(ctx, uid); err != nil {
 		return "", nil, err
 	}
-	name = strings.TrimSpace(name)
-	if name == "" {
-		name = "API token"
-	}
-	if msg := checkTokenName(name); msg != "" {
-		return "", nil, domain.Invalid(msg, map[string]string{"name": msg})
+	if err := nt.Validate(); err != nil {
+		return "", nil, err
 	}
 
 	buf := make([]byte, 32)
@@ -84,33 +75,26 @@ func (s *UserService) CreateToken(ctx context.Context, userID, name string) (str
 	if u.Disabled {
 		return "", nil, domain.Errorf(domain.EINVALID, "%s is disabled and cannot have new API tokens.", u.Name())
 	}
-	t := &domain.APIToken{ID: newID(), UserID: u.ID, Name: name, CreatedAt: tx.now}
-	if _, err := tx.Exec(ctx, `INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)`,
-		t.ID, t.UserID, t.Name, tokenHash(token), tx.now); err != nil {
+	t := &domain.APIToken{ID: newID(), UserID: u.ID, Name: nt.Name, Scope: nt.Scope, CreatedAt: tx.now}
+	if !nt.NeverExpires {
+		expires := tx.now.Add(nt.Lifetime)
+		t.ExpiresAt = &expires
+	}
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO api_tokens (id, user_id, name, token_hash, scope, expires_at, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		t.ID, t.UserID, t.Name, tokenHash(token), t.Scope, t.ExpiresAt, tx.now); err != nil {
 		return "", nil, fmt.Errorf("create token: %w", formatError(err))
 	}
-	if err := appendAudit(ctx, tx, "token.create", "token", t.ID,
-		map[string]any{"user_id": u.ID, "username": u.Username, "name": t.Name}); err != nil {
+	if err := appendAudit(ctx, tx, "token.create", "token", t.ID, map[string]any{
+		"user_id": u.ID, "username": u.Username, "name": t.Name, "scope": t.Scope, "expires_at": t.ExpiresAt,
+	}); err != nil {
 		return "", nil, err
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return "", nil, fmt.Errorf("create token: %w", err)
 	}
 	return token, t, nil
-}
-
-// checkTokenName returns a message when name is not an acceptable token name, or "".
-func checkTokenName(name string) string {
-	if !utf8.ValidString(name) {
-		return "Name must be valid UTF-8 text."
-	}
-	if len(name) > maxTokenNameLen {
-		return "Name must be at most 100 characters."
-	}
-	if strings.IndexFunc(name, unicode.IsControl) >= 0 {
-		return "Name must not contain control characters."
-	}
-	return ""
 }
 
 // FindTokens returns a user's tokens, revoked ones included, newest first.
@@ -134,8 +118,8 @@ func (s *UserService) FindTokens(ctx context.Context, userID string) ([]*domain.
 		return nil, err
 	}
 	rows, err := tx.Query(ctx, `
-		SELECT id, user_id, name, last_used_at, created_at, revoked_at
-		FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id DESC`, uid)
+		SELECT `+tokenColumns+`
+		FROM api_tokens t WHERE t.user_id = $1 ORDER BY created_at DESC, id DESC`, uid)
 	if err != nil {
 		return nil, fmt.Errorf("find tokens: %w", err)
 	}
@@ -149,14 +133,27 @@ func (s *UserService) FindTokens(ctx context.Context, userID string) ([]*domain.
 	return tokens, nil
 }
 
-// scanToken reads a row of id, user_id, name, last_used_at, created_at, revoked_at.
+// tokenColumns are the columns scanToken reads, in order, of api_tokens as t.
+const tokenColumns = `t.id, t.user_id, t.name, t.scope, t.expires_at, t.last_used_at, t.created_at, t.revoked_at`
+
+// tokenDest returns the scan destinations of tokenColumns in t; more may follow them.
+func tokenDest(t *domain.APIToken, more ...any) []any {
+	return append([]any{&t.ID, &t.UserID, &t.Name, &t.Scope, &t.ExpiresAt, &t.LastUsedAt, &t.CreatedAt, &t.RevokedAt}, more...)
+}
+
+// utcToken puts t's times in UTC and returns t.
+func utcToken(t *domain.APIToken) *domain.APIToken {
+	t.CreatedAt, t.ExpiresAt, t.LastUsedAt, t.RevokedAt = t.CreatedAt.UTC(), utcPtr(t.ExpiresAt), utcPtr(t.LastUsedAt), utcPtr(t.RevokedAt)
+	return t
+}
+
+// scanToken reads a row of tokenColumns.
 func scanToken(row pgx.CollectableRow) (*domain.APIToken, error) {
 	var t domain.APIToken
-	if err := row.Scan(&t.ID, &t.UserID, &t.Name, &t.LastUsedAt, &t.CreatedAt, &t.RevokedAt); err != nil {
+	if err := row.Scan(tokenDest(&t)...); err != nil {
 		return nil, err
 	}
-	t.CreatedAt, t.LastUsedAt, t.RevokedAt = t.CreatedAt.UTC(), utcPtr(t.LastUsedAt), utcPtr(t.RevokedAt)
-	return &t, nil
+	return utcToken(&t), nil
 }
 
 // RevokeToken revokes a token. Users revoke their own tokens, admins anyone's; another user's
@@ -196,44 +193,70 @@ func (s *UserService) RevokeToken(ctx context.Context, id string) error {
 	return tx.Commit(ctx)
 }
 
-// AuthenticateToken returns the enabled user owning an unrevoked token, and notes when the token
-// was last used (at most once a minute). Any other token is EUNAUTHORIZED.
-func (s *UserService) AuthenticateToken(ctx context.Context, token string) (*domain.User, error) {
-	bad := domain.Errorf(domain.EUNAUTHORIZED, "Invalid API token.")
+// AuthenticateToken returns the enabled user owning an unrevoked, unexpired token, and the
+// token, and notes when the token was last used, at most once a minute: the update writes only
+// when the stored time is older. Any other token is EUNAUTHORIZED, an expired one with a message
+// that says so.
+func (s *UserService) AuthenticateToken(ctx context.Context, token string) (*domain.User, *domain.APIToken, error) {
+	bad := domain.Errorf(domain.EUNAUTHORIZED, "Invalid or revoked API token.")
 	token = strings.TrimSpace(token)
 	if !strings.HasPrefix(token, TokenPrefix) || len(token) > 200 {
-		return nil, bad
+		return nil, nil, bad
 	}
 	tx, err := s.db.BeginTx(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer tx.Rollback(ctx)
-	var tokenID string
-	var lastUsed *time.Time
+	var t domain.APIToken
 	var u domain.User
 	err = tx.QueryRow(ctx, `
-		SELECT t.id, t.last_used_at, `+userColumns+`
+		SELECT `+tokenColumns+`, `+userColumns+`
 		FROM api_tokens t JOIN users u ON u.id = t.user_id
 		WHERE t.token_hash = $1 AND t.revoked_at IS NULL`, tokenHash(token)).
-		Scan(append([]any{&tokenID, &lastUsed}, userDest(&u)...)...)
+		Scan(tokenDest(&t, userDest(&u)...)...)
 	if err != nil {
 		if domain.ErrorCode(formatError(err)) == domain.ENOTFOUND {
-			return nil, bad
+			return nil, nil, bad
 		}
-		return nil, fmt.Errorf("find token: %w", err)
+		return nil, nil, fmt.Errorf("find token: %w", err)
 	}
 	if u.Disabled {
-		return nil, bad
+		return nil, nil, bad
 	}
 	utcUser(&u)
-	if lastUsed == nil || tx.now.Sub(*lastUsed) >= tokenLastUsedEvery {
-		if _, err := tx.Exec(ctx, `UPDATE api_tokens SET last_used_at = $2 WHERE id = $1`, tokenID, tx.now); err != nil {
-			return nil, fmt.Errorf("note token use: %w", err)
-		}
-		if err := tx.Commit(ctx); err != nil {
-			return nil, fmt.Errorf("note token use: %w", err)
-		}
+	utcToken(&t)
+	if t.Expired(tx.now) {
+		return nil, nil, domain.Errorf(domain.EUNAUTHORIZED,
+			"This API token expired on %s UTC: create a new one on your profile.", t.ExpiresAt.Format("2 January 2006 15:04"))
 	}
-	return &u, nil
+	tag, err := tx.Exec(ctx, `
+		UPDATE api_tokens SET last_used_at = $2
+		WHERE id = $1 AND (last_used_at IS NULL OR last_used_at <= $3)`,
+		t.ID, tx.now, tx.now.Add(-tokenLastUsedEvery))
+	if err != nil {
+		return nil, nil, fmt.Errorf("note token use: %w", err)
+	}
+	if tag.RowsAffected() > 0 {
+		if err := tx.Commit(ctx); err != nil {
+			return nil, nil, fmt.Errorf("note token use: %w", err)
+		}
+		now := tx.now
+		t.LastUsedAt = &now
+	}
+	return &u, &t, nil
+}
+
+// revokeUserTokens revokes every unrevoked token of u inside tx and, when there were any,
+// audits how many and why.
+func revokeUserTokens(ctx context.Context, tx *Tx, u *domain.User, reason string) error {
+	tag, err := tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`, u.ID, tx.now)
+	if err != nil {
+		return fmt.Errorf("revoke tokens: %w", err)
+	}
+	if n := tag.RowsAffected(); n > 0 {
+		return appendAudit(ctx, tx, "token.revoke_all", "user", u.ID,
+			map[string]any{"username": u.Username, "count": n, "reason": reason})
+	}
+	return nil
 }

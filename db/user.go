@@ -306,6 +306,13 @@ func updateUser(ctx context.Context, tx *Tx, id string, upd domain.UserUpdate) (
 		map[string]any{"username": u.Username, "changes": changes}); err != nil {
 		return nil, err
 	}
+	// A disabled user's sessions end at their next request (loadUser); their API tokens are
+	// revoked, so that enabling the account again does not bring them back.
+	if next.Disabled && !u.Disabled {
+		if err := revokeUserTokens(ctx, tx, u, "disabled"); err != nil {
+			return nil, err
+		}
+	}
 	return &next, nil
 }
 
@@ -333,16 +340,10 @@ func validateUserUpdate(upd *domain.UserUpdate) error {
 	return nil
 }
 
-// SetPassword sets a user's password. Only admins may; the audit log records a reset.
+// SetPassword sets a user's password. Only admins may; the audit log records a reset. The
+// user's sessions end and their API tokens are revoked.
 func (s *UserService) SetPassword(ctx context.Context, id, password string) error {
 	if err := domain.Require(ctx, domain.RoleAdmin); err != nil {
-		return err
-	}
-	if msg := domain.ValidatePassword(password); msg != "" {
-		return domain.Invalid(msg, map[string]string{"password": msg})
-	}
-	hash, err := s.hash(ctx, password)
-	if err != nil {
 		return err
 	}
 	tx, err := s.db.BeginTx(ctx)
@@ -350,11 +351,33 @@ func (s *UserService) SetPassword(ctx context.Context, id, password string) erro
 		return err
 	}
 	defer tx.Rollback(ctx)
-	u, err := findUserByID(ctx, tx, id, true)
+	u, err := findUserByID(ctx, tx, id, false)
 	if err != nil {
 		return err
 	}
+	// The hashing happens outside the transaction so that no connection waits on it.
+	tx.Rollback(ctx)
+	if msg := domain.ValidatePassword(password, u.Username); msg != "" {
+		return domain.Invalid(msg, map[string]string{"password": msg})
+	}
+	hash, err := s.hash(ctx, password)
+	if err != nil {
+		return err
+	}
+	tx, err = s.db.BeginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx)
+	if u, err = findUserByID(ctx, tx, id, true); err != nil {
+		return err
+	}
 	if err := setPasswordHash(ctx, tx, u, hash, "user.password_reset"); err != nil {
+		return err
+	}
+	// A reset means the account may be in the wrong hands: its sessions end (password_changed_at)
+	// and its API tokens are revoked, so that the new password is the only way in.
+	if err := revokeUserTokens(ctx, tx, u, "password_reset"); err != nil {
 		return err
 	}
 	return tx.Commit(ctx)
@@ -380,7 +403,7 @@ func (s *UserService) ChangeOwnPassword(ctx context.Context, current, next strin
 	if err := domain.Require(ctx, domain.RoleViewer); err != nil {
 		return err
 	}
-	if msg := domain.ValidatePassword(next); msg != "" {
+	if msg := domain.ValidatePassword(next, actor.Username); msg != "" {
 		return domain.Invalid(msg, map[string]string{"new_password": msg})
 	}
 

@@ -391,15 +391,15 @@ func TestUserService_EnsureAdmin(t *testing.T) {
 	s := MustOpenServices(t)
 	ctx := systemCtx()
 
-	created, err := s.Users.EnsureAdmin(ctx, "admin", "initial admin password")
+	created, err := s.Users.EnsureAdmin(ctx, "admin", "initial first-run password")
 	if err != nil || !created {
 		t.Fatalf("EnsureAdmin = %v, %v; want created", created, err)
 	}
-	u, err := s.Users.Authenticate(context.Background(), "Admin", "initial admin password", "127.0.0.1")
+	u, err := s.Users.Authenticate(context.Background(), "Admin", "initial first-run password", "127.0.0.1")
 	if err != nil || u.Role != domain.RoleAdmin {
 		t.Fatalf("sign in as the new admin: %+v, %v", u, err)
 	}
-	created, err = s.Users.EnsureAdmin(ctx, "admin2", "initial admin password")
+	created, err = s.Users.EnsureAdmin(ctx, "admin2", "initial first-run password")
 	if err != nil || created {
 		t.Fatalf("second EnsureAdmin = %v, %v; want nothing done", created, err)
 	}
@@ -409,6 +409,6 @@ func TestUserService_EnsureAdmin(t *testing.T) {
 	} else if len(entries) != 1 || entries[0].ActorID != nil || !strings.Contains(string(entries[0].Details), `"via":"test"`) {
 		t.Fatalf("audit = %+v", entries)
 	}
-	_, err = s.Users.EnsureAdmin(context.Background(), "admin3", "initial admin password")
+	_, err = s.Users.EnsureAdmin(context.Background(), "admin3", "initial first-run password")
 	wantCode(t, err, domain.EUNAUTHORIZED)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -93,7 +94,7 @@ func (u *NewUser) Validate() error {
 	if !u.Role.Valid() {
 		fields["role"] = "Choose admin, responder or viewer."
 	}
-	if msg := ValidatePassword(u.Password); msg != "" {
+	if msg := ValidatePassword(u.Password, u.Username); msg != "" {
 		fields["password"] = msg
 	}
 	if len(fields) > 0 {
@@ -117,19 +118,6 @@ func validateUsername(s string) string {
 	return ""
 }
 
-// ValidatePassword returns a message when p is not an acceptable password, or "".
-func ValidatePassword(p string) string {
-	if !utf8.ValidString(p) {
-		return "Password must be valid UTF-8 text."
-	}
-	if n := utf8.RuneCountInString(p); n < MinPasswordLen {
-		return "Password must be at least 12 characters."
-	} else if len(p) > MaxPasswordLen {
-		return "Password is too long."
-	}
-	return ""
-}
-
 // UserUpdate changes a user; nil fields stay as they are.
 type UserUpdate struct {
 	DisplayName *string
@@ -137,14 +125,102 @@ type UserUpdate struct {
 	Disabled    *bool
 }
 
+// TokenScope is what an API token may do: read only, or read and write.
+type TokenScope string
+
+// The token scopes.
+const (
+	TokenRead  TokenScope = "read"
+	TokenWrite TokenScope = "write"
+)
+
+// Valid reports whether s is a known scope.
+func (s TokenScope) Valid() bool { return s == TokenRead || s == TokenWrite }
+
+// CanWrite reports whether a token of scope s may change anything.
+func (s TokenScope) CanWrite() bool { return s == TokenWrite }
+
+// Lifetimes of API tokens.
+const (
+	// DefaultTokenLifetime is how long a token works when its maker does not say.
+	DefaultTokenLifetime = 90 * 24 * time.Hour
+	// MaxTokenLifetime is the longest expiring token; longer needs NeverExpires.
+	MaxTokenLifetime = 366 * 24 * time.Hour
+	// MaxTokenNameLen bounds a token's name.
+	MaxTokenNameLen = 100
+)
+
 // APIToken is a personal access token. Only its hash is stored; the token itself is shown once.
 type APIToken struct {
-	ID         string     `json:"id"`
-	UserID     string     `json:"user_id"`
-	Name       string     `json:"name"`
+	ID     string     `json:"id"`
+	UserID string     `json:"user_id"`
+	Name   string     `json:"name"`
+	Scope  TokenScope `json:"scope"`
+	// ExpiresAt is when the token stops working; nil for a token that never expires.
+	ExpiresAt  *time.Time `json:"expires_at"`
 	LastUsedAt *time.Time `json:"last_used_at"`
 	CreatedAt  time.Time  `json:"created_at"`
 	RevokedAt  *time.Time `json:"revoked_at"`
+}
+
+// Expired reports whether the token no longer works at now because its time ran out.
+func (t *APIToken) Expired(now time.Time) bool {
+	return t.ExpiresAt != nil && !now.Before(*t.ExpiresAt)
+}
+
+// NewToken is the input to create an API token.
+type NewToken struct {
+	// Name says what the token is for; empty is "API token".
+	Name  string
+	Scope TokenScope
+	// Lifetime is how long the token works, at most MaxTokenLifetime; zero is
+	// DefaultTokenLifetime.
+	Lifetime time.Duration
+	// NeverExpires makes a token that works until it is revoked. It must be chosen explicitly,
+	// and Lifetime must then be zero.
+	NeverExpires bool
+}
+
+// checkTokenName returns a message when name is not an acceptable token name, or "".
+func checkTokenName(name string) string {
+	if !utf8.ValidString(name) {
+		return "Name must be valid UTF-8 text."
+	}
+	if len(name) > MaxTokenNameLen {
+		return "Name must be at most 100 characters."
+	}
+	if strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		return "Name must not contain control characters."
+	}
+	return ""
+}
+
+// Validate normalises n and checks every field.
+func (n *NewToken) Validate() error {
+	n.Name = strings.TrimSpace(n.Name)
+	if n.Name == "" {
+		n.Name = "API token"
+	}
+	fields := map[string]string{}
+	if msg := checkTokenName(n.Name); msg != "" {
+		fields["name"] = msg
+	}
+	if !n.Scope.Valid() {
+		fields["scope"] = "Choose read-only or read-write."
+	}
+	switch {
+	case n.NeverExpires && n.Lifetime != 0:
+		fields["expires"] = "Choose an expiry or no expiry, not both."
+	case n.NeverExpires:
+	case n.Lifetime == 0:
+		n.Lifetime = DefaultTokenLifetime
+	case n.Lifetime < time.Hour || n.Lifetime > MaxTokenLifetime:
+		fields["expires"] = "Choose an expiry between an hour and a year, or no expiry."
+	}
+	if len(fields) > 0 {
+		return Invalid("Please correct the highlighted fields.", fields)
+	}
+	return nil
 }
 
 // UserService manages users, their passwords and their API tokens.
@@ -153,21 +229,25 @@ type UserService interface {
 	// EUNAUTHORIZED for a wrong name or password and a disabled account alike, and
 	// EUNAVAILABLE with a retry message while the name or address is throttled.
 	Authenticate(ctx context.Context, username, password, remoteAddr string) (*User, error)
-	// AuthenticateToken returns the user owning an unrevoked token.
-	AuthenticateToken(ctx context.Context, token string) (*User, error)
+	// AuthenticateToken returns the enabled user owning an unrevoked token, and the token's
+	// record (for its scope). An unknown, revoked or expired token is EUNAUTHORIZED with a
+	// message saying which.
+	AuthenticateToken(ctx context.Context, token string) (*User, *APIToken, error)
 
 	FindUserByID(ctx context.Context, id string) (*User, error)
 	FindUserByUsername(ctx context.Context, username string) (*User, error)
 	FindUsers(ctx context.Context) ([]*User, error)
 	CreateUser(ctx context.Context, u NewUser) (*User, error)
 	UpdateUser(ctx context.Context, id string, upd UserUpdate) (*User, error)
+	// SetPassword sets a user's password (an admin's reset); it ends the user's sessions and
+	// revokes all the user's API tokens. Disabling a user with UpdateUser revokes them too.
 	SetPassword(ctx context.Context, id, password string) error
 	ChangeOwnPassword(ctx context.Context, current, next string) error
 	// EnsureAdmin creates an admin with the given user name and password when no enabled admin
 	// exists, and reports whether it did. It is for start-up, not for requests.
 	EnsureAdmin(ctx context.Context, username, password string) (bool, error)
 
-	CreateToken(ctx context.Context, userID, name string) (token string, t *APIToken, err error)
+	CreateToken(ctx context.Context, userID string, nt NewToken) (token string, t *APIToken, err error)
 	FindTokens(ctx context.Context, userID string) ([]*APIToken, error)
 	RevokeToken(ctx context.Context, id string) error
 }

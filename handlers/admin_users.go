@@ -150,7 +150,7 @@ func (s *Server) handleAdminUserPassword(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	notice := "Password reset for " + u.Username + "."
+	notice := "Password reset for " + u.Username + ". Their sessions have ended and their API tokens are revoked."
 	if !wantsFragment(c) {
 		s.flash(c, notice)
 		return redirect(c, "/admin/users")

@@ -308,7 +308,7 @@ func TestAdminUsers_Password(t *testing.T) {
 	t.Run("ErrInvalid", func(t *testing.T) {
 		ts := mustOpenServer(t, testAdmin, testResponder)
 		ts.Users.SetPasswordFn = func(_ context.Context, _, password string) error {
-			if msg := domain.ValidatePassword(password); msg != "" {
+			if msg := domain.ValidatePassword(password, testResponder.Username); msg != "" {
 				return domain.Invalid(msg, map[string]string{"password": msg})
 			}
 			return nil

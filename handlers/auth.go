@@ -45,19 +45,22 @@ func (s *Server) handleLogin(c echo.Context) error {
 	return redirect(c, form.Next)
 }
 
-// startSession signs userID in on this session under a new token, noting when, so that the
-// session ends if the password changes later.
+// startSession signs userID in on this session under a new session token and a new CSRF
+// token, so that neither a session nor a form token planted before sign-in is worth anything
+// after it, and notes when, so that the session ends if the password changes later.
 func (s *Server) startSession(c echo.Context, userID string) error {
 	ctx := c.Request().Context()
 	if err := s.sessions.RenewToken(ctx); err != nil {
 		return err
 	}
+	s.newCSRFToken(ctx)
 	s.sessions.Put(ctx, sessionUserKey, userID)
 	s.sessions.Put(ctx, sessionAuthAtKey, time.Now().UnixMicro())
 	return nil
 }
 
-// handleLogout signs the user out: the token is renewed and the session destroyed.
+// handleLogout signs the user out: the token is renewed and the session destroyed, and a new
+// anonymous session gets a new CSRF token, so that no form of the signed-in session still works.
 func (s *Server) handleLogout(c echo.Context) error {
 	ctx := c.Request().Context()
 	if err := s.sessions.RenewToken(ctx); err != nil {
@@ -66,5 +69,6 @@ func (s *Server) handleLogout(c echo.Context) error {
 	if err := s.sessions.Destroy(ctx); err != nil {
 		return err
 	}
+	s.newCSRFToken(ctx)
 	return redirect(c, "/login")
 }

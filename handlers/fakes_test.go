@@ -22,7 +22,7 @@ var (
 // fakeUsers is a domain.UserService whose methods call the function fields a test sets.
 type fakeUsers struct {
 	AuthenticateFn       func(ctx context.Context, username, password, remoteAddr string) (*domain.User, error)
-	AuthenticateTokenFn  func(ctx context.Context, token string) (*domain.User, error)
+	AuthenticateTokenFn  func(ctx context.Context, token string) (*domain.User, *domain.APIToken, error)
 	FindUserByIDFn       func(ctx context.Context, id string) (*domain.User, error)
 	FindUserByUsernameFn func(ctx context.Context, username string) (*domain.User, error)
 	FindUsersFn          func(ctx context.Context) ([]*domain.User, error)
@@ -31,7 +31,7 @@ type fakeUsers struct {
 	SetPasswordFn        func(ctx context.Context, id, password string) error
 	ChangeOwnPasswordFn  func(ctx context.Context, current, next string) error
 	EnsureAdminFn        func(ctx context.Context, username, password string) (bool, error)
-	CreateTokenFn        func(ctx context.Context, userID, name string) (string, *domain.APIToken, error)
+	CreateTokenFn        func(ctx context.Context, userID string, nt domain.NewToken) (string, *domain.APIToken, error)
 	FindTokensFn         func(ctx context.Context, userID string) ([]*domain.APIToken, error)
 	RevokeTokenFn        func(ctx context.Context, id string) error
 }
@@ -43,9 +43,9 @@ func (f *fakeUsers) Authenticate(ctx context.Context, username, password, remote
 	return f.AuthenticateFn(ctx, username, password, remoteAddr)
 }
 
-func (f *fakeUsers) AuthenticateToken(ctx context.Context, token string) (*domain.User, error) {
+func (f *fakeUsers) AuthenticateToken(ctx context.Context, token string) (*domain.User, *domain.APIToken, error) {
 	if f.AuthenticateTokenFn == nil {
-		return nil, notImplemented()
+		return nil, nil, notImplemented()
 	}
 	return f.AuthenticateTokenFn(ctx, token)
 }
@@ -106,11 +106,11 @@ func (f *fakeUsers) EnsureAdmin(ctx context.Context, username, password string) 
 	return f.EnsureAdminFn(ctx, username, password)
 }
 
-func (f *fakeUsers) CreateToken(ctx context.Context, userID, name string) (string, *domain.APIToken, error) {
+func (f *fakeUsers) CreateToken(ctx context.Context, userID string, nt domain.NewToken) (string, *domain.APIToken, error) {
 	if f.CreateTokenFn == nil {
 		return "", nil, notImplemented()
 	}
-	return f.CreateTokenFn(ctx, userID, name)
+	return f.CreateTokenFn(ctx, userID, nt)
 }
 
 func (f *fakeUsers) FindTokens(ctx context.Context, userID string) ([]*domain.APIToken, error) {

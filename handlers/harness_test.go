@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -109,13 +110,29 @@ func (ts *testServer) mustLogin(tb testing.TB, u *domain.User) *testClient {
 	return c
 }
 
-// csrfToken returns the CSRF token from the cookie the server set, or "".
+// csrfToken returns the CSRF token of the client's session as the pages carry it, or "": the
+// login page's for a visitor, or, once signed in (the login page then only redirects), that of
+// the page shown for a path no route serves.
 func (c *testClient) csrfToken() string {
-	u, _ := url.Parse(c.base)
-	for _, ck := range c.http.Jar.Cookies(u) {
-		if ck.Name == "tftsr_csrf" {
-			return ck.Value
-		}
+	c.tb.Helper()
+	resp := c.get("/login")
+	if resp.Status == http.StatusSeeOther {
+		resp = c.get(noSuchPage)
+	}
+	return pageCSRF(resp.Body)
+}
+
+// noSuchPage is a path no route serves: its error page is the cheapest page that carries the
+// session's CSRF token.
+const noSuchPage = "/no-such-page"
+
+// csrfAttr finds the CSRF token in a page: <body data-csrf="…">.
+var csrfAttr = regexp.MustCompile(`<body[^>]* data-csrf="([^"]*)"`)
+
+// pageCSRF returns the CSRF token a page carries, or "".
+func pageCSRF(body string) string {
+	if m := csrfAttr.FindStringSubmatch(body); m != nil {
+		return m[1]
 	}
 	return ""
 }
@@ -151,13 +168,10 @@ func (c *testClient) get(path string, headers ...string) testResponse {
 	return c.do(http.MethodGet, path, nil, headers...)
 }
 
-// post submits a form with the CSRF token in its _csrf field, as the portal's forms do. A GET
-// of the login page first sets the token's cookie when there is none yet.
+// post submits a form with the session's CSRF token in its _csrf field, as the portal's forms
+// do.
 func (c *testClient) post(path string, form url.Values, headers ...string) testResponse {
 	c.tb.Helper()
-	if c.csrfToken() == "" {
-		c.get("/login")
-	}
 	f := url.Values{}
 	for k, v := range form {
 		f[k] = v

@@ -2,6 +2,10 @@ package handlers
 
 import (
 	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
@@ -15,7 +19,6 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"tftsr/domain"
 )
@@ -92,47 +95,116 @@ func bearerToken(c echo.Context) string {
 	return ""
 }
 
-// csrf protects every unsafe request that a browser could send on its own: it checks the
-// token from the X-CSRF-Token header or the _csrf form field (or the browser's Sec-Fetch-Site
-// saying the request is same-origin). Bearer-token API calls are exempt: browsers never attach
-// bearer tokens by themselves.
-func (s *Server) csrf() echo.MiddlewareFunc {
-	cfg := middleware.CSRFConfig{
-		Skipper:        func(c echo.Context) bool { return bearerToken(c) != "" },
-		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
-		ContextKey:     csrfContextKey,
-		CookieName:     "tftsr_csrf",
-		CookiePath:     "/",
-		CookieHTTPOnly: true,
-		CookieSameSite: http.SameSiteLaxMode,
-		CookieSecure:   strings.HasPrefix(s.cfg.BaseURL, "https://"),
-		ErrorHandler: func(err error, c echo.Context) error {
-			return domain.Errorf(domain.EFORBIDDEN, "The form has expired or its security token is missing. Reload the page and try again.")
-		},
-	}
-	if s.cfg.BaseURL != "" {
-		if u, err := url.Parse(s.cfg.BaseURL); err == nil && u.Host != "" {
-			cfg.TrustedOrigins = []string{u.Scheme + "://" + u.Host}
+// csrfTokenBytes is the length of a CSRF token before encoding.
+const csrfTokenBytes = 32
+
+// errCSRF is the answer to an unsafe request without the session's CSRF token.
+func errCSRF() error {
+	return domain.Errorf(domain.EFORBIDDEN, "The form has expired or its security token is missing. Reload the page and try again.")
+}
+
+// csrf protects every unsafe request that a browser could send on its own. The token lives in
+// the server-side session (a visitor who is not signed in has one too, so the sign-in form is
+// protected), is rotated when the session's user changes (see startSession and handleLogout),
+// and must come back in the X-CSRF-Token header or, failing that, the _csrf form field; it is
+// compared in constant time. Nothing stands in for the token: a browser's Sec-Fetch-Site header
+// can only refuse a request (one that says another site, same-site included, sent it), never
+// let one through. Bearer-token API calls are exempt: they carry no session, and browsers never
+// attach bearer tokens by themselves.
+//
+// Pages read the token with csrfToken, which makes it on first use, so that requests which show
+// no form do not write a session.
+func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if bearerToken(c) != "" {
+			return next(c)
 		}
+		loaded, _ := c.Get(sessionLoadedKey).(bool)
+		if loaded {
+			c.Set(csrfContextKey, func() string { return s.sessionCSRFToken(c.Request().Context()) })
+		}
+		if safeMethod(c.Request().Method) {
+			return next(c)
+		}
+		if !loaded {
+			return errCSRF()
+		}
+		switch c.Request().Header.Get(echo.HeaderSecFetchSite) {
+		case "cross-site", "same-site":
+			return domain.Errorf(domain.EFORBIDDEN, "Requests sent by other sites are refused.")
+		}
+		want := s.sessions.GetString(c.Request().Context(), csrfSessionKey)
+		// The header first: an upload's multipart body is read for the field only when the
+		// header is absent, and only after the chain has required a signed-in user.
+		got := c.Request().Header.Get(headerCSRFToken)
+		if got == "" {
+			got = c.FormValue("_csrf")
+		}
+		if want == "" || got == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
+			return errCSRF()
+		}
+		return next(c)
 	}
-	return middleware.CSRFWithConfig(cfg)
+}
+
+// safeMethod reports whether method only reads (RFC 9110's safe methods): such requests need
+// no CSRF token, and read-only API tokens may make them.
+func safeMethod(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return true
+	}
+	return false
+}
+
+// headerCSRFToken is the request header that carries the CSRF token (htmx sends it from the
+// body's hx-headers).
+const headerCSRFToken = "X-CSRF-Token"
+
+// sessionCSRFToken returns the session's CSRF token, making one when it has none.
+func (s *Server) sessionCSRFToken(ctx context.Context) string {
+	if tok := s.sessions.GetString(ctx, csrfSessionKey); tok != "" {
+		return tok
+	}
+	return s.newCSRFToken(ctx)
+}
+
+// newCSRFToken puts a new random CSRF token in the session and returns it: any token handed out
+// before is worthless from now on.
+func (s *Server) newCSRFToken(ctx context.Context) string {
+	tok := base64.RawURLEncoding.EncodeToString(randomBytes(csrfTokenBytes))
+	s.sessions.Put(ctx, csrfSessionKey, tok)
+	return tok
+}
+
+// randomBytes returns n bytes from the system's secure random source, which never fails.
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return b
 }
 
 // loadUser puts the signed-in user, from a bearer token or the session, into the request's
-// context. A bad bearer token is refused outright; a session of a disabled or deleted user is
-// ended.
+// context. A bad or expired bearer token is refused outright (401), and a read-only one on an
+// unsafe method (403); a session of a disabled or deleted user is ended.
 func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx := c.Request().Context()
 		var u *domain.User
 		if tok := bearerToken(c); tok != "" {
-			var err error
-			if u, err = s.users.AuthenticateToken(ctx, tok); err != nil {
-				if domain.ErrorCode(err) == domain.EINTERNAL {
-					return err
-				}
+			found, t, err := s.users.AuthenticateToken(ctx, tok)
+			switch {
+			case domain.ErrorCode(err) == domain.EUNAUTHORIZED:
+				return err // unknown, revoked or expired, in the service's words
+			case err != nil && domain.ErrorCode(err) != domain.EINTERNAL:
 				return domain.Errorf(domain.EUNAUTHORIZED, "Invalid or revoked API token.")
+			case err != nil:
+				return err
 			}
+			if !t.Scope.CanWrite() && !safeMethod(c.Request().Method) {
+				return domain.Errorf(domain.EFORBIDDEN, "This API token is read-only: use a read-write token to make changes.")
+			}
+			u = found
 		} else if loaded, _ := c.Get(sessionLoadedKey).(bool); !loaded {
 			// No session: nobody is signed in.
 		} else if id := s.sessions.GetString(ctx, sessionUserKey); id != "" {

@@ -79,16 +79,19 @@ func (p *testPortal) login(t *testing.T, username string) *client {
 	return c
 }
 
-// csrf returns the CSRF token from the cookie the server set.
+// csrf returns the CSRF token of the client's session as the pages carry it: the login page's
+// for a visitor, or, once signed in, that of the page shown for a path no route serves.
 func (c *client) csrf() string {
-	u, _ := url.Parse(c.p.srv.URL)
-	for _, ck := range c.http.Jar.Cookies(u) {
-		if ck.Name == "tftsr_csrf" {
-			return ck.Value
-		}
+	c.t.Helper()
+	resp := c.get("/login", nil)
+	if resp.StatusCode == http.StatusSeeOther {
+		resp = c.get(noSuchPage, nil)
 	}
-	c.t.Fatal("no CSRF cookie")
-	return ""
+	tok := pageCSRF(resp.Body)
+	if tok == "" {
+		c.t.Fatalf("no CSRF token in the page (%d)", resp.StatusCode)
+	}
+	return tok
 }
 
 func (c *client) sessionCookie() string {
@@ -161,7 +164,7 @@ func (p *testPortal) token(t *testing.T, username string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, _, err := p.users.CreateToken(sys, u.ID, "test")
+	tok, _, err := p.users.CreateToken(sys, u.ID, domain.NewToken{Name: "test", Scope: domain.TokenWrite})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -44,7 +45,7 @@ func (s *Server) profileProps(c echo.Context) (views.ProfileProps, error) {
 	if err != nil {
 		return views.ProfileProps{}, err
 	}
-	return views.ProfileProps{User: u, CSRF: csrfToken(c), Tokens: tokens}, nil
+	return views.ProfileProps{User: u, CSRF: csrfToken(c), Tokens: tokens, Now: time.Now()}, nil
 }
 
 // handleProfile shows the signed-in user's account, password form and API tokens.
@@ -89,12 +90,38 @@ func (s *Server) handleProfilePassword(c echo.Context) error {
 	return s.renderPage(c, http.StatusUnprocessableEntity, "Profile", views.NavProfile, views.ProfilePage(p))
 }
 
+// tokenExpiries are the profile form's expiry choices: days, or "never".
+var tokenExpiries = map[string]time.Duration{"30": 30 * 24 * time.Hour, "90": 90 * 24 * time.Hour, "365": 365 * 24 * time.Hour}
+
+// newTokenFromForm reads the token form: name, scope ("read" or "write") and expires (a number
+// of days the form offers, or "never"; absent is the default lifetime).
+func newTokenFromForm(c echo.Context) (domain.NewToken, error) {
+	nt := domain.NewToken{Name: c.FormValue("name"), Scope: domain.TokenScope(c.FormValue("scope"))}
+	switch v := c.FormValue("expires"); v {
+	case "":
+	case "never":
+		nt.NeverExpires = true
+	default:
+		d, ok := tokenExpiries[v]
+		if !ok {
+			return nt, domain.Invalid("Please correct the highlighted fields.",
+				map[string]string{"expires": "Choose 30, 90 or 365 days, or no expiry."})
+		}
+		nt.Lifetime = d
+	}
+	return nt, nil
+}
+
 // handleTokenCreate creates a personal access token and shows it in this response only: the
 // token is never put in the session or the flash, so it cannot be shown again.
 func (s *Server) handleTokenCreate(c echo.Context) error {
 	ctx := c.Request().Context()
-	name := c.FormValue("name")
-	token, t, err := s.users.CreateToken(ctx, domain.UserIDFromContext(ctx), name)
+	nt, err := newTokenFromForm(c)
+	var token string
+	var t *domain.APIToken
+	if err == nil {
+		token, t, err = s.users.CreateToken(ctx, domain.UserIDFromContext(ctx), nt)
+	}
 	if err != nil && domain.ErrorCode(err) != domain.EINVALID {
 		return err
 	}
@@ -104,7 +131,8 @@ func (s *Server) handleTokenCreate(c echo.Context) error {
 	}
 	status := http.StatusOK
 	if err != nil {
-		p.TokenName, p.TokenErrors, p.TokenMessage = name, domain.ErrorFields(err), formMessage(err)
+		p.TokenName, p.TokenErrors, p.TokenMessage = c.FormValue("name"), domain.ErrorFields(err), formMessage(err)
+		p.TokenScope, p.TokenExpires = c.FormValue("scope"), c.FormValue("expires")
 		status = http.StatusUnprocessableEntity
 	} else {
 		p.NewToken, p.NewTokenName = token, t.Name

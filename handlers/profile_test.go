@@ -116,20 +116,23 @@ func TestProfile_Tokens(t *testing.T) {
 		ts := mustOpenServer(t, testResponder)
 		var tokens []*domain.APIToken
 		ts.Users.FindTokensFn = func(context.Context, string) ([]*domain.APIToken, error) { return tokens, nil }
-		var gotUserID, gotName string
-		ts.Users.CreateTokenFn = func(_ context.Context, userID, name string) (string, *domain.APIToken, error) {
-			gotUserID, gotName = userID, name
-			tok := &domain.APIToken{ID: "t-new", UserID: userID, Name: name, CreatedAt: time.Now()}
+		var gotUserID string
+		var got domain.NewToken
+		ts.Users.CreateTokenFn = func(_ context.Context, userID string, nt domain.NewToken) (string, *domain.APIToken, error) {
+			gotUserID, got = userID, nt
+			exp := time.Now().Add(nt.Lifetime)
+			tok := &domain.APIToken{ID: "t-new", UserID: userID, Name: nt.Name, Scope: nt.Scope, ExpiresAt: &exp, CreatedAt: time.Now()}
 			tokens = append(tokens, tok)
 			return secret, tok, nil
 		}
 		c := ts.mustLogin(t, testResponder)
 
-		resp := c.post("/profile/tokens", url.Values{"name": {"CI pipeline"}})
+		resp := c.post("/profile/tokens", url.Values{"name": {"CI pipeline"}, "scope": {"write"}, "expires": {"30"}})
 		wantStatus(t, resp, http.StatusOK)
-		if gotUserID != testResponder.ID || gotName != "CI pipeline" {
-			t.Errorf("CreateToken(%q, %q)", gotUserID, gotName)
+		if want := (domain.NewToken{Name: "CI pipeline", Scope: domain.TokenWrite, Lifetime: 30 * 24 * time.Hour}); gotUserID != testResponder.ID || got != want {
+			t.Errorf("CreateToken(%q, %+v), want %+v", gotUserID, got, want)
 		}
+		wantContains(t, resp, "Read-write")
 		wantContains(t, resp, `value="`+secret+`"`, "won’t be shown again", "New token “CI pipeline”")
 		if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
 			t.Errorf("Cache-Control=%q, want no-store", cc)
@@ -145,8 +148,8 @@ func TestProfile_Tokens(t *testing.T) {
 	t.Run("CreateHTMX", func(t *testing.T) {
 		ts := mustOpenServer(t, testResponder)
 		ts.Users.FindTokensFn = func(context.Context, string) ([]*domain.APIToken, error) { return nil, nil }
-		ts.Users.CreateTokenFn = func(_ context.Context, userID, name string) (string, *domain.APIToken, error) {
-			return secret, &domain.APIToken{ID: "t-new", UserID: userID, Name: name, CreatedAt: time.Now()}, nil
+		ts.Users.CreateTokenFn = func(_ context.Context, userID string, nt domain.NewToken) (string, *domain.APIToken, error) {
+			return secret, &domain.APIToken{ID: "t-new", UserID: userID, Name: nt.Name, Scope: nt.Scope, CreatedAt: time.Now()}, nil
 		}
 		c := ts.mustLogin(t, testResponder)
 
@@ -159,7 +162,7 @@ func TestProfile_Tokens(t *testing.T) {
 	t.Run("ErrInvalidName", func(t *testing.T) {
 		ts := mustOpenServer(t, testResponder)
 		ts.Users.FindTokensFn = func(context.Context, string) ([]*domain.APIToken, error) { return nil, nil }
-		ts.Users.CreateTokenFn = func(context.Context, string, string) (string, *domain.APIToken, error) {
+		ts.Users.CreateTokenFn = func(context.Context, string, domain.NewToken) (string, *domain.APIToken, error) {
 			msg := "Name must be at most 100 characters."
 			return "", nil, domain.Invalid(msg, map[string]string{"name": msg})
 		}

@@ -92,8 +92,12 @@ func isAPI(c echo.Context) bool {
 	return strings.HasPrefix(c.Request().URL.Path, "/api/")
 }
 
-// csrfToken returns the request's CSRF token, for the hidden field of plain forms.
+// csrfToken returns the session's CSRF token, for the hidden field of plain forms and the
+// hx-headers of the page, making one on first use; it is "" for a request without a session
+// (a bearer-token API call, or an error before the session was loaded).
 func csrfToken(c echo.Context) string {
-	token, _ := c.Get(csrfContextKey).(string)
-	return token
+	if token, ok := c.Get(csrfContextKey).(func() string); ok {
+		return token()
+	}
+	return ""
 }

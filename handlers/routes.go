@@ -86,7 +86,7 @@ func noStore(next echo.HandlerFunc) echo.HandlerFunc {
 func (s *Server) routes() {
 	e := s.echo
 	s.routeChains = map[string]string{}
-	csrf := s.csrf()
+	csrf := s.csrf
 	session := []echo.MiddlewareFunc{s.loadSession, csrf, s.loadUser, s.requireUser}
 	// Uploads know who asks before anything reads the body: the CSRF check may parse a
 	// multipart form for its token, which must not happen for a stranger's 250 MB.

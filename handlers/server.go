@@ -26,13 +26,14 @@ const (
 	sessionLoadedKey = "tftsr.session_loaded"
 	sessionUserKey   = "user_id"
 	sessionAuthAtKey = "auth_at"
+	csrfSessionKey   = "csrf_token"
 	flashKey         = "flash"
 )
 
 // Config is what the server needs to know about where it runs.
 type Config struct {
-	// BaseURL is the portal's public origin, e.g. https://tftsr.example.com. It is the trusted
-	// origin for CSRF checks, and an https origin makes cookies Secure.
+	// BaseURL is the portal's public origin, e.g. https://tftsr.example.com. An https origin
+	// makes cookies Secure.
 	BaseURL string
 	// BodyLimit bounds request bodies other than uploads, e.g. "1M".
 	BodyLimit string

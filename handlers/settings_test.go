@@ -138,10 +138,21 @@ func TestSettings_Update(t *testing.T) {
 		}
 	})
 
-	t.Run("OKSecFetchSiteSameOrigin", func(t *testing.T) {
+	t.Run("ErrSecFetchSiteSameOriginNoToken", func(t *testing.T) {
+		// The browser's word that the page is the portal's own does not stand in for the token.
 		ts := mustOpenServer(t, testAdmin)
 		_, saves := settingsStore(ts)
 		resp := ts.mustLogin(t, testAdmin).postNoToken("/settings", form, "Sec-Fetch-Site", "same-origin")
+		wantStatus(t, resp, http.StatusForbidden)
+		if *saves != 0 {
+			t.Errorf("saves=%d, want 0", *saves)
+		}
+	})
+
+	t.Run("OKSecFetchSiteSameOriginWithToken", func(t *testing.T) {
+		ts := mustOpenServer(t, testAdmin)
+		_, saves := settingsStore(ts)
+		resp := ts.mustLogin(t, testAdmin).post("/settings", form, "Sec-Fetch-Site", "same-origin")
 		wantStatus(t, resp, http.StatusSeeOther)
 		if *saves != 1 {
 			t.Errorf("saves=%d, want 1", *saves)

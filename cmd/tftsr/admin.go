@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
+	"time"
 
 	"tftsr/db"
 	"tftsr/domain"
@@ -97,9 +99,11 @@ func runUser(ctx context.Context, cfg config, args []string, stdin io.Reader, st
 	return nil
 }
 
-// runToken is `tftsr token create --username U [--name N]`; it prints only the token.
+// runToken is `tftsr token create --username U [--name N] [--scope read|write]
+// [--expires-days D|never]`; it prints only the token. The token is read-write and expires in
+// 90 days unless the flags say otherwise.
 func runToken(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
-	const use = "usage: tftsr token create --username U [--name N]"
+	const use = "usage: tftsr token create --username U [--name N] [--scope read|write] [--expires-days D|never]"
 	if len(args) == 0 || args[0] != "create" {
 		return errors.New(use)
 	}
@@ -107,7 +111,17 @@ func runToken(ctx context.Context, cfg config, args []string, stdout io.Writer) 
 	fs.SetOutput(io.Discard)
 	username := fs.String("username", "", "")
 	name := fs.String("name", "cli", "")
+	scope := fs.String("scope", string(domain.TokenWrite), "")
+	expires := fs.String("expires-days", "90", "")
 	if err := fs.Parse(args[1:]); err != nil || fs.NArg() > 0 || *username == "" {
+		return errors.New(use)
+	}
+	nt := domain.NewToken{Name: *name, Scope: domain.TokenScope(*scope)}
+	if *expires == "never" {
+		nt.NeverExpires = true
+	} else if days, err := strconv.Atoi(*expires); err == nil && days > 0 {
+		nt.Lifetime = time.Duration(days) * 24 * time.Hour
+	} else {
 		return errors.New(use)
 	}
 	database, err := openDB(ctx, cfg)
@@ -121,7 +135,7 @@ func runToken(ctx context.Context, cfg config, args []string, stdout io.Writer) 
 	if err != nil {
 		return cliError(err)
 	}
-	token, _, err := users.CreateToken(sys, u.ID, *name)
+	token, _, err := users.CreateToken(sys, u.ID, nt)
 	if err != nil {
 		return cliError(err)
 	}

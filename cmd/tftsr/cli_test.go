@@ -59,7 +59,7 @@ func TestCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer database.Close()
-	u, err := db.NewUserService(database).AuthenticateToken(context.Background(), strings.TrimSpace(out))
+	u, _, err := db.NewUserService(database).AuthenticateToken(context.Background(), strings.TrimSpace(out))
 	if err != nil || u.Username != "Oncall.Bot" {
 		t.Errorf("the printed token does not sign in: %v", err)
 	}

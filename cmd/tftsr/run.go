@@ -19,7 +19,8 @@ commands:
   serve [--addr HOST:PORT] [--no-migrate]   run the portal
   migrate up|down|status                    apply, undo or list database migrations
   user create --username U --role R --password-stdin [--display-name N]
-  token create --username U [--name N]      print a new personal access token
+  token create --username U [--name N] [--scope read|write] [--expires-days D|never]
+                                            print a new personal access token
   pii scan [--json] [FILE|-]                print the PII spans found in a file
   pii redact [FILE|-]                       print a file with its PII replaced by tokens
   audit verify [--checkpoint LINE|FILE]...  check the audit log's keyed chain and its checkpoints
