@@ -128,7 +128,8 @@ func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 		if tok := bearerToken(c); tok != "" {
 			var err error
 			if u, err = s.users.AuthenticateToken(ctx, tok); err != nil {
-				if domain.ErrorCode(err) == domain.EINTERNAL {
+				// A token that could not be checked is not a bad token.
+				if code := domain.ErrorCode(err); code == domain.EINTERNAL || code == domain.EUNAVAILABLE {
 					return err
 				}
 				return domain.Errorf(domain.EUNAUTHORIZED, "Invalid or revoked API token.")

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
 
 	"tftsr/ai"
@@ -70,7 +69,7 @@ func runServe(ctx context.Context, cfg config, args []string, stdout, stderr io.
 	// The store's cleanup goroutine lives as long as the process. It is not stopped on return:
 	// pgxstore creates its stop channel on that goroutine, so StopCleanup races with it (the race
 	// detector flags every end-to-end test).
-	sessions.Store = pgxstore.NewWithCleanupInterval(database.Pool, 30*time.Minute)
+	sessions.Store = db.NewSessionStore(database, 30*time.Minute)
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
