@@ -75,6 +75,8 @@ type portal struct {
 	AdminPassword string
 	env           map[string]string
 	stderr        *syncBuffer
+	// stop cancels serve's context, as a SIGTERM does, and returns what serve returned.
+	stop func() error
 }
 
 // syncBuffer is a buffer that the portal writes its log to while a test reads it.
@@ -100,14 +102,20 @@ func (b *syncBuffer) String() string {
 func startPortal(t testing.TB) *portal {
 	t.Helper()
 	s3 := blobtest.Config(t) // serve creates the bucket; blobtest removes it after serve stops
-	env := map[string]string{
+	return startPortalEnv(t, map[string]string{
 		"DATABASE_URL":        newDatabase(t),
 		"TFTSR_S3_ENDPOINT":   s3.Endpoint,
 		"TFTSR_S3_ACCESS_KEY": s3.AccessKey,
 		"TFTSR_S3_SECRET_KEY": s3.SecretKey,
 		"TFTSR_S3_BUCKET":     s3.Bucket,
 		"TFTSR_DATA_DIR":      t.TempDir(),
-	}
+	})
+}
+
+// startPortalEnv runs the real program with env as its whole environment, and returns once it
+// serves. It is stopped when the test ends, unless the test stopped it first.
+func startPortalEnv(t testing.TB, env map[string]string) *portal {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
@@ -117,14 +125,19 @@ func startPortal(t testing.TB) *portal {
 			strings.NewReader(""), pw, stderr)
 		pw.Close()
 	}()
+	var once sync.Once
+	var serveErr error
+	stop := func() error {
+		once.Do(func() { cancel(); serveErr = <-done })
+		return serveErr
+	}
 	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			t.Errorf("serve: %v", err)
 		}
 	})
 
-	p := &portal{env: env, stderr: stderr}
+	p := &portal{env: env, stderr: stderr, stop: stop}
 	lines := make(chan string)
 	go func() {
 		sc := bufio.NewScanner(pr)
@@ -138,7 +151,7 @@ func startPortal(t testing.TB) *portal {
 		select {
 		case line, ok := <-lines:
 			if !ok {
-				t.Fatalf("serve stopped before serving: %v", <-done)
+				t.Fatalf("serve stopped before serving: %v", stop())
 			}
 			if m := regexp.MustCompile(`password:\s+(\S+)`).FindStringSubmatch(line); m != nil {
 				p.AdminPassword = m[1]
