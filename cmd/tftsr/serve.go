@@ -87,10 +87,7 @@ func runServe(ctx context.Context, cfg config, args []string, stdout, stderr io.
 	logStore := db.NewLogStore(database)
 	logs := domain.NewLogService(logStore, store, cfg.LogLimits)
 	logs.Logger = logger
-	sweeper := domain.NewSweeper(store, time.Hour, map[string]domain.ObjectOwner{
-		"images/": imageStore, "thumbs/": imageStore, "logs/": logStore,
-	})
-	go sweepLoop(ctx, sweeper, logger)
+	go sweepLoop(ctx, newSweeper(store, imageStore, logStore), logger)
 
 	// One shared Chromium renders PDFs; it starts with the first export and stops with serve.
 	renderer := pdf.New(pdf.Config{ChromePath: cfg.ChromePath})
@@ -154,6 +151,16 @@ func bootstrapAdmin(ctx context.Context, users domain.UserService, stdout io.Wri
 		fmt.Fprintf(stdout, "\nFirst admin account created (shown only this once):\n  user name: admin\n  password:  %s\n\n", password)
 	}
 	return nil
+}
+
+// newSweeper returns the sweeper of the objects that rows of images and logs own: an object
+// under their prefixes that no row names and that is older than an hour (no upload takes that
+// long between storing its object and committing its row) is an orphan. Replicas may sweep at
+// the same time: each removes only orphans, and removing one twice is no error.
+func newSweeper(store domain.BlobStore, images *db.ImageStore, logs *db.LogStore) *domain.Sweeper {
+	return domain.NewSweeper(store, time.Hour, map[string]domain.ObjectOwner{
+		"images/": images, "thumbs/": images, "logs/": logs,
+	})
 }
 
 // sweepLoop removes orphaned objects now and then until ctx ends.
