@@ -1,12 +1,16 @@
 package main
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,6 +20,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"tftsr/blob"
 	"tftsr/blob/blobtest"
 )
 
@@ -398,5 +403,128 @@ func TestDrillPostgresRestart(t *testing.T) {
 	}
 	if n := p.queryInt(t, `SELECT count(*) FROM issues`); n != len(ids) {
 		t.Errorf("%d incidents stored, %d reported created", n, len(ids))
+	}
+}
+
+// uploadLog streams a generated log of size bytes to the incident as a multipart upload, calls
+// at (when not nil) once after atBytes of it were sent, and returns the answer.
+func (p *portal) uploadLog(ctx context.Context, token, issue, name string, size, atBytes int64, at func()) (int, []byte, error) {
+	pr, pw := io.Pipe()
+	mw := multipart.NewWriter(pw)
+	go func() {
+		part, err := mw.CreateFormFile("file", name)
+		if err == nil {
+			var src io.Reader = &genLog{left: size}
+			if at != nil {
+				src = io.MultiReader(io.LimitReader(src, atBytes), &callReader{fn: at}, src)
+			}
+			_, err = io.Copy(part, src)
+		}
+		if err == nil {
+			err = mw.Close()
+		}
+		pw.CloseWithError(err)
+	}()
+	return p.apiDo(ctx, token, http.MethodPost, "/api/v1/issues/"+issue+"/logs", mw.FormDataContentType(), pr)
+}
+
+// callReader calls fn on its first Read and then reads as empty.
+type callReader struct {
+	fn   func()
+	done bool
+}
+
+func (c *callReader) Read([]byte) (int, error) {
+	if !c.done {
+		c.done = true
+		c.fn()
+	}
+	return 0, io.EOF
+}
+
+// zipOf returns a zip archive (stored, not compressed) holding one log of size bytes.
+func zipOf(t testing.TB, name string, size int64) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store})
+	if err == nil {
+		_, err = io.Copy(w, &genLog{left: size})
+	}
+	if err == nil {
+		err = zw.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// uploadFile sends one file as a multipart log upload.
+func (p *portal) uploadFile(ctx context.Context, token, issue, name string, content []byte) (int, []byte, error) {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	part, _ := mw.CreateFormFile("file", name)
+	part.Write(content)
+	mw.Close()
+	return p.apiDo(ctx, token, http.MethodPost, "/api/v1/issues/"+issue+"/logs", mw.FormDataContentType(), &buf)
+}
+
+// TestDrillSpoolDiskFull fills the disk that zip uploads are spooled to (a 1 MB tmpfs): the
+// upload of a larger archive fails with 507 and a clear message, and nothing of it is kept (no
+// row, no object, no spool file). A small archive then uploads as usual.
+func TestDrillSpoolDiskFull(t *testing.T) {
+	spool := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", spool).CombinedOutput(); err != nil {
+		// Only root (or a user namespace) may mount a small filesystem to fill.
+		t.Skipf("cannot mount a 1 MB tmpfs to fill (needs root): %v %s", err, out)
+	}
+	t.Cleanup(func() { _ = exec.Command("umount", "-l", spool).Run() })
+	p := startPortal(t)
+	token := p.apiToken(t)
+	issue := p.createIssue(t, token, `{"title":"Nightly export failed","severity":"low","category":"application"}`)
+	// Uploaded archives are spooled to the temporary folder.
+	t.Setenv("TMPDIR", spool)
+	store, err := blob.Open(blob.Config{Endpoint: p.env["TFTSR_S3_ENDPOINT"], AccessKey: p.env["TFTSR_S3_ACCESS_KEY"],
+		SecretKey: p.env["TFTSR_S3_SECRET_KEY"], Bucket: p.env["TFTSR_S3_BUCKET"]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	leftovers := func() (objects []string, spooled []string) {
+		t.Helper()
+		if err := store.List(ctx, "logs/", time.Time{}, func(k string) error { objects = append(objects, k); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		entries, _ := os.ReadDir(spool)
+		for _, e := range entries {
+			spooled = append(spooled, e.Name())
+		}
+		return objects, spooled
+	}
+
+	status, body, err := p.uploadFile(ctx, token, issue, "exports.zip", zipOf(t, "export.log", 3<<20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, msg, shapeErr := errorShape(body)
+	if status != http.StatusInsufficientStorage || shapeErr != nil || code != "insufficient_storage" || !strings.Contains(msg, "nothing was stored") {
+		t.Errorf("archive larger than the spool's disk: %d %q %q %v; want 507 saying nothing was stored", status, code, msg, shapeErr)
+	}
+	if n := p.queryInt(t, `SELECT count(*) FROM log_files`); n != 0 {
+		t.Errorf("%d log rows after the failed upload", n)
+	}
+	if objects, spooled := leftovers(); len(objects) != 0 || len(spooled) != 0 {
+		t.Errorf("after the failed upload: objects %v, spool files %v", objects, spooled)
+	}
+
+	status, body, err = p.uploadFile(ctx, token, issue, "small.zip", zipOf(t, "small.log", 100<<10))
+	if err != nil || status != http.StatusCreated {
+		t.Fatalf("small archive: %d %.300s %v", status, body, err)
+	}
+	objects, spooled := leftovers()
+	if n := p.queryInt(t, `SELECT count(*) FROM log_files WHERE object_key = ANY($1)`, objects); n != 1 || len(objects) != 1 || len(spooled) != 0 {
+		t.Errorf("after the small archive: objects %v with %d rows, spool files %v", objects, n, spooled)
 	}
 }
