@@ -126,18 +126,26 @@ func runServe(ctx context.Context, cfg config, args []string, stdout, stderr io.
 		return err
 	case <-ctx.Done():
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownWait)
 	defer cancel()
-	if err := httpSrv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+	// Replies still being written stop at once and are stored incomplete, with what they had,
+	// before the database closes; the streams that follow them send their final event and end,
+	// so that they do not hold up the shutdown of the requests still in flight.
+	chatDone := make(chan error, 1)
+	go func() { chatDone <- chat.Shutdown(shutdownCtx) }()
+	if err := httpSrv.Shutdown(shutdownCtx); errors.Is(err, context.DeadlineExceeded) {
+		logger.Warn("requests still in flight when the shutdown wait ended", slog.Duration("waited", shutdownWait))
+	} else if err != nil {
 		return err
 	}
-	// Replies still being written are stored incomplete, with what they had, before the
-	// database closes.
-	if err := chat.Shutdown(shutdownCtx); err != nil {
+	if err := <-chatDone; err != nil {
 		logger.Warn("replies still being written at shutdown", slog.Any("err", err))
 	}
 	return nil
 }
+
+// shutdownWait bounds how long serve waits, once told to stop, for the requests in flight.
+const shutdownWait = 10 * time.Second
 
 // bootstrapAdmin creates the first admin when the portal has no enabled admin, and prints its
 // user name and password once.
