@@ -2,12 +2,14 @@ package main
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -526,5 +528,135 @@ func TestDrillSpoolDiskFull(t *testing.T) {
 	objects, spooled := leftovers()
 	if n := p.queryInt(t, `SELECT count(*) FROM log_files WHERE object_key = ANY($1)`, objects); n != 1 || len(objects) != 1 || len(spooled) != 0 {
 		t.Errorf("after the small archive: objects %v with %d rows, spool files %v", objects, n, spooled)
+	}
+}
+
+// sseEvent is one event a drill's client read from a stream.
+type sseEvent struct{ name, data string }
+
+// readSSE sends events read from r on the channel, and closes it at the end of the stream.
+func readSSE(r io.Reader, events chan<- sseEvent) {
+	defer close(events)
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	var ev sseEvent
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case line == "":
+			if ev.name != "" || ev.data != "" {
+				events <- ev
+			}
+			ev = sseEvent{}
+		case strings.HasPrefix(line, "event:"):
+			ev.name = strings.TrimSpace(strings.TrimPrefix(line, "event:"))
+		case strings.HasPrefix(line, "data:"):
+			ev.data += strings.TrimPrefix(strings.TrimPrefix(line, "data:"), " ")
+		}
+	}
+}
+
+// TestDrillSIGTERM stops serve as a SIGTERM does while a log upload is in flight and a chat
+// reply streams to an SSE client: the upload finishes and is stored, the SSE client gets the
+// reply's final event (stored incomplete with its partial text) before its stream ends, serve
+// returns without cutting requests off at the end of its wait, and no reply is left streaming.
+func TestDrillSIGTERM(t *testing.T) {
+	fake := newFakeOpenAI(t, func(s *openAIStream, n int) {
+		s.text("Why 1: the disk ")
+		<-s.r.Context().Done() // the rest never comes: the portal hangs up when it stops
+	})
+	p := startPortal(t)
+	token := p.apiToken(t)
+	p.useOpenAI(t, token, "slow-fake", fake.URL, nil)
+	issue := p.createIssue(t, token, `{"title":"Disk alarms on db03","severity":"high","category":"linux"}`)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	// The SSE client: a reply that is still being written when serve stops.
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, p.URL+"/api/v1/issues/"+issue+"/chat",
+		strings.NewReader(`{"message":"why does db03 alarm?"}`))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "text/event-stream")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	events := make(chan sseEvent, 64)
+	go readSSE(resp.Body, events)
+	if ev := <-events; ev.name != "token" {
+		t.Fatalf("first event %+v, want a token", ev)
+	}
+
+	// The upload in flight: its body stops halfway until serve has begun to stop.
+	halfway, release := make(chan struct{}), make(chan struct{})
+	type result struct {
+		status int
+		body   []byte
+		err    error
+	}
+	uploaded := make(chan result, 1)
+	go func() {
+		status, body, err := p.uploadLog(ctx, token, issue, "syslog", 4<<20, 2<<20, func() { close(halfway); <-release })
+		uploaded <- result{status, body, err}
+	}()
+	<-halfway // 2 MB of the upload were sent, so it is in flight
+
+	stopped := make(chan error, 1)
+	go func() { stopped <- p.stop() }()
+	// Serve stops listening first; the requests in flight go on.
+	host := strings.TrimPrefix(p.URL, "http://")
+	waitUntil(ctx, func() bool {
+		c, err := net.Dial("tcp", host)
+		if err == nil {
+			c.Close()
+		}
+		return err != nil
+	})
+	close(release)
+
+	var final *sseEvent
+	for ev := range events {
+		if ev.name != "token" {
+			final = &ev
+		}
+	}
+	if final == nil || final.name != "done" {
+		t.Errorf("SSE client's last event %+v, want done", final)
+	} else {
+		var r struct {
+			Reply struct{ Content, Status string }
+		}
+		if err := json.Unmarshal([]byte(final.data), &r); err != nil || r.Reply.Status != "incomplete" || r.Reply.Content != "Why 1: the disk " {
+			t.Errorf("final event's reply %+v (%v), want incomplete with the partial text", r.Reply, err)
+		}
+	}
+	if r := <-uploaded; r.err != nil || r.status != http.StatusCreated {
+		t.Errorf("upload in flight at the stop: %d %.300s %v; want it stored", r.status, r.body, r.err)
+	}
+	if err := <-stopped; err != nil {
+		t.Errorf("serve: %v", err)
+	}
+	if log := p.stderr.String(); strings.Contains(log, "shutdown wait ended") {
+		t.Errorf("serve cut requests off at the end of its wait:\n%s", log)
+	}
+	if n := p.queryInt(t, `SELECT count(*) FROM messages WHERE status = 'streaming'`); n != 0 {
+		t.Errorf("%d replies left streaming", n)
+	}
+	if n := p.queryInt(t, `SELECT count(*) FROM messages WHERE role = 'assistant' AND status = 'incomplete' AND content = 'Why 1: the disk '`); n != 1 {
+		t.Errorf("%d replies stored incomplete with their partial text, want 1", n)
+	}
+	store, err := blob.Open(blob.Config{Endpoint: p.env["TFTSR_S3_ENDPOINT"], AccessKey: p.env["TFTSR_S3_ACCESS_KEY"],
+		SecretKey: p.env["TFTSR_S3_SECRET_KEY"], Bucket: p.env["TFTSR_S3_BUCKET"]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var objects []string
+	if err := store.List(ctx, "logs/", time.Time{}, func(k string) error { objects = append(objects, k); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if n := p.queryInt(t, `SELECT count(*) FROM log_files WHERE object_key = ANY($1)`, objects); n != 1 || len(objects) != 1 {
+		t.Errorf("objects %v with %d log rows naming them, want the upload's one of each", objects, n)
 	}
 }
