@@ -259,13 +259,18 @@ func TestDrillChromiumKilled(t *testing.T) {
 	// lands on a browser that has an export to print.
 	before := descendants(pids[0])
 	wctx, wcancel := context.WithTimeout(ctx, 5*time.Second)
-	waitUntil(wctx, func() bool { return descendants(pids[0]) > before })
+	newTab := waitUntil(wctx, func() bool { return descendants(pids[0]) > before })
 	wcancel()
+	select {
+	case r := <-done:
+		t.Fatalf("the export finished before the kill: %d", r.status)
+	default:
+	}
 	if err := syscall.Kill(pids[0], syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	r := <-done
-	t.Logf("the export during the kill answered %d", r.status)
+	t.Logf("the export during the kill (new renderer process seen: %v) answered %d", newTab, r.status)
 	switch r.status {
 	case http.StatusOK:
 		if !strings.HasPrefix(string(r.body), "%PDF-") {
