@@ -6,7 +6,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 GO ?= go
 
-.PHONY: help run services stop status test generate check-generated fmt vet lint build bench
+.PHONY: help run services stop status test drill generate check-generated fmt vet lint build bench
 
 help: ## Show this list
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -26,6 +26,9 @@ status: ## Show which local services run
 
 test: ## Start the test services, then check generated code, gofmt, go vet, lint and go test -race
 	@scripts/test.sh
+
+drill: ## Run the fault drills, the slow ones (a 100 MB upload as MinIO dies) included, with the test services
+	@scripts/test.sh $(GO) test -race -count=1 -timeout 10m -tags drill -run 'TestDrill' ./cmd/tftsr/
 
 generate: ## Regenerate the templ components (go tool templ generate, folder by folder)
 	@scripts/checks.sh generate

@@ -19,6 +19,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strings"
 	"time"
 
@@ -54,6 +56,11 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %w", err)
 	}
+	// A server that does not answer (stopped, or a network that drops packets) fails a request
+	// within connectTimeout instead of holding it. The URL's connect_timeout wins.
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = connectTimeout
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
@@ -64,6 +71,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	}
 	return &DB{Pool: pool, Now: time.Now}, nil
 }
+
+// connectTimeout bounds opening one connection when the URL sets no connect_timeout.
+const connectTimeout = 5 * time.Second
 
 // Close closes every connection of the pool.
 func (db *DB) Close() {
@@ -181,13 +191,55 @@ type Tx struct {
 func (db *DB) BeginTx(ctx context.Context) (*Tx, error) {
 	tx, err := db.Pool.Begin(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("begin transaction: %w", err)
+		return nil, fmt.Errorf("begin transaction: %w", unavailable(err))
 	}
 	return &Tx{Tx: tx, db: db, now: db.Now().UTC().Truncate(time.Microsecond)}, nil
 }
 
 // Now returns the transaction's time.
 func (tx *Tx) Now() time.Time { return tx.now }
+
+// The statements of a transaction report a database that went away mid-transaction (a restart,
+// a lost connection) as EUNAVAILABLE; every other error keeps its identity.
+
+// Exec runs a statement.
+func (tx *Tx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	tag, err := tx.Tx.Exec(ctx, sql, args...)
+	return tag, unavailable(err)
+}
+
+// Query runs a query; its rows report a lost connection like Exec.
+func (tx *Tx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	rows, err := tx.Tx.Query(ctx, sql, args...)
+	if err != nil {
+		return rows, unavailable(err)
+	}
+	return txRows{rows}, nil
+}
+
+// QueryRow runs a query of one row; its Scan reports a lost connection like Exec.
+func (tx *Tx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	return txRow{tx.Tx.QueryRow(ctx, sql, args...)}
+}
+
+// CopyFrom copies rows into a table.
+func (tx *Tx) CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, src pgx.CopyFromSource) (int64, error) {
+	n, err := tx.Tx.CopyFrom(ctx, table, columns, src)
+	return n, unavailable(err)
+}
+
+// Commit commits the transaction.
+func (tx *Tx) Commit(ctx context.Context) error {
+	return unavailable(tx.Tx.Commit(ctx))
+}
+
+type txRow struct{ pgx.Row }
+
+func (r txRow) Scan(dest ...any) error { return unavailable(r.Row.Scan(dest...)) }
+
+type txRows struct{ pgx.Rows }
+
+func (r txRows) Err() error { return unavailable(r.Rows.Err()) }
 
 // Postgres error codes the adapter translates.
 const (
@@ -213,6 +265,9 @@ func formatError(err error) error {
 	if errors.Is(err, pgx.ErrNoRows) {
 		return domain.Errorf(domain.ENOTFOUND, "Not found.")
 	}
+	if isUnavailable(err) {
+		return unavailable(err)
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		switch pgErr.Code {
@@ -225,6 +280,39 @@ func formatError(err error) error {
 		}
 	}
 	return err
+}
+
+// unavailable reports a failure to reach the database as EUNAVAILABLE, keeping the cause for
+// the log; other errors are returned as they are.
+func unavailable(err error) error {
+	if !isUnavailable(err) {
+		return err
+	}
+	return fmt.Errorf("%w: %v", domain.Errorf(domain.EUNAVAILABLE, "The database is unavailable. Try again shortly."), err)
+}
+
+// isUnavailable reports whether err says that the database could not be reached or went away:
+// a failed connect, a lost connection, a server shutting down or starting up, or no free
+// connection before the request's deadline. Errors about the query itself are not.
+func isUnavailable(err error) bool {
+	var derr *domain.Error
+	if err == nil || errors.As(err, &derr) || errors.Is(err, context.Canceled) {
+		return false
+	}
+	var connErr *pgconn.ConnectError
+	if errors.As(err, &connErr) {
+		return true
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		// Class 08 is connection exceptions; 57P01-57P03 are admin shutdown, crash shutdown and
+		// "cannot connect now" (starting up); 53300 is too many connections.
+		return strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P02" ||
+			pgErr.Code == "57P03" || pgErr.Code == "53300"
+	}
+	var netErr net.Error
+	return errors.As(err, &netErr) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err) || pgconn.SafeToRetry(err)
 }
 
 // notFound translates err like formatError, but names what was not found.

@@ -2,12 +2,18 @@ package db_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"tftsr/db"
 	"tftsr/db/dbtest"
+	"tftsr/domain"
 )
 
 func TestDB_Migrate(t *testing.T) {
@@ -95,4 +101,49 @@ func TestOpen_Err(t *testing.T) {
 	if _, err := db.Open(ctx, "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=2"); err == nil {
 		t.Fatal("Open of an unreachable server succeeded")
 	}
+}
+
+// TestDB_Unavailable checks that a database that cannot be reached, or whose connection is
+// ended mid-transaction, is reported as EUNAVAILABLE, while errors about the query itself keep
+// their identity.
+func TestDB_Unavailable(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	t.Run("Unreachable", func(t *testing.T) {
+		pool, err := pgxpool.New(ctx, "postgres://nobody@127.0.0.1:1/none?sslmode=disable")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer pool.Close()
+		d := &db.DB{Pool: pool, Now: time.Now}
+		if _, err := d.BeginTx(ctx); domain.ErrorCode(err) != domain.EUNAVAILABLE {
+			t.Fatalf("BeginTx on a closed port: %v (code %s), want EUNAVAILABLE", err, domain.ErrorCode(err))
+		}
+	})
+	t.Run("ConnectionEnded", func(t *testing.T) {
+		d := dbtest.New(t)
+		tx, err := d.BeginTx(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback(ctx)
+		var pid int
+		if err := tx.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.QueryRow(ctx, "SELECT 1 WHERE false").Scan(&pid); !errors.Is(err, pgx.ErrNoRows) {
+			t.Errorf("no rows: %v, want pgx.ErrNoRows", err)
+		}
+		var pgErr *pgconn.PgError
+		if _, err := tx.Exec(ctx, "SELEC 1"); !errors.As(err, &pgErr) || domain.ErrorCode(err) != domain.EINTERNAL {
+			t.Errorf("syntax error: %v, want the driver's error", err)
+		}
+		if _, err := d.Pool.Exec(ctx, "SELECT pg_terminate_backend($1)", pid); err != nil {
+			t.Fatal(err)
+		}
+		_, err = tx.Exec(ctx, "SELECT 1")
+		if domain.ErrorCode(err) != domain.EUNAVAILABLE {
+			t.Errorf("statement after the connection ended: %v (code %s), want EUNAVAILABLE", err, domain.ErrorCode(err))
+		}
+	})
 }

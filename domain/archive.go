@@ -5,10 +5,12 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path"
 	"strings"
+	"syscall"
 )
 
 // sniffLen is how much of a file's beginning decides what it is.
@@ -94,20 +96,49 @@ func looksBinary(head []byte) bool {
 	return control*10 > len(head)
 }
 
+// spoolWriter writes the spooled archive, marking its errors as the spool's, not the upload's.
+type spoolWriter struct{ f *os.File }
+
+func (w *spoolWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	if err != nil {
+		err = &spoolWriteError{err}
+	}
+	return n, err
+}
+
+// spoolWriteError is a failure to write the spool file.
+type spoolWriteError struct{ err error }
+
+func (e *spoolWriteError) Error() string { return "writing the spooled archive: " + e.err.Error() }
+func (e *spoolWriteError) Unwrap() error { return e.err }
+
+// spoolError describes a failure to spool an archive: a full disk (or quota) is ENOSPACE, which
+// says that nothing was stored; anything else is internal.
+func spoolError(name string, err error) error {
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		return fmt.Errorf("%w: %v", Errorf(ENOSPACE, "The portal has no disk space left to unpack %s; nothing was stored. Try again later, or ask an admin to free space.", name), err)
+	}
+	return fmt.Errorf("spooling %s: %w", name, err)
+}
+
 // addZip spools a zip archive to a temporary file (zip needs random access), checks every
 // member's path, and stores each file in it as a log. A member path that could escape, an
 // encrypted member, too many members or any refused member refuses the whole archive.
 func (u *LogUpload) addZip(name string, r io.Reader) error {
 	f, err := os.CreateTemp(u.s.TempDir, "tftsr-upload-*.zip")
 	if err != nil {
-		return err
+		return spoolError(name, err)
 	}
 	defer func() {
 		f.Close()
 		os.Remove(f.Name())
 	}()
-	n, err := io.Copy(f, io.LimitReader(r, u.limits.MaxUploadBytes+1))
-	if err != nil {
+	n, err := io.Copy(&spoolWriter{f}, io.LimitReader(r, u.limits.MaxUploadBytes+1))
+	var werr *spoolWriteError
+	if errors.As(err, &werr) {
+		return spoolError(name, werr.err)
+	} else if err != nil {
 		return readError(name, err)
 	}
 	if n > u.limits.MaxUploadBytes {

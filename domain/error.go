@@ -18,6 +18,7 @@ const (
 	ETOOLARGE     = "too_large"
 	EUNSUPPORTED  = "unsupported"
 	EUNAVAILABLE  = "unavailable"
+	ENOSPACE      = "insufficient_storage" // the portal's own disk is full
 	EINTERNAL     = "internal"
 )
 

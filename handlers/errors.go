@@ -22,6 +22,7 @@ var statusOf = map[string]int{
 	domain.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	domain.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	domain.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	domain.ENOSPACE:      http.StatusInsufficientStorage,
 	domain.EINTERNAL:     http.StatusInternalServerError,
 }
 
@@ -44,6 +45,8 @@ func codeOf(status int) string {
 		return domain.EUNSUPPORTED
 	case http.StatusServiceUnavailable, http.StatusTooManyRequests:
 		return domain.EUNAVAILABLE
+	case http.StatusInsufficientStorage:
+		return domain.ENOSPACE
 	}
 	return domain.EINTERNAL
 }
@@ -74,6 +77,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	if code == domain.EINVALID && len(fields) > 0 {
 		status = http.StatusUnprocessableEntity
+	}
+	if code == domain.ENOSPACE {
+		s.logger.Error("out of disk space", slog.String("path", c.Request().URL.Path), slog.Any("err", err))
 	}
 	if code == domain.EUNAVAILABLE {
 		s.logger.Warn("dependency unavailable", slog.String("path", c.Request().URL.Path), slog.Any("err", err))

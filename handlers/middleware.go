@@ -193,13 +193,13 @@ func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 		var u *domain.User
 		if tok := bearerToken(c); tok != "" {
 			found, t, err := s.users.AuthenticateToken(ctx, tok)
-			switch {
-			case domain.ErrorCode(err) == domain.EUNAUTHORIZED:
+			switch code := domain.ErrorCode(err); {
+			case code == domain.EUNAUTHORIZED:
 				return err // unknown, revoked or expired, in the service's words
-			case err != nil && domain.ErrorCode(err) != domain.EINTERNAL:
+			case err != nil && code != domain.EINTERNAL && code != domain.EUNAVAILABLE:
 				return domain.Errorf(domain.EUNAUTHORIZED, "Invalid or revoked API token.")
 			case err != nil:
-				return err
+				return err // a token that could not be checked is not a bad token
 			}
 			if !t.Scope.CanWrite() && !safeMethod(c.Request().Method) {
 				return domain.Errorf(domain.EFORBIDDEN, "This API token is read-only: use a read-write token to make changes.")

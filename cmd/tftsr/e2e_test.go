@@ -76,6 +76,8 @@ type portal struct {
 	AdminPassword string
 	env           map[string]string
 	stderr        *syncBuffer
+	// stop cancels serve's context, as a SIGTERM does, and returns what serve returned.
+	stop func() error
 }
 
 // syncBuffer is a buffer that the portal writes its log to while a test reads it.
@@ -112,6 +114,13 @@ func startPortal(t testing.TB, override ...map[string]string) *portal {
 	for _, o := range override {
 		maps.Copy(env, o)
 	}
+	return startPortalEnv(t, env)
+}
+
+// startPortalEnv runs the real program with env as its whole environment, and returns once it
+// serves. It is stopped when the test ends, unless the test stopped it first.
+func startPortalEnv(t testing.TB, env map[string]string) *portal {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
@@ -121,14 +130,19 @@ func startPortal(t testing.TB, override ...map[string]string) *portal {
 			strings.NewReader(""), pw, stderr)
 		pw.Close()
 	}()
+	var once sync.Once
+	var serveErr error
+	stop := func() error {
+		once.Do(func() { cancel(); serveErr = <-done })
+		return serveErr
+	}
 	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			t.Errorf("serve: %v", err)
 		}
 	})
 
-	p := &portal{env: env, stderr: stderr}
+	p := &portal{env: env, stderr: stderr, stop: stop}
 	lines := make(chan string)
 	go func() {
 		sc := bufio.NewScanner(pr)
@@ -142,7 +156,7 @@ func startPortal(t testing.TB, override ...map[string]string) *portal {
 		select {
 		case line, ok := <-lines:
 			if !ok {
-				t.Fatalf("serve stopped before serving: %v", <-done)
+				t.Fatalf("serve stopped before serving: %v", stop())
 			}
 			if m := regexp.MustCompile(`password:\s+(\S+)`).FindStringSubmatch(line); m != nil {
 				p.AdminPassword = m[1]

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
 
 	"tftsr/ai"
@@ -71,7 +70,7 @@ func runServe(ctx context.Context, cfg config, args []string, stdout, stderr io.
 	// The store's cleanup goroutine lives as long as the process. It is not stopped on return:
 	// pgxstore creates its stop channel on that goroutine, so StopCleanup races with it (the race
 	// detector flags every end-to-end test).
-	sessions.Store = pgxstore.NewWithCleanupInterval(database.Pool, 30*time.Minute)
+	sessions.Store = db.NewSessionStore(database, 30*time.Minute)
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -89,10 +88,7 @@ func runServe(ctx context.Context, cfg config, args []string, stdout, stderr io.
 	logStore := db.NewLogStore(database)
 	logs := domain.NewLogService(logStore, store, cfg.LogLimits)
 	logs.Logger = logger
-	sweeper := domain.NewSweeper(store, time.Hour, map[string]domain.ObjectOwner{
-		"images/": imageStore, "thumbs/": imageStore, "logs/": logStore,
-	})
-	go sweepLoop(ctx, sweeper, logger)
+	go sweepLoop(ctx, newSweeper(store, imageStore, logStore), logger)
 	go checkpointLoop(ctx, db.NewAuditService(database), auditCheckpointInterval, logger)
 
 	// One shared Chromium renders PDFs; it starts with the first export and stops with serve.
@@ -132,18 +128,26 @@ func runServe(ctx context.Context, cfg config, args []string, stdout, stderr io.
 		return err
 	case <-ctx.Done():
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownWait)
 	defer cancel()
-	if err := httpSrv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+	// Replies still being written stop at once and are stored incomplete, with what they had,
+	// before the database closes; the streams that follow them send their final event and end,
+	// so that they do not hold up the shutdown of the requests still in flight.
+	chatDone := make(chan error, 1)
+	go func() { chatDone <- chat.Shutdown(shutdownCtx) }()
+	if err := httpSrv.Shutdown(shutdownCtx); errors.Is(err, context.DeadlineExceeded) {
+		logger.Warn("requests still in flight when the shutdown wait ended", slog.Duration("waited", shutdownWait))
+	} else if err != nil {
 		return err
 	}
-	// Replies still being written are stored incomplete, with what they had, before the
-	// database closes.
-	if err := chat.Shutdown(shutdownCtx); err != nil {
+	if err := <-chatDone; err != nil {
 		logger.Warn("replies still being written at shutdown", slog.Any("err", err))
 	}
 	return nil
 }
+
+// shutdownWait bounds how long serve waits, once told to stop, for the requests in flight.
+const shutdownWait = 10 * time.Second
 
 // bootstrapAdmin creates the first admin when the portal has no enabled admin, and prints its
 // user name and password once.
@@ -157,6 +161,16 @@ func bootstrapAdmin(ctx context.Context, users domain.UserService, stdout io.Wri
 		fmt.Fprintf(stdout, "\nFirst admin account created (shown only this once):\n  user name: admin\n  password:  %s\n\n", password)
 	}
 	return nil
+}
+
+// newSweeper returns the sweeper of the objects that rows of images and logs own: an object
+// under their prefixes that no row names and that is older than an hour (no upload takes that
+// long between storing its object and committing its row) is an orphan. Replicas may sweep at
+// the same time: each removes only orphans, and removing one twice is no error.
+func newSweeper(store domain.BlobStore, images *db.ImageStore, logs *db.LogStore) *domain.Sweeper {
+	return domain.NewSweeper(store, time.Hour, map[string]domain.ObjectOwner{
+		"images/": images, "thumbs/": images, "logs/": logs,
+	})
 }
 
 // sweepLoop removes orphaned objects now and then until ctx ends.
