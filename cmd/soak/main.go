@@ -25,6 +25,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -39,7 +40,9 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); errors.Is(err, flag.ErrHelp) {
+		os.Exit(2)
+	} else if err != nil {
 		fmt.Fprintln(os.Stderr, "soak:", err)
 		os.Exit(1)
 	}
@@ -56,6 +59,8 @@ type options struct {
 	tokenGap  time.Duration
 	binary    string
 	keep      bool
+	weights   string
+	pool      int
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -70,6 +75,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.documents, "documents", 10, "RCAs seeded before the run, which sessions export as PDF")
 	fs.DurationVar(&o.tokenGap, "token-gap", 2*time.Millisecond, "pause of the fake provider between two streamed tokens")
 	fs.StringVar(&o.binary, "tftsr", "", "a tftsr binary to run instead of building ./cmd/tftsr")
+	fs.StringVar(&o.weights, "weights", "", "change the mix: name=weight,... (weight 0 leaves an action out), of "+mixString())
+	fs.IntVar(&o.pool, "pool", 0, "pool_max_conns of the portal's database URL (0: pgx's default, the larger of 4 and the CPUs)")
 	fs.BoolVar(&o.keep, "keep", false, "leave the database and the bucket in place afterwards, to look at")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -80,7 +87,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if o.sessions < 1 || o.users < 1 || o.duration <= 0 || o.incidents < 1 || o.documents < 0 {
 		return o, errors.New("-c, -users, -d and -incidents must be positive")
 	}
-	return o, nil
+	return o, setWeights(o.weights)
 }
 
 // runID is a short lower-case id of the run, in every database, bucket and marker it makes.
@@ -142,8 +149,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	undo.add(fake.close)
 
+	portalDB := dbURL
+	if o.pool > 0 {
+		portalDB += fmt.Sprintf("&pool_max_conns=%d", o.pool)
+	}
 	env := append(os.Environ(),
-		"DATABASE_URL="+dbURL,
+		"DATABASE_URL="+portalDB,
 		"TFTSR_S3_ENDPOINT="+svc.S3Endpoint,
 		"TFTSR_S3_ACCESS_KEY="+svc.S3AccessKey,
 		"TFTSR_S3_SECRET_KEY="+svc.S3SecretKey,
@@ -225,6 +236,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		u.b.rec = rec
 	}
 	say("running %d sessions for %s (think time %s)", o.sessions, o.duration, o.think)
+	cpuBefore := readProcs()
 	start := time.Now()
 	deadline := start.Add(o.duration)
 	var wg sync.WaitGroup
@@ -234,6 +246,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	cpuUsed := cpuDelta(cpuBefore, readProcs(), p.cmd.Process.Pid, os.Getpid(), dbName)
 	if ctx.Err() != nil {
 		return errors.New("interrupted")
 	}
@@ -242,8 +255,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	say("run over after %s; stopping the portal and verifying", elapsed.Round(time.Millisecond))
 	stopPortal()
 	routes, total := rec.summary()
-	fmt.Fprintf(stdout, "\n## TFTSR soak: %d sessions (%d responders) for %s, think time %s, %d seeded incidents\n\n",
-		o.sessions, o.users, o.duration, o.think, len(issues))
+	fmt.Fprintf(stdout, "\n## TFTSR soak: %d sessions (%d responders) for %s, think time %s, %d seeded incidents, pool_max_conns %s\n\nmix: %s\n\n",
+		o.sessions, o.users, o.duration, o.think, len(issues), poolString(o.pool), mixString())
 	writeTable(stdout, routes, total, elapsed)
 	checks := rec.failedChecks()
 	failedChecks := 0
@@ -252,6 +265,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	fmt.Fprintf(stdout, "\nrequests: %d in %s = %.1f req/s; p99 %s ms; errors %d; failed checks %d\n",
 		total.Count, elapsed.Round(time.Millisecond), float64(total.Count)/elapsed.Seconds(), ms(total.P99), total.Errors, failedChecks)
+	if len(cpuBefore) > 0 {
+		fmt.Fprintf(stdout, "CPU during the run: %s\n", formatCPU(cpuUsed, elapsed, runtime.NumCPU()))
+	}
 	writeErrors(stdout, rec)
 
 	ok := total.Errors == 0 && failedChecks == 0
@@ -303,8 +319,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stdout, "audit chain: NOT verified: %v\n", err)
 		ok = false
 	}
-	if logged := p.log.lines("level=ERROR", "panic"); len(logged) > 0 {
-		fmt.Fprintf(stdout, "portal logged %d errors; the first:\n", len(logged))
+	if logged := p.log.lines("level=ERROR", "level=WARN", "panic"); len(logged) > 0 {
+		fmt.Fprintf(stdout, "portal logged %d errors and warnings; the first:\n", len(logged))
 		for _, l := range logged[:min(5, len(logged))] {
 			fmt.Fprintln(stdout, "  ", abbreviate(l, 400))
 		}
@@ -315,6 +331,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	fmt.Fprintln(stdout, "\nresult: ok")
 	return nil
+}
+
+// poolString names the portal's database pool size.
+func poolString(n int) string {
+	if n == 0 {
+		return "default"
+	}
+	return fmt.Sprint(n)
 }
 
 // parallel runs f(0..n-1), workers at a time, and returns the first error.

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -103,6 +104,43 @@ var mix = []action{
 	{"chat", 8, (*user).chat},
 	{"export", 3, (*user).exportPDF},
 	{"rca", 1, (*user).generateRCA},
+}
+
+// setWeights changes the weights of the mix's actions from "name=weight,...": a weight of 0
+// leaves the action out.
+func setWeights(spec string) error {
+	if strings.TrimSpace(spec) == "" {
+		return nil
+	}
+	for _, kv := range strings.Split(spec, ",") {
+		name, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
+		var w int
+		if _, err := fmt.Sscan(v, &w); !ok || err != nil || w < 0 {
+			return fmt.Errorf("-weights: %q is not name=weight with a weight of 0 or more", kv)
+		}
+		i := slices.IndexFunc(mix, func(a action) bool { return a.name == name })
+		if i < 0 {
+			names := make([]string, len(mix))
+			for j, a := range mix {
+				names[j] = a.name
+			}
+			return fmt.Errorf("-weights: no action %q; the actions are %s", name, strings.Join(names, ", "))
+		}
+		mix[i].weight = w
+	}
+	if !slices.ContainsFunc(mix, func(a action) bool { return a.weight > 0 }) {
+		return errors.New("-weights: every action has weight 0")
+	}
+	return nil
+}
+
+// mixString describes the mix's weights.
+func mixString() string {
+	parts := make([]string, len(mix))
+	for i, a := range mix {
+		parts[i] = fmt.Sprintf("%s=%d", a.name, a.weight)
+	}
+	return strings.Join(parts, ",")
 }
 
 func pickAction(r *rand.Rand) action {

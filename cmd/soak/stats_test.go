@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -118,5 +119,71 @@ func TestPickActionFollowsWeights(t *testing.T) {
 		if g := float64(got[a.name]); g < want*0.8 || g > want*1.2 {
 			t.Errorf("%s picked %v times in %d, want about %.0f", a.name, g, n, want)
 		}
+	}
+}
+
+func TestSetWeights(t *testing.T) {
+	saved := slices.Clone(mix)
+	t.Cleanup(func() { mix = saved })
+	if err := setWeights("export=0, chat=30"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(mixString(), "chat=30") || !strings.Contains(mixString(), "export=0") {
+		t.Errorf("mix %s, want chat=30 and export=0", mixString())
+	}
+	r := newTestRand()
+	for range 10000 {
+		if a := pickAction(r); a.name == "export" {
+			t.Fatal("an action of weight 0 was picked")
+		}
+	}
+	for _, bad := range []string{"nope=1", "chat", "chat=-1", "chat=x"} {
+		if err := setWeights(bad); err == nil {
+			t.Errorf("setWeights(%q) accepted", bad)
+		}
+	}
+	all := []string{}
+	for _, a := range mix {
+		all = append(all, a.name+"=0")
+	}
+	if err := setWeights(strings.Join(all, ",")); err == nil {
+		t.Error("a mix of nothing accepted")
+	}
+}
+
+func TestParseStat(t *testing.T) {
+	p, ok := parseStat(42, "42 (tftsr (serve) x) S 7 42 42 0 -1 4194560 100 0 0 0 250 30 0 0 20 0 12 0 100 0 0")
+	if !ok || p.ppid != 7 || p.ticks != 280 {
+		t.Errorf("parseStat = %+v, %v; want ppid 7, 280 ticks", p, ok)
+	}
+	if _, ok := parseStat(1, "garbage"); ok {
+		t.Error("garbage parsed")
+	}
+}
+
+func TestCPUDelta(t *testing.T) {
+	before := map[int]proc{
+		10: {pid: 10, ppid: 1, ticks: 100},
+		11: {pid: 11, ppid: 10, ticks: 50},
+		20: {pid: 20, ppid: 1, cmdline: "postgres: postgres tftsr_soak_x 127.0.0.1(5) idle", ticks: 10},
+	}
+	after := map[int]proc{
+		10: {pid: 10, ppid: 1, ticks: 300},
+		11: {pid: 11, ppid: 10, ticks: 150},
+		12: {pid: 12, ppid: 11, ticks: 40}, // a renderer Chromium started meanwhile
+		20: {pid: 20, ppid: 1, cmdline: "postgres: postgres tftsr_soak_x 127.0.0.1(5) idle", ticks: 60},
+		21: {pid: 21, ppid: 1, cmdline: "postgres: postgres tftsr_soak_xy 127.0.0.1(6) idle", ticks: 500},
+		30: {pid: 30, ppid: 1, ticks: 70},
+	}
+	got := cpuDelta(before, after, 10, 30, "tftsr_soak_x")
+	want := map[string]time.Duration{"portal": 2 * time.Second, "portal's Chromium": 1400 * time.Millisecond,
+		"Postgres backends of its database": 500 * time.Millisecond, "the drill's sessions": 700 * time.Millisecond}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("%s: %v, want %v", k, got[k], w)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("groups %v, want only %v", got, want)
 	}
 }
