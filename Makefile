@@ -6,7 +6,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 GO ?= go
 
-.PHONY: help run services stop status test drill generate check-generated fmt vet lint build bench
+.PHONY: help run services stop status test drill generate check-generated fmt vet lint build bench soak
 
 help: ## Show this list
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -50,3 +50,6 @@ build: ## Build bin/tftsr
 
 bench: ## Run the benchmarks with the test services
 	@scripts/test.sh $(GO) test -run '^$$' -bench . ./...
+
+soak: ## Soak drill: 200 signed-in sessions for 60 s against a fresh portal (SOAK_FLAGS='-c 20 -d 10s')
+	@scripts/test.sh $(GO) run ./cmd/soak $(SOAK_FLAGS)
