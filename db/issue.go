@@ -28,8 +28,8 @@ func NewIssueService(db *DB) *IssueService {
 
 // issueSelect selects the columns scanIssue reads: the issue with its assignee's and creator's names.
 const issueSelect = `
-	SELECT i.id, i.title, i.description, i.severity, i.category, i.status, i.assignee_id, i.created_by,
-	       i.created_at, i.updated_at, i.resolved_at,
+	SELECT i.id, i.number, i.title, i.description, i.severity, i.category, i.status, i.assignee_id, i.created_by,
+	       i.created_at, i.updated_at, i.resolved_at, i.started_at, i.detected_at, i.mitigated_at,
 	       COALESCE(NULLIF(a.display_name, ''), a.username, ''), COALESCE(NULLIF(c.display_name, ''), c.username, '')
 	FROM issues i
 	LEFT JOIN users a ON a.id = i.assignee_id
@@ -38,12 +38,32 @@ const issueSelect = `
 // scanIssue reads a row of issueSelect.
 func scanIssue(row pgx.Row) (*domain.Issue, error) {
 	var i domain.Issue
-	if err := row.Scan(&i.ID, &i.Title, &i.Description, &i.Severity, &i.Category, &i.Status, &i.AssigneeID,
-		&i.CreatedBy, &i.CreatedAt, &i.UpdatedAt, &i.ResolvedAt, &i.AssigneeName, &i.CreatedByName); err != nil {
+	if err := row.Scan(&i.ID, &i.Number, &i.Title, &i.Description, &i.Severity, &i.Category, &i.Status, &i.AssigneeID,
+		&i.CreatedBy, &i.CreatedAt, &i.UpdatedAt, &i.ResolvedAt, &i.StartedAt, &i.DetectedAt, &i.MitigatedAt,
+		&i.AssigneeName, &i.CreatedByName); err != nil {
 		return nil, err
 	}
+	i.Ref = domain.IssueRef(i.Number)
 	i.CreatedAt, i.UpdatedAt, i.ResolvedAt = i.CreatedAt.UTC(), i.UpdatedAt.UTC(), utcPtr(i.ResolvedAt)
+	i.StartedAt, i.DetectedAt, i.MitigatedAt = utcPtr(i.StartedAt), utcPtr(i.DetectedAt), utcPtr(i.MitigatedAt)
 	return &i, nil
+}
+
+// ResolveIssueRef returns the id of the incident that ref names: its uuid (returned as it is)
+// or its human id, INC-1234. An unknown human id is ENOTFOUND.
+func (s *IssueService) ResolveIssueRef(ctx context.Context, ref string) (string, error) {
+	if err := domain.Require(ctx, domain.RoleViewer); err != nil {
+		return "", err
+	}
+	n, ok := domain.ParseIssueRef(ref)
+	if !ok {
+		return ref, nil
+	}
+	var id string
+	if err := s.db.Pool.QueryRow(ctx, `SELECT id::text FROM issues WHERE number = $1`, n).Scan(&id); err != nil {
+		return "", notFound(err, "Incident")
+	}
+	return id, nil
 }
 
 // findIssueByID returns an incident, its row locked for update when forUpdate is set.
@@ -166,12 +186,14 @@ func (s *IssueService) CreateIssue(ctx context.Context, n domain.NewIssue) (*dom
 		i.CreatedByName = u.Name()
 	}
 
-	if _, err := tx.Exec(ctx, `
+	if err := tx.QueryRow(ctx, `
 		INSERT INTO issues (id, title, description, severity, category, status, assignee_id, created_by, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`,
-		i.ID, i.Title, i.Description, i.Severity, i.Category, i.Status, i.AssigneeID, i.CreatedBy, tx.now); err != nil {
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+		RETURNING number`,
+		i.ID, i.Title, i.Description, i.Severity, i.Category, i.Status, i.AssigneeID, i.CreatedBy, tx.now).Scan(&i.Number); err != nil {
 		return nil, fmt.Errorf("create incident: %w", formatError(err))
 	}
+	i.Ref = domain.IssueRef(i.Number)
 	if _, err := insertTimelineEvent(ctx, tx, i.ID, domain.EventIssueCreated,
 		actorName(ctx)+" created the incident", map[string]any{"severity": i.Severity, "category": i.Category}); err != nil {
 		return nil, err
@@ -256,10 +278,11 @@ func updateIssue(ctx context.Context, tx *Tx, id string, u domain.IssueUpdate) (
 	next := &c.Issue
 	if _, err := tx.Exec(ctx, `
 		UPDATE issues SET title = $2, description = $3, severity = $4, category = $5, status = $6,
-		       assignee_id = $7, resolved_at = $8, updated_at = $9
+		       assignee_id = $7, resolved_at = $8, updated_at = $9, started_at = $10, detected_at = $11,
+		       mitigated_at = $12
 		WHERE id = $1`,
 		next.ID, next.Title, next.Description, next.Severity, next.Category, next.Status,
-		next.AssigneeID, next.ResolvedAt, next.UpdatedAt); err != nil {
+		next.AssigneeID, next.ResolvedAt, next.UpdatedAt, next.StartedAt, next.DetectedAt, next.MitigatedAt); err != nil {
 		return nil, fmt.Errorf("update incident: %w", formatError(err))
 	}
 	for _, e := range c.Events {
@@ -301,7 +324,7 @@ func (s *IssueService) DeleteIssue(ctx context.Context, id string) error {
 
 // summarySelect selects the columns scanSummary reads, with the total number of matches last.
 const summarySelect = `
-	SELECT i.id, i.title, i.severity, i.status, i.category, i.assignee_id,
+	SELECT i.id, i.number, i.title, i.severity, i.status, i.category, i.assignee_id,
 	       COALESCE(NULLIF(a.display_name, ''), a.username, ''),
 	       i.created_at, i.updated_at, i.resolved_at,
 	       (SELECT count(*) FROM five_whys w WHERE w.issue_id = i.id),
@@ -310,11 +333,12 @@ const summarySelect = `
 // scanSummary reads a row of summarySelect followed by extra destinations.
 func scanSummary(row pgx.Row, extra ...any) (*domain.IssueSummary, error) {
 	var s domain.IssueSummary
-	dest := append([]any{&s.ID, &s.Title, &s.Severity, &s.Status, &s.Category, &s.AssigneeID, &s.AssigneeName,
+	dest := append([]any{&s.ID, &s.Number, &s.Title, &s.Severity, &s.Status, &s.Category, &s.AssigneeID, &s.AssigneeName,
 		&s.CreatedAt, &s.UpdatedAt, &s.ResolvedAt, &s.StepCount, &s.LogCount}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
+	s.Ref = domain.IssueRef(s.Number)
 	s.CreatedAt, s.UpdatedAt, s.ResolvedAt = s.CreatedAt.UTC(), s.UpdatedAt.UTC(), utcPtr(s.ResolvedAt)
 	return &s, nil
 }

@@ -37,6 +37,22 @@ func (s *IssueService) SearchIssues(ctx context.Context, query string, page, per
 		return nil, 0, err
 	}
 	defer tx.Rollback(ctx)
+	if n, ok := domain.ParseIssueRef(q); ok {
+		// An incident's human id finds that incident.
+		rows, err := tx.Query(ctx, summarySelect+`, '', 1 FROM issues i LEFT JOIN users a ON a.id = i.assignee_id
+			WHERE i.number = $1`, n)
+		if err != nil {
+			return nil, 0, fmt.Errorf("search incidents: %w", err)
+		}
+		items, err := collect(rows, "search incidents", func(r pgx.Row) (*domain.IssueSummary, error) {
+			var snippet string
+			var total int
+			return scanSummary(r, &snippet, &total)
+		})
+		if err != nil || len(items) > 0 {
+			return items, len(items), err
+		}
+	}
 	return searchIssues(ctx, tx, q, pageOf(page, perPage))
 }
 

@@ -20,13 +20,14 @@ func BuildReport(kind DocumentKind, in report.Input) string {
 func ReportInput(d *IssueDetail, items []*ActionItem, now time.Time) report.Input {
 	is := d.Issue
 	in := report.Input{
-		ID: is.ID, Title: is.Title, Description: is.Description, Severity: is.Severity.Label(),
+		ID: orRef(is), Title: is.Title, Description: is.Description, Severity: is.Severity.Label(),
 		Category: is.Category.Label(), Status: is.Status.Label(), Resolved: is.Status.Done(),
 		Assignee: is.AssigneeName, CreatedBy: is.CreatedByName, CreatedAt: is.CreatedAt,
 		UpdatedAt: is.UpdatedAt, ResolvedAt: is.ResolvedAt, Now: now.UTC(),
+		StartedAt: is.StartedAt, DetectedAt: is.DetectedAt, MitigatedAt: is.MitigatedAt,
 	}
 	for _, e := range d.TimelineEvents {
-		in.Events = append(in.Events, report.Event{At: e.CreatedAt, Type: e.EventType,
+		in.Events = append(in.Events, report.Event{At: e.At(), Type: e.EventType,
 			Label: EventLabel(e.EventType), Description: e.Description, Actor: e.ActorName})
 	}
 	for _, w := range d.ResolutionSteps {
@@ -51,3 +52,11 @@ func ReportInput(d *IssueDetail, items []*ActionItem, now time.Time) report.Inpu
 
 // ImageURL is where the portal serves an image's bytes; documents refer to images by it.
 func ImageURL(id string) string { return "/images/" + id }
+
+// orRef is how a document names the incident: its human id, or its uuid before it had one.
+func orRef(is *Issue) string {
+	if is.Ref != "" {
+		return is.Ref
+	}
+	return is.ID
+}

@@ -116,7 +116,10 @@ const (
 
 // Issue is an incident a team triages. The seed calls it an issue; the pages say incident.
 type Issue struct {
-	ID          string     `json:"id"`
+	ID string `json:"id"`
+	// Number is the incident's number, from one sequence; Ref is how people write it, INC-1234.
+	Number      int64      `json:"number"`
+	Ref         string     `json:"ref"`
 	Title       string     `json:"title"`
 	Description string     `json:"description"`
 	Severity    Severity   `json:"severity"`
@@ -127,6 +130,11 @@ type Issue struct {
 	CreatedAt   time.Time  `json:"created_at"`
 	UpdatedAt   time.Time  `json:"updated_at"`
 	ResolvedAt  *time.Time `json:"resolved_at"`
+	// The times of the incident itself (see IncidentTimes); ResolvedAt is set by the status
+	// change and may be corrected like them.
+	StartedAt   *time.Time `json:"started_at"`
+	DetectedAt  *time.Time `json:"detected_at"`
+	MitigatedAt *time.Time `json:"mitigated_at"`
 
 	// Names of the assignee and the creator, for display. Not stored on the row.
 	AssigneeName  string `json:"assignee_name,omitempty"`
@@ -136,6 +144,8 @@ type Issue struct {
 // IssueSummary is an incident as it appears in lists and search results.
 type IssueSummary struct {
 	ID           string     `json:"id"`
+	Number       int64      `json:"number"`
+	Ref          string     `json:"ref"`
 	Title        string     `json:"title"`
 	Severity     Severity   `json:"severity"`
 	Status       Status     `json:"status"`
@@ -265,12 +275,24 @@ type IssueUpdate struct {
 	Category    *Category `json:"category"`
 	Status      *Status   `json:"status"`
 	AssigneeID  *string   `json:"assignee_id"`
+	// The incident's times (IncidentTimes); a field left out stays as it is.
+	StartedAt   TimeField `json:"started_at"`
+	DetectedAt  TimeField `json:"detected_at"`
+	MitigatedAt TimeField `json:"mitigated_at"`
+	ResolvedAt  TimeField `json:"resolved_at"`
 }
 
 // Empty reports whether u changes nothing.
 func (u *IssueUpdate) Empty() bool {
 	return u.Title == nil && u.Description == nil && u.Severity == nil && u.Category == nil &&
-		u.Status == nil && u.AssigneeID == nil
+		u.Status == nil && u.AssigneeID == nil && !u.StartedAt.Set && !u.DetectedAt.Set &&
+		!u.MitigatedAt.Set && !u.ResolvedAt.Set
+}
+
+// times returns the time fields of u by field name.
+func (u *IssueUpdate) times() map[string]TimeField {
+	return map[string]TimeField{"started_at": u.StartedAt, "detected_at": u.DetectedAt,
+		"mitigated_at": u.MitigatedAt, "resolved_at": u.ResolvedAt}
 }
 
 // Validate normalises u and checks the fields it sets.
@@ -369,6 +391,9 @@ func ApplyIssueUpdate(old *Issue, u IssueUpdate, assignee *User, now time.Time) 
 			fmt.Sprintf("Status changed from %s to %s", old.Status.Label(), next.Status.Label()),
 			map[string]any{"from": old.Status, "to": next.Status}})
 	}
+	if err := applyTimes(old, &next, u, now, &c); err != nil {
+		return IssueChange{}, err
+	}
 	if u.AssigneeID != nil {
 		switch {
 		case *u.AssigneeID == "" && old.AssigneeID != nil:
@@ -392,6 +417,58 @@ func ApplyIssueUpdate(old *Issue, u IssueUpdate, assignee *User, now time.Time) 
 	}
 	c.Issue = next
 	return c, nil
+}
+
+// applyTimes sets the times u gives on next (whose status is already the new one), checks them
+// and records what changed in c.
+func applyTimes(old, next *Issue, u IssueUpdate, now time.Time, c *IssueChange) error {
+	fields := map[string]string{}
+	set := u.times()
+	for _, it := range IncidentTimes {
+		f := set[it.Field]
+		if !f.Set {
+			continue
+		}
+		if it.Field == "resolved_at" {
+			switch {
+			case !next.Status.Done() && f.Time != nil:
+				fields[it.Field] = "Only a resolved or closed incident has a resolved time."
+				continue
+			case next.Status.Done() && f.Time == nil:
+				fields[it.Field] = "A resolved or closed incident keeps its resolved time: correct it instead."
+				continue
+			case !next.Status.Done():
+				continue
+			}
+		}
+		next.setTime(it.Field, f.Time)
+	}
+	checkTimes(next, now, fields)
+	if err := fieldsError(fields); err != nil {
+		return err
+	}
+	var said []string
+	meta := map[string]any{}
+	for _, it := range IncidentTimes {
+		before, after := old.Time(it.Field), next.Time(it.Field)
+		if equalTimePtr(before, after) {
+			continue
+		}
+		if _, byStatus := c.Changes["resolved_at"]; it.Field == "resolved_at" && byStatus && !set[it.Field].Set {
+			continue // the status change recorded it already
+		}
+		c.Changes[it.Field] = FieldChange{auditTime(before), auditTime(after)}
+		meta[it.Field] = auditTime(after)
+		if after == nil {
+			said = append(said, it.Event+" cleared")
+		} else {
+			said = append(said, it.Event+" set to "+after.UTC().Format("2006-01-02 15:04 UTC"))
+		}
+	}
+	if len(said) > 0 {
+		c.Events = append(c.Events, IssueEvent{EventTimesChanged, strings.Join(said, "; "), meta})
+	}
+	return nil
 }
 
 // resolvedAt is the resolved_at of the incident old once its status becomes to.
@@ -488,6 +565,9 @@ type Dashboard struct {
 type IssueService interface {
 	CreateIssue(ctx context.Context, n NewIssue) (*Issue, error)
 	FindIssueByID(ctx context.Context, id string) (*Issue, error)
+	// ResolveIssueRef returns the id of the incident ref names: a uuid as it is, or the
+	// incident's human id (INC-1234).
+	ResolveIssueRef(ctx context.Context, ref string) (string, error)
 	FindIssueDetail(ctx context.Context, id string) (*IssueDetail, error)
 	// FindIssueParts returns an incident with only the parts that parts names; the others are
 	// nil. Access is checked as for FindIssueDetail.

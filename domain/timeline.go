@@ -12,6 +12,7 @@ import (
 const (
 	EventIssueCreated        = "issue_created"
 	EventStatusChanged       = "status_changed"
+	EventTimesChanged        = "times_changed"
 	EventSeverityChanged     = "severity_changed"
 	EventAssigned            = "assigned"
 	EventTriageStarted       = "triage_started"
@@ -35,6 +36,7 @@ const (
 var TimelineEventTypes = []struct{ Type, Label string }{
 	{EventIssueCreated, "Incident created"},
 	{EventStatusChanged, "Status changed"},
+	{EventTimesChanged, "Times changed"},
 	{EventSeverityChanged, "Severity changed"},
 	{EventAssigned, "Assigned"},
 	{EventTriageStarted, "Triage started"},
@@ -78,8 +80,18 @@ type TimelineEvent struct {
 	ActorID     *string         `json:"actor_id"`
 	ActorName   string          `json:"actor_name,omitempty"`
 	CreatedAt   time.Time       `json:"created_at"`
+	// OccurredAt is when a person says it happened, when that is not when they recorded it.
+	OccurredAt *time.Time `json:"occurred_at"`
 	// IssueTitle is filled where events of several incidents are listed together.
 	IssueTitle string `json:"issue_title,omitempty"`
+}
+
+// At is when the event happened: the time a person gave it, else when it was recorded.
+func (e *TimelineEvent) At() time.Time {
+	if e.OccurredAt != nil {
+		return *e.OccurredAt
+	}
+	return e.CreatedAt
 }
 
 // Limits on timeline events.
@@ -93,6 +105,8 @@ type NewTimelineEvent struct {
 	EventType   string          `json:"event_type"`
 	Description string          `json:"description"`
 	Metadata    json.RawMessage `json:"metadata"`
+	// OccurredAt is when it happened, if not now (CheckOccurredAt).
+	OccurredAt *time.Time `json:"occurred_at"`
 }
 
 // Validate normalises n and checks every field. Metadata must be a JSON object of at most 10 KB;

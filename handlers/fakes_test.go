@@ -207,6 +207,14 @@ func (f *fakeIssues) FindIssueByID(ctx context.Context, id string) (*domain.Issu
 	return f.FindIssueByIDFn(ctx, id)
 }
 
+// ResolveIssueRef answers a uuid as it is; the fake knows no human ids.
+func (f *fakeIssues) ResolveIssueRef(ctx context.Context, ref string) (string, error) {
+	if _, ok := domain.ParseIssueRef(ref); ok {
+		return "", domain.Errorf(domain.ENOTFOUND, "Incident not found.")
+	}
+	return ref, nil
+}
+
 func (f *fakeIssues) FindIssueDetail(ctx context.Context, id string) (*domain.IssueDetail, error) {
 	if f.FindIssueDetailFn == nil {
 		return nil, notImplemented()

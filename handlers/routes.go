@@ -3,7 +3,9 @@ package handlers
 import (
 	"maps"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -28,9 +30,14 @@ func (c chain) then(name, prefix string, mw ...echo.MiddlewareFunc) chain {
 	return chain{s: c.s, name: name, prefix: c.prefix + prefix, mw: append(append([]echo.MiddlewareFunc{}, c.mw...), mw...)}
 }
 
-// add registers a route through the chain and records which chain it is in.
+// add registers a route through the chain and records which chain it is in. A route of one
+// incident (/issues/:id…) takes the incident's human id (INC-1234) as well as its uuid.
 func (c chain) add(method, path string, h echo.HandlerFunc) {
-	c.s.echo.Add(method, c.prefix+path, h, c.mw...)
+	mw := c.mw
+	if full := c.prefix + path; strings.HasPrefix(full, "/issues/:id") || strings.HasPrefix(full, "/api/v1/issues/:id") {
+		mw = append(slices.Clone(mw), c.s.resolveIssueRef)
+	}
+	c.s.echo.Add(method, c.prefix+path, h, mw...)
 	c.s.routeChains[method+" "+c.prefix+path] = c.name
 }
 
@@ -51,6 +58,29 @@ func requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 		if err := domain.Require(c.Request().Context(), domain.RoleAdmin); err != nil {
 			return err
 		}
+		return next(c)
+	}
+}
+
+// resolveIssueRef replaces an incident's human id (INC-1234) in the route's :id by its uuid,
+// so that every handler below sees the one id. An unknown human id is a 404.
+func (s *Server) resolveIssueRef(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ref := c.Param("id")
+		if _, ok := domain.ParseIssueRef(ref); !ok {
+			return next(c)
+		}
+		id, err := s.issues.ResolveIssueRef(c.Request().Context(), ref)
+		if err != nil {
+			return err
+		}
+		values := slices.Clone(c.ParamValues())
+		for i, name := range c.ParamNames() {
+			if name == "id" {
+				values[i] = id
+			}
+		}
+		c.SetParamValues(values...)
 		return next(c)
 	}
 }
@@ -130,6 +160,7 @@ func (s *Server) routes() {
 	pages.POST("/issues/:id/five-whys", s.handleFiveWhyAdd)
 	pages.POST("/five-whys/:id", s.handleFiveWhyUpdate)
 	pages.POST("/issues/:id/timeline", s.handleTimelineNote)
+	pages.POST("/issues/:id/times", s.handleIssueTimes)
 	pages.GET("/search", s.handleSearch)
 	pages.GET("/history", s.handleHistory)
 	pages.GET("/history/attachments", s.handleHistoryAttachments)

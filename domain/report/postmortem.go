@@ -37,6 +37,8 @@ func Postmortem(in Input) string {
 	m := ComputeMetrics(in)
 	b.WriteString("## Impact\n\n")
 	fmt.Fprintf(&b, "- **Duration:** %s\n", m.Duration)
+	fmt.Fprintf(&b, "- **Time to Detect:** %s\n", m.TimeToDetect)
+	fmt.Fprintf(&b, "- **Time to Mitigate:** %s\n", m.TimeToMitigate)
 	fmt.Fprintf(&b, "- **Time to Root Cause:** %s\n", m.TimeToRootCause)
 	fmt.Fprintf(&b, "- **Time to Resolve:** %s\n", m.TimeToResolve)
 	b.WriteString("- **Users Affected:** _How many users or customers, and how_\n")

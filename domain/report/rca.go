@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // RCA builds the root cause analysis of an incident. Its sections, in order: the issue summary,
@@ -23,8 +24,13 @@ func RCA(in Input) string {
 		{"Created", formatTime(in.CreatedAt)},
 		{"Last Updated", formatTime(in.UpdatedAt)},
 	}
-	if in.ResolvedAt != nil {
-		rows = append(rows, []string{"Resolved", formatTime(*in.ResolvedAt)})
+	for _, t := range []struct {
+		label string
+		at    *time.Time
+	}{{"Impact Started", in.StartedAt}, {"Detected", in.DetectedAt}, {"Mitigated", in.MitigatedAt}, {"Resolved", in.ResolvedAt}} {
+		if t.at != nil {
+			rows = append(rows, []string{t.label, formatTime(*t.at)})
+		}
 	}
 	table(&b, []string{"Field", "Value"}, rows)
 
@@ -47,6 +53,8 @@ func RCA(in Input) string {
 	b.WriteString("## Incident Metrics\n\n")
 	fmt.Fprintf(&b, "- **Total Events:** %d\n", len(in.Events))
 	fmt.Fprintf(&b, "- **Incident Duration:** %s\n", m.Duration)
+	fmt.Fprintf(&b, "- **Time to Detect:** %s\n", m.TimeToDetect)
+	fmt.Fprintf(&b, "- **Time to Mitigate:** %s\n", m.TimeToMitigate)
 	fmt.Fprintf(&b, "- **Time to Root Cause:** %s\n", m.TimeToRootCause)
 	fmt.Fprintf(&b, "- **Time to Resolve:** %s\n\n", m.TimeToResolve)
 

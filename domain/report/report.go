@@ -25,6 +25,11 @@ type Input struct {
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	ResolvedAt  *time.Time
+	// The incident's own times, when the people working it recorded them: when the impact
+	// started, was detected and was mitigated. Without them the metrics count from CreatedAt.
+	StartedAt   *time.Time
+	DetectedAt  *time.Time
+	MitigatedAt *time.Time
 	// Now is when the document is generated: the end of an ongoing incident and the footer's date.
 	Now     time.Time
 	Events  []Event
@@ -81,25 +86,47 @@ const eventRootCause = "root_cause_identified"
 
 // Metrics are the durations a document reports, already formatted.
 type Metrics struct {
-	Duration        string // opened → resolved, or → now with " (ongoing)"
+	Duration        string // impact start → resolved, or → now with " (ongoing)"
+	TimeToDetect    string
+	TimeToMitigate  string
 	TimeToRootCause string
 	TimeToResolve   string
 }
 
-// ComputeMetrics returns the durations of the incident in.
+// ComputeMetrics returns the durations of the incident in. They are counted from when the impact
+// started, else when it was detected, else when the incident was opened: time to detect needs
+// the start; time to mitigate and resolve need their times; time to the root cause needs the
+// root_cause_identified event (at the time it happened, when a person gave one).
 func ComputeMetrics(in Input) Metrics {
-	m := Metrics{Duration: "N/A", TimeToRootCause: "N/A", TimeToResolve: "N/A"}
+	m := Metrics{Duration: "N/A", TimeToDetect: "N/A", TimeToMitigate: "N/A", TimeToRootCause: "N/A", TimeToResolve: "N/A"}
+	start := in.CreatedAt
+	switch {
+	case in.StartedAt != nil:
+		start = *in.StartedAt
+	case in.DetectedAt != nil:
+		start = *in.DetectedAt
+	}
+	if in.StartedAt != nil {
+		detected := in.CreatedAt
+		if in.DetectedAt != nil {
+			detected = *in.DetectedAt
+		}
+		m.TimeToDetect = FormatDuration(start, detected)
+	}
+	if in.MitigatedAt != nil {
+		m.TimeToMitigate = FormatDuration(start, *in.MitigatedAt)
+	}
 	if in.ResolvedAt != nil {
-		m.Duration = FormatDuration(in.CreatedAt, *in.ResolvedAt)
+		m.Duration = FormatDuration(start, *in.ResolvedAt)
 		m.TimeToResolve = m.Duration
 	} else if !in.Now.IsZero() {
-		if d := FormatDuration(in.CreatedAt, in.Now); d != "N/A" {
+		if d := FormatDuration(start, in.Now); d != "N/A" {
 			m.Duration = d + " (ongoing)"
 		}
 	}
 	for _, e := range in.Events {
 		if e.Type == eventRootCause {
-			m.TimeToRootCause = FormatDuration(in.CreatedAt, e.At)
+			m.TimeToRootCause = FormatDuration(start, e.At)
 			break
 		}
 	}

@@ -21,6 +21,8 @@ func at(s string) time.Time {
 	return t
 }
 
+func ptr[T any](v T) *T { return &v }
+
 // fullInput is an incident with every kind of data, including text that would break the
 // document's structure if it were not escaped.
 func fullInput() report.Input {
@@ -31,6 +33,7 @@ func fullInput() report.Input {
 		Severity:    "High", Category: "Application", Status: "Resolved", Resolved: true,
 		Assignee: "Dana Ops", CreatedBy: "Sam", CreatedAt: at("2026-03-01T14:05:00Z"),
 		UpdatedAt: at("2026-03-02T16:30:00Z"), ResolvedAt: &resolved, Now: at("2026-03-03T09:00:00Z"),
+		StartedAt: ptr(at("2026-03-01T13:40:00Z")), DetectedAt: ptr(at("2026-03-01T13:55:00Z")), MitigatedAt: ptr(at("2026-03-01T15:10:00Z")),
 		Events: []report.Event{
 			{At: at("2026-03-01T14:05:00Z"), Type: "issue_created", Label: "Incident created", Description: "Sam opened the incident"},
 			{At: at("2026-03-01T14:20:00Z"), Type: "log_uploaded", Label: "Log file uploaded", Description: "app.log | gateway"},
@@ -146,13 +149,41 @@ func TestFormatDuration(t *testing.T) {
 }
 
 func TestMetrics(t *testing.T) {
-	m := report.ComputeMetrics(fullInput())
+	in := fullInput()
+	in.StartedAt, in.DetectedAt, in.MitigatedAt = nil, nil, nil
+	m := report.ComputeMetrics(in)
 	if m.Duration != "1d 2h" || m.TimeToRootCause != "2h 15m" || m.TimeToResolve != "1d 2h" {
 		t.Errorf("metrics = %+v", m)
 	}
 	m = report.ComputeMetrics(emptyInput())
-	if m.Duration != "2h 15m (ongoing)" || m.TimeToRootCause != "N/A" || m.TimeToResolve != "N/A" {
+	if m.Duration != "2h 15m (ongoing)" || m.TimeToRootCause != "N/A" || m.TimeToResolve != "N/A" ||
+		m.TimeToDetect != "N/A" || m.TimeToMitigate != "N/A" {
 		t.Errorf("ongoing metrics = %+v", m)
+	}
+}
+
+// TestMetricsFromIncidentTimes: with the times the responders recorded, the metrics count from
+// when the impact started, not from when someone opened the incident in the portal.
+func TestMetricsFromIncidentTimes(t *testing.T) {
+	in := fullInput()
+	started, detected, mitigated := at("2026-03-01T13:40:00Z"), at("2026-03-01T13:55:00Z"), at("2026-03-01T15:10:00Z")
+	in.StartedAt, in.DetectedAt, in.MitigatedAt = &started, &detected, &mitigated
+	m := report.ComputeMetrics(in)
+	want := report.Metrics{Duration: "1d 2h", TimeToDetect: "15m", TimeToMitigate: "1h 30m", TimeToRootCause: "2h 40m", TimeToResolve: "1d 2h"}
+	if m != want {
+		t.Errorf("metrics = %+v, want %+v", m, want)
+	}
+	// Detected only: counted from detection; time to detect is unknown.
+	in.StartedAt = nil
+	m = report.ComputeMetrics(in)
+	if m.TimeToDetect != "N/A" || m.TimeToMitigate != "1h 15m" || m.TimeToRootCause != "2h 25m" {
+		t.Errorf("from detection: %+v", m)
+	}
+	// No start recorded but detected later than opened: time to detect from the start is N/A,
+	// and a start recorded without a detection time counts detection as the opening.
+	in.StartedAt, in.DetectedAt = &started, nil
+	if m := report.ComputeMetrics(in); m.TimeToDetect != "25m" {
+		t.Errorf("detection at opening: %+v", m)
 	}
 }
 
