@@ -13,8 +13,8 @@ import (
 // database is down, is answered 503 in the API's error shape, not 401 as a bad token.
 func TestTokenCheckUnavailable(t *testing.T) {
 	ts := mustOpenServer(t)
-	ts.Users.AuthenticateTokenFn = func(context.Context, string) (*domain.User, error) {
-		return nil, domain.Errorf(domain.EUNAVAILABLE, "The database is unavailable. Try again shortly.")
+	ts.Users.AuthenticateTokenFn = func(context.Context, string) (*domain.User, *domain.APIToken, error) {
+		return nil, nil, domain.Errorf(domain.EUNAVAILABLE, "The database is unavailable. Try again shortly.")
 	}
 	req, _ := http.NewRequest(http.MethodGet, ts.URL+"/api/v1/issues", nil)
 	req.Header.Set("Authorization", "Bearer tftsr_some-token")
