@@ -16,7 +16,7 @@ import (
 // otherwise.
 func TestCLIPasswordsAndTokens(t *testing.T) {
 	dsn := dbtest.DSN(t)
-	env := map[string]string{"DATABASE_URL": dsn}
+	env := map[string]string{"DATABASE_URL": dsn, "TFTSR_DB_KEY": dbtest.MasterKeyBase64()}
 	if _, err := runCLI(t, env, "", "migrate", "up"); err != nil {
 		t.Fatal(err)
 	}

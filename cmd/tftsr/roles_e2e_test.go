@@ -4,10 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -246,14 +248,14 @@ func TestRoleSetup(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		page, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		u, _ := url.Parse(p.URL)
-		csrf := ""
-		for _, c := range jar.Cookies(u) {
-			if c.Name == "tftsr_csrf" {
-				csrf = c.Value
-			}
+		// The sign-in form carries the session's CSRF token, as a browser sees it.
+		m := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindSubmatch(page)
+		if m == nil {
+			t.Fatalf("no CSRF token on the sign-in page:\n%s", page)
 		}
+		csrf := string(m[1])
 		resp, err = client.PostForm(p.URL+"/login", url.Values{"username": {"admin"}, "password": {p.AdminPassword}, "_csrf": {csrf}})
 		if err != nil {
 			t.Fatal(err)
