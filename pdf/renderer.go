@@ -25,6 +25,7 @@ const (
 	DefaultChromePath = "/usr/bin/chromium"
 	DefaultMaxTabs    = 2
 	DefaultTimeout    = 30 * time.Second
+	DefaultNice       = 10
 )
 
 // deathGrace is how long a failed render waits for the browser's context to end, to tell a dead
@@ -36,6 +37,10 @@ type Config struct {
 	ChromePath string        // the Chromium executable
 	MaxTabs    int           // how many PDFs print at once; more callers wait
 	Timeout    time.Duration // the limit for starting the browser, and for printing one PDF
+	// Nice is how much lower the browser's CPU priority is than the portal's (nice(1)), so that
+	// printing a PDF, which keeps a core busy, does not slow down every page being served on
+	// the same machine. Negative: the same priority.
+	Nice int
 }
 
 // Renderer prints documents to PDF in one shared headless Chromium. It starts the browser on first
@@ -69,6 +74,9 @@ func New(cfg Config) *Renderer {
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.Nice == 0 {
+		cfg.Nice = DefaultNice
 	}
 	return &Renderer{cfg: cfg, tabs: make(chan struct{}, cfg.MaxTabs)}
 }
@@ -214,7 +222,7 @@ func startBrowser(cfg Config) (*browser, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pdf: make the user data directory: %w", err)
 	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(niceOptions(cfg.Nice),
 		chromedp.ExecPath(cfg.ChromePath),
 		chromedp.Headless,
 		chromedp.NoSandbox,
@@ -228,7 +236,7 @@ func startBrowser(cfg Config) (*browser, error) {
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.Flag("disable-extensions", true),
 		chromedp.Flag("mute-audio", true),
-	)
+	)...)
 	bctx, cancelBrowser := chromedp.NewContext(allocCtx, chromedp.WithErrorf(logf), chromedp.WithLogf(logf))
 	b := &browser{
 		ctx: bctx,
@@ -245,6 +253,9 @@ func startBrowser(cfg Config) (*browser, error) {
 	if !timer.Stop() || err != nil {
 		_ = b.close()
 		return nil, unavailable
+	}
+	if p := chromedpProcess(b); p != nil {
+		lowerGroup(p.Pid, cfg.Nice)
 	}
 	return b, nil
 }

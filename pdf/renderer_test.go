@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -510,4 +511,54 @@ func hasColour(t *testing.T, path string, c color.RGBA) bool {
 		}
 	}
 	return false
+}
+
+// TestRenderPDFBrowserRunsNiced: the browser and its helpers run below the portal's CPU
+// priority, so that printing does not slow the pages served meanwhile.
+func TestRenderPDFBrowserRunsNiced(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("nice(1) is used on Linux")
+	}
+	r := mustRenderer(t)
+	if _, err := r.RenderPDF(context.Background(), testDoc("## Nice\n\nHello.\n")); err != nil {
+		t.Fatal(err)
+	}
+	p := pdf.BrowserProcess(r)
+	if p == nil {
+		t.Fatal("no browser process")
+	}
+	if os.Geteuid() == 0 {
+		// As root Chromium sets its threads' nice values itself; its scheduling group is lowered.
+		group, err := os.ReadFile("/proc/" + strconv.Itoa(p.Pid) + "/autogroup")
+		if err != nil {
+			t.Skipf("no autogroups here: %v", err)
+		}
+		if own, _ := os.ReadFile("/proc/self/autogroup"); bytes.Equal(group, own) ||
+			!strings.HasSuffix(strings.TrimSpace(string(group)), " nice "+strconv.Itoa(pdf.DefaultNice)) {
+			t.Errorf("browser's scheduling group %q, the tests' %q: want its own, at nice %d", group, own, pdf.DefaultNice)
+		}
+		return
+	}
+	own, err := niceOf(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := niceOf(p.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := min(own+pdf.DefaultNice, 19); got != want {
+		t.Errorf("browser runs at nice %d, want %d (the tests run at %d)", got, want, own)
+	}
+}
+
+// niceOf reads a process's nice value from /proc (the 19th field of stat).
+func niceOf(pid int) (int, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, err
+	}
+	// The command name is in parentheses and may hold spaces: the fields follow the last ")".
+	fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	return strconv.Atoi(fields[16])
 }
