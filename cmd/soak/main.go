@@ -70,7 +70,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.sessions, "c", 200, "concurrent signed-in sessions")
 	fs.IntVar(&o.users, "users", 20, "responder accounts the sessions sign in as")
 	fs.DurationVar(&o.duration, "d", 60*time.Second, "how long the sessions work")
-	fs.DurationVar(&o.think, "think", 0, "mean pause of a session between two actions (uniform from 0 to twice this)")
+	fs.DurationVar(&o.think, "think", time.Second, "mean pause of a session before each action (uniform from 0 to twice this); 0 for a stress run with no pauses")
 	fs.IntVar(&o.incidents, "incidents", 300, "incidents seeded before the run")
 	fs.IntVar(&o.documents, "documents", 10, "RCAs seeded before the run, which sessions export as PDF")
 	fs.DurationVar(&o.tokenGap, "token-gap", 2*time.Millisecond, "pause of the fake provider between two streamed tokens")

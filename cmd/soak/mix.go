@@ -160,18 +160,23 @@ func pickAction(r *rand.Rand) action {
 
 // loop runs the user's mix until the deadline: an action under way then is finished, so that
 // every write the drill makes has its answer. Errors are recorded and the user goes on. Only
-// ctx ending (Ctrl-C) aborts requests in flight.
+// ctx ending (Ctrl-C) aborts requests in flight. With a think time, a session pauses before each
+// action, the first included: sessions are already at work when the run starts, as a team's
+// are, rather than all clicking in the same millisecond.
 func (u *user) loop(ctx context.Context, deadline time.Time) {
 	for ctx.Err() == nil && time.Now().Before(deadline) {
-		a := pickAction(u.r)
-		_ = a.do(u, ctx)
 		if u.sh.think > 0 {
 			pause := time.Duration(u.r.Int64N(int64(2 * u.sh.think)))
 			select {
 			case <-time.After(min(pause, time.Until(deadline))):
 			case <-ctx.Done():
 			}
+			if !time.Now().Before(deadline) {
+				return
+			}
 		}
+		a := pickAction(u.r)
+		_ = a.do(u, ctx)
 	}
 }
 
