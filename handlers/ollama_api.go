@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"tftsr/domain"
@@ -65,9 +67,18 @@ func (s *Server) handleAPIOllamaPull(c echo.Context) error {
 	}
 	w := startSSE(c)
 	stop := w.heartbeat(sseHeartbeat)
-	err := o.Pull(ctx, in.Name, func(p domain.OllamaPullProgress) error { return w.eventJSON("progress", p) })
+	pullCtx, cancel := s.untilShutdown(ctx)
+	err := o.Pull(pullCtx, in.Name, func(p domain.OllamaPullProgress) error { return w.eventJSON("progress", p) })
+	shuttingDown := errors.Is(context.Cause(pullCtx), errShuttingDown)
+	cancel()
 	stop()
 	if ctx.Err() != nil {
+		return nil
+	}
+	if shuttingDown {
+		// The client stays, the portal goes: tell it so, and that the download was cut.
+		_ = w.eventJSON("error", apiError{apiErrorBody{Code: domain.EUNAVAILABLE,
+			Message: "The portal is restarting, so this pull stopped. Start it again once the portal is back: Ollama keeps what it downloaded."}})
 		return nil
 	}
 	if err != nil {

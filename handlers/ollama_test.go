@@ -16,6 +16,7 @@ import (
 	"tftsr/ai/aitest"
 	"tftsr/db"
 	"tftsr/domain"
+	"tftsr/handlers"
 )
 
 // fixedProbe reports fixed hardware.
@@ -31,13 +32,14 @@ type ollamaPortal struct {
 	*testPortal
 	db     *db.DB
 	ollama *aitest.Ollama
+	server *handlers.Server
 }
 
 func newOllamaPortal(t *testing.T) *ollamaPortal {
 	t.Helper()
 	fake := aitest.NewOllama(t, "llama3.2:3b")
 	b := buildPortal(t, portalOptions{OllamaURL: fake.URL})
-	p := &ollamaPortal{testPortal: b.portal(), db: b.db, ollama: fake}
+	p := &ollamaPortal{testPortal: b.portal(), db: b.db, ollama: fake, server: b.server}
 	createTestUsers(t, p.users)
 	return p
 }
@@ -442,4 +444,33 @@ func TestOllamaPages(t *testing.T) {
 			t.Fatalf("recommendations %s", recs)
 		}
 	})
+}
+
+// TestOllamaPullEndsAtShutdown: a pull under way when the portal begins to shut down ends with
+// an event saying so, instead of holding the shutdown until its wait runs out.
+func TestOllamaPullEndsAtShutdown(t *testing.T) {
+	p := newOllamaPortal(t)
+	admin := p.login(t, "admin")
+	// A pull under way when the portal begins to shut down ends with an event saying so,
+	// instead of holding the shutdown until its wait runs out.
+	release := p.ollama.Hold()
+	defer release()
+	req, _ := http.NewRequest(http.MethodPost, p.srv.URL+"/api/v1/ollama/models/pull", strings.NewReader(`{"name":"library/qwen2.5:14b"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "text/event-stream")
+	req.Header.Set("X-Csrf-Token", admin.csrf())
+	resp, err := admin.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	events := readPullEvents(t, resp.Body, func(e pullEvent) {
+		if e.name == "progress" && strings.Contains(e.data, `"completed":500`) {
+			p.server.BeginShutdown()
+		}
+	})
+	last := events[len(events)-1]
+	if last.name != "error" || !strings.Contains(last.data, `"code":"unavailable"`) || !strings.Contains(last.data, "The portal is restarting") {
+		t.Fatalf("last event %+v", last)
+	}
 }

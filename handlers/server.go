@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -97,6 +98,30 @@ type Server struct {
 	ollama       *domain.OllamaService
 	// routeChains names the middleware chain of each route; see routes.
 	routeChains map[string]string
+	// stopping is closed by BeginShutdown: long streams then end with a last event.
+	stopping chan struct{}
+	stopOnce sync.Once
+}
+
+// BeginShutdown tells the server that it is being shut down: event streams that would go on for
+// long (an Ollama model pull) send their final event and end, so that they do not hold up the
+// shutdown of the requests in flight. Register it with http.Server.RegisterOnShutdown.
+func (s *Server) BeginShutdown() { s.stopOnce.Do(func() { close(s.stopping) }) }
+
+// errShuttingDown is the cause of a stream's context ended by BeginShutdown.
+var errShuttingDown = errors.New("the portal is shutting down")
+
+// untilShutdown returns ctx, ended also by BeginShutdown (with errShuttingDown as its cause).
+func (s *Server) untilShutdown(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	go func() {
+		select {
+		case <-s.stopping:
+			cancel(errShuttingDown)
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() { cancel(context.Canceled) }
 }
 
 // NewServer builds the server and its routes over svc, every field of which must be set.
@@ -122,7 +147,7 @@ func NewServer(logger *slog.Logger, cfg Config, sessions *scs.SessionManager, sv
 		echo: echo.New(), logger: logger, cfg: cfg, sessions: sessions, checks: checks,
 		users: svc.Users, issues: svc.Issues, audit: svc.Audit, settings: svc.Settings, logs: svc.Logs,
 		images: svc.Images, docs: svc.Documents, ai: svc.Providers, chat: svc.Chat,
-		whyProposals: svc.WhyProposals, ollama: svc.Ollama,
+		whyProposals: svc.WhyProposals, ollama: svc.Ollama, stopping: make(chan struct{}),
 	}
 	s.echo.HideBanner = true
 	s.echo.HidePort = true

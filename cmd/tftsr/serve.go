@@ -119,6 +119,8 @@ func runServe(ctx context.Context, cfg config, args []string, stdout, stderr io.
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
+	// Long event streams end with their last event when the shutdown begins.
+	httpSrv.RegisterOnShutdown(srv.BeginShutdown)
 	fmt.Fprintf(stdout, "TFTSR is serving on %s\n", baseURL)
 
 	errc := make(chan error, 1)
