@@ -106,6 +106,9 @@ func trimQuotes(s []byte, i, j int) (int, int) {
 // fancyAt returns the length of the curly quote at the start (or end) of b,
 // or 0.
 func fancyAt(b []byte, start bool) int {
+	if len(b) == 0 || start && b[0] < 0x80 || !start && b[len(b)-1] < 0x80 {
+		return 0
+	}
 	for _, q := range fancyQuotes {
 		if start && bytes.HasPrefix(b, q) || !start && bytes.HasSuffix(b, q) {
 			return len(q)
@@ -234,8 +237,6 @@ func bareSecret(t []byte) bool {
 // secrets, or that other rules own.
 func notSecretShape(t []byte) bool {
 	switch {
-	case placeholder(t) || masked(t):
-		return true
 	case hasPrefixFold(t, 0, "www.") || hasPrefixFold(t, 0, "data:"):
 		return true
 	case filePath(t) || t[0] == '\\' && at(t, 1) == '\\':
@@ -259,6 +260,8 @@ func notSecretShape(t []byte) bool {
 	case hexLike(t):
 		return true
 	case ulid(t):
+		return true
+	case placeholder(t) || masked(t):
 		return true
 	}
 	return false
@@ -466,22 +469,32 @@ func fileName(t []byte) bool {
 	return letter
 }
 
-// entropy returns the Shannon entropy of t in bits per byte.
+// entropy returns the Shannon entropy of t (at most maxSecret bytes) in
+// bits per byte: log2 n - (sum of k log2 k over the byte counts k) / n.
 func entropy(t []byte) float64 {
 	var counts [128]uint16
 	for _, c := range t {
 		counts[c&0x7f]++
 	}
-	n := float64(len(t))
-	h := 0.0
-	for _, k := range counts {
-		if k > 0 {
-			p := float64(k) / n
-			h -= p * math.Log2(p)
+	sum := 0.0
+	for _, c := range t {
+		if k := counts[c&0x7f]; k > 0 {
+			sum += kLog2k[k]
+			counts[c&0x7f] = 0
 		}
 	}
-	return h
+	return log2n[len(t)] - sum/float64(len(t))
 }
+
+// kLog2k[k] is k log2 k and log2n[n] is log2 n, for the entropy of strings
+// of up to maxSecret bytes.
+var kLog2k, log2n = func() (a, b [maxSecret + 1]float64) {
+	for k := 1; k <= maxSecret; k++ {
+		a[k] = float64(k) * math.Log2(float64(k))
+		b[k] = math.Log2(float64(k))
+	}
+	return a, b
+}()
 
 // entropyFloor is the entropy a random-looking string of n bytes must
 // reach: close to the most n bytes can have (log2 n, every byte distinct)
@@ -496,7 +509,7 @@ func entropyFloor(n, classes int) float64 {
 
 // switchFloor is the share of class switches from which a string mixes
 // like a random one.
-var switchFloor = 0.35
+const switchFloor = 0.35
 
 // mixesLikeRandom reports whether the letters and digits of t switch
 // between upper case, lower case and digits, or go without vowels, the

@@ -45,6 +45,10 @@ func TestBareSecret(t *testing.T) {
 		// Another rule owns a value with a key or a known shape.
 		{"the password is X9#kd!2mQp7z", []string{"Password:X9#kd!2mQp7z"}},
 		{"token ghp_abcdefghijklmnopqrstuvwxyz0123456789", []string{"GitHubToken:ghp_abcdefghijklmnopqrstuvwxyz0123456789"}},
+		{"pasted AKIAIOSFODNN7EXAMPLE by mistake", []string{"AWSAccessKey:AKIAIOSFODNN7EXAMPLE"}},
+		{"see eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.abcdefghijklmnop.", []string{"JWT:eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.abcdefghijklmnop"}},
+		{"mail X9kd2mQp7z@example.com", []string{"Email:X9kd2mQp7z@example.com"}},
+		{"open https://x.example.com/?q=Zx8mQ2pL5vKd9", []string{"Hostname:x.example.com"}},
 	}
 	for _, tc := range cases {
 		if got := foundText(tc.text); !slices.Equal(got, tc.want) {
