@@ -214,7 +214,7 @@ func bareSecret(t []byte) bool {
 	default:
 		return false
 	}
-	if sym > 0 && !odd && bytes.IndexAny(t, "+=") < 0 && !mixedCaseRun(t) {
+	if sym > 0 && !odd && !bytes.ContainsAny(t, "+=") && !mixedCaseRun(t) {
 		// kebab-case, snake_case, dotted and slashed names whose parts
 		// each have one case: pod and replica set names
 		// (api-7d9f8b6c4-x2x9q, k8s_POD_api-..._default_1), container and
