@@ -43,11 +43,11 @@ type RedactionGate struct {
 	blobs BlobStore
 }
 
-// Text redacts typed text, such as a chat message: every detected value is replaced. Invalid
-// UTF-8 is replaced first.
+// Text redacts typed text, such as a chat message: every detected value is replaced, bare
+// random-looking secrets included (pii.DetectText). Invalid UTF-8 is replaced first.
 func (g *RedactionGate) Text(s string) RedactedText {
 	b := []byte(strings.ToValidUTF8(s, replacementChar))
-	spans := pii.Detect(b)
+	spans := pii.DetectText(b)
 	out := pii.Redact(b, spans)
 	seen := map[pii.Type]bool{}
 	for _, sp := range spans {
@@ -171,11 +171,12 @@ type PIIScan struct {
 	RedactedText string     `json:"redacted_text"`
 }
 
-// ScanPII finds the sensitive values in text, for someone checking a text before sharing it.
-// It stores nothing; the values go back only to the caller who sent them.
+// ScanPII finds the sensitive values in text, for someone checking a text before sharing it:
+// what the gate finds in typed text (pii.DetectText). It stores nothing; the values go back only
+// to the caller who sent them.
 func ScanPII(text string) PIIScan {
 	b := []byte(text)
-	spans := pii.Detect(b)
+	spans := pii.DetectText(b)
 	out := PIIScan{Spans: make([]PIIMatch, len(spans)), TotalFound: len(spans), RedactedText: string(pii.Redact(b, spans))}
 	for i, sp := range spans {
 		out.Spans[i] = PIIMatch{Type: string(sp.Type), Start: sp.Start, End: sp.End, Text: text[sp.Start:sp.End], Replacement: sp.Type.Token()}

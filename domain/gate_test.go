@@ -142,3 +142,31 @@ func TestScanPII(t *testing.T) {
 		t.Errorf("span %+v", sp)
 	}
 }
+
+// TestGateTextBareSecret: a password or key typed without a key that names it (a chat message,
+// a 5-Whys answer, a timeline note) is replaced and reported as Secret; names, ids and versions
+// around it stay.
+func TestGateTextBareSecret(t *testing.T) {
+	var g domain.RedactionGate
+	cases := []struct{ in, want string }{
+		{"the DB user is bob and for prod use X9#kd!2mQp7z.", "the DB user is bob and for prod use [Secret]."},
+		{"Why 2: the deploy of api-7d9f8b6c4-x2x9q (v1.4.2, commit 9fceb02) logged \"4eC39HqLyjWDarjtT1zdp7dc\" in plain text",
+			"Why 2: the deploy of api-7d9f8b6c4-x2x9q (v1.4.2, commit 9fceb02) logged \"[Secret]\" in plain text"},
+		{"Tr0ub4dor&3xK", "[Secret]"},
+	}
+	for _, tc := range cases {
+		out := g.Text(tc.in)
+		if out.String() != tc.want || !slices.Equal(out.PIITypes(), []string{"Secret"}) {
+			t.Errorf("Text(%q) = %q %v, want %q [Secret]", tc.in, out, out.PIITypes(), tc.want)
+		}
+	}
+	// With other values the types come in the detector's order.
+	out := g.Text("mail carol@example.net the key Jd83KsLq02Mzx7Bv")
+	if out.String() != "mail [Email] the key [Secret]" || !slices.Equal(out.PIITypes(), []string{"Secret", "Email"}) {
+		t.Errorf("mixed: %q %v", out, out.PIITypes())
+	}
+	scan := domain.ScanPII("use Jd83KsLq02Mzx7Bv now")
+	if scan.TotalFound != 1 || scan.Spans[0].Type != "Secret" || scan.Spans[0].Text != "Jd83KsLq02Mzx7Bv" || scan.RedactedText != "use [Secret] now" {
+		t.Errorf("scan %+v", scan)
+	}
+}

@@ -88,7 +88,8 @@ func TestChatToolsKeepSecretsInside(t *testing.T) {
 	if out.Reply.Status != domain.MessageComplete || out.Reply.Content != "Reading the log.\n\nThe upstream timed out." {
 		t.Fatalf("reply = %q (%s %s)", out.Reply.Content, out.Reply.Status, out.Reply.Error)
 	}
-	if got := strings.Join(out.Reply.ToolsUsed, "; "); got != `read_log_lines secrets.log 1–60; search_logs "Sup3rS3cret"` {
+	// The model's query for a bare password is itself redacted: the gate knows it for a secret.
+	if got := strings.Join(out.Reply.ToolsUsed, "; "); got != `read_log_lines secrets.log 1–60; search_logs "[Secret]"` {
 		t.Errorf("tools used = %q", got)
 	}
 
@@ -98,11 +99,9 @@ func TestChatToolsKeepSecretsInside(t *testing.T) {
 	}
 	// No secret in any byte sent; the log's lines went out redacted.
 	for i, b := range bodies {
-		for _, s := range toolSecrets {
-			// The model's own query for a bare value is sent back as it wrote it; it is not
-			// recognisable as a secret. Everything else must be clean.
-			rest := strings.ReplaceAll(string(b), `{\"query\":\"Sup3rS3cret\"}`, "")
-			if strings.Contains(rest, s) {
+		for _, s := range append(toolSecrets, "Sup3rS3cret") {
+			// The model's own query for a bare password goes back redacted too.
+			if strings.Contains(string(b), s) {
 				t.Errorf("request %d holds the secret %q", i+1, s)
 			}
 		}
@@ -157,7 +156,7 @@ func TestChatToolsKeepSecretsInside(t *testing.T) {
 
 	// The lookups are shown under the reply, escaped.
 	page := rita.get("/issues/"+issueID, nil).Body
-	if !strings.Contains(page, `data-testid="chat-tools-used">Looked up: read_log_lines secrets.log 1–60, search_logs &#34;Sup3rS3cret&#34;</div>`) {
+	if !strings.Contains(page, `data-testid="chat-tools-used">Looked up: read_log_lines secrets.log 1–60, search_logs &#34;[Secret]&#34;</div>`) {
 		i := strings.Index(page, "Looked up")
 		t.Errorf("no lookup note on the page: %q", page[max(i, 0):min(max(i, 0)+200, len(page))])
 	}

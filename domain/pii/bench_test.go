@@ -48,6 +48,43 @@ func BenchmarkDetectDense(b *testing.B) {
 	}
 }
 
+// typedText returns 1 MiB of the typed-text corpus.
+var typedText = sync.OnceValue(func() []byte {
+	c := newCorpus(43)
+	c.noLabels = true
+	c.generateText(1 << 20)
+	return c.buf
+})
+
+// BenchmarkDetectTypedText and BenchmarkDetectTextTyped compare Detect and
+// DetectText (Detect and the bare secret pass) on typed text.
+func BenchmarkDetectTypedText(b *testing.B) {
+	data := typedText()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		Detect(data)
+	}
+}
+
+func BenchmarkDetectTextTyped(b *testing.B) {
+	data := typedText()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		DetectText(data)
+	}
+}
+
+// BenchmarkDetectTextLog is DetectText on the benchmark log, for
+// comparison with BenchmarkDetect: what the pass would cost on logs.
+func BenchmarkDetectTextLog(b *testing.B) {
+	data := benchLog()
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for b.Loop() {
+		DetectText(data)
+	}
+}
+
 func BenchmarkScanner(b *testing.B) {
 	data := benchLog()
 	b.SetBytes(int64(len(data)))

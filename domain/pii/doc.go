@@ -85,6 +85,21 @@
 //     "password policy", "password reset" and "password authentication
 //     failed" are left alone. Command lines: "-u user:secret", "--user
 //     user:secret", mysql "-pSECRET".
+//   - Secret: typed text only (DetectText, not Detect): a random-looking
+//     password or key standing on its own, without a key name ("use
+//     X9#kd!2mQp7z for the DB"). Between white space, without quotes,
+//     brackets and trailing punctuation, or the value of name=value: 10-256
+//     printable ASCII bytes with three of upper case, lower case, digits
+//     and symbols (two without symbols from 20 bytes), an entropy near the
+//     most its length allows, and classes mixed as in random strings, not
+//     as in words and names. Never identifiers (camelCase, snake_case,
+//     kebab-case, com.example.Foo$Inner), paths and file names, URLs,
+//     e-mail addresses, versions (v1.2.3-rc.1+build.5), numbers and
+//     timestamps, hex (hashes, commit ids, UUIDs, MACs), digests
+//     (sha256:..., SHA256:...), password hashes ($2b$...), SSH public keys,
+//     ULIDs, typed ids (req_..., cus_...), Kubernetes pod names
+//     (api-7d9f8b6c4-x2x9q), placeholders, or anything another rule
+//     reports.
 //   - Email: local@domain with a 1-64 byte local part and a domain of two or
 //     more DNS labels ending in an alphabetic top level that is not a file
 //     extension ("logo@2x.png", "@Override", "lodash@4.17.21" are not

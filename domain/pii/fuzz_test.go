@@ -80,6 +80,8 @@ func FuzzDetect(f *testing.F) {
 		"\x00\xff\xfe@@::..--++((",
 		strings.Repeat("a.", 100) + "com",
 		strings.Repeat("-----BEGIN EC PRIVATE KEY-----", 5),
+		"use X9#kd!2mQp7z, or “Tr0ub4dor&3xK”. HC8I=WgYPH&2N api-7d9f8b6c4-x2x9q $2b$12$abc SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDT",
+		"k=" + strings.Repeat("aB3$", 80) + " ((((" + strings.Repeat("Zx9!", 3),
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s))
@@ -90,6 +92,19 @@ func FuzzDetect(f *testing.F) {
 		checkRedaction(t, text, spans)
 		if again := Detect(text); !slices.Equal(again, spans) {
 			t.Fatalf("Detect is not deterministic")
+		}
+		// Typed text: the same spans and bare secrets between them.
+		typed := DetectText(text)
+		checkSpans(t, text, typed)
+		checkRedaction(t, text, typed)
+		var kept []Span
+		for _, sp := range typed {
+			if sp.Type != Secret {
+				kept = append(kept, sp)
+			}
+		}
+		if !slices.Equal(kept, spans) {
+			t.Fatalf("DetectText changed the spans of Detect: %v, %v", typed, spans)
 		}
 		// The streaming form agrees, whatever the chunk size.
 		chunk := 1 + len(text)%13

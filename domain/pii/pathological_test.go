@@ -33,6 +33,9 @@ var pathological = map[string]func(n int) []byte{
 	"bearer":     func(n int) []byte { return bytes.Repeat([]byte("Bearer "), n/7) },
 	"jwt":        func(n int) []byte { return bytes.Repeat([]byte("eyJabcdefghij."), n/14) },
 	"newlines":   func(n int) []byte { return bytes.Repeat([]byte("\n"), n) },
+	"secrets":    func(n int) []byte { return bytes.Repeat([]byte("Tr0ub4dor&3xK "), n/14) },
+	"brackets":   func(n int) []byte { return bytes.Repeat([]byte("(["), n/2) },
+	"name-value": func(n int) []byte { return bytes.Repeat([]byte("aB3=x9Q:"), n/8) },
 }
 
 func TestPathological(t *testing.T) {
@@ -41,6 +44,7 @@ func TestPathological(t *testing.T) {
 			text := gen(1 << 20)
 			spans := Detect(text)
 			checkSpans(t, text, spans)
+			checkSpans(t, text, DetectText(text))
 		})
 	}
 }

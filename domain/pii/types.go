@@ -19,6 +19,7 @@ const (
 	BearerToken      Type = "BearerToken"
 	APIKey           Type = "APIKey"
 	Password         Type = "Password"
+	Secret           Type = "Secret"
 	Email            Type = "Email"
 	CreditCard       Type = "CreditCard"
 	SSN              Type = "SSN"
@@ -47,6 +48,7 @@ const (
 	kBearerToken
 	kAPIKey
 	kPassword
+	kSecret
 	kEmail
 	kCreditCard
 	kSSN
@@ -62,7 +64,7 @@ const (
 var kindTypes = [numKinds]Type{
 	PrivateKey, ConnectionString, URLCredentials, SlackToken, JWT,
 	AWSAccessKey, AWSSecretKey, GitHubToken, GitLabToken, BearerToken,
-	APIKey, Password, Email, CreditCard, SSN, Phone, MAC, IPv6, IPv4, Hostname,
+	APIKey, Password, Secret, Email, CreditCard, SSN, Phone, MAC, IPv6, IPv4, Hostname,
 }
 
 // kindTokens holds the precomputed replacement token of each kind.
