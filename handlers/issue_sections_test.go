@@ -160,14 +160,18 @@ func hasEvent(sel *goquery.Selection, eventType string) bool {
 func text(sel *goquery.Selection) string { return strings.TrimSpace(sel.Text()) }
 
 // TestIssueStatusChangeIsPartial: a status change through htmx answers with the header (new
-// badges, selects) and the timeline's events out of band, nothing else; a plain form post is
+// badges, selects), and the timeline's events and the incident's times (a resolved time) out of
+// band, nothing else; a plain form post is
 // redirected to the page.
 func TestIssueStatusChangeIsPartial(t *testing.T) {
 	p := newSectionsPortal(t)
 	path := "/issues/" + p.issueID + "/status"
 
 	r := p.rita.hx(path, url.Values{"status": {"resolved"}, "severity": {"critical"}})
-	doc := wantSwaps(t, r, http.StatusOK, swap{views.IssueHeaderID, false}, swap{views.TimelineEventsID, true})
+	doc := wantSwaps(t, r, http.StatusOK, swap{views.IssueHeaderID, false}, swap{views.TimelineEventsID, true}, swap{views.IncidentTimesID, true})
+	if doc.Find(`#`+views.IncidentTimesID+` [data-testid="time-resolved_at"] time`).Length() != 1 {
+		t.Error("the times card does not show the resolved time")
+	}
 	header := doc.Find("#" + views.IssueHeaderID)
 	if got := text(header.Find(`[data-testid="issue-status"]`)); got != "Resolved" {
 		t.Errorf("status badge %q, want Resolved", got)
