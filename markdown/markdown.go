@@ -17,8 +17,11 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
+	east "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 )
 
 // HeadingIDPrefix begins every heading id. Rendered Markdown sits inside portal pages, so a
@@ -37,7 +40,25 @@ var converter = goldmark.New(
 		extension.TaskList,
 	),
 	goldmark.WithParserOptions(parser.WithAutoHeadingID()),
+	goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(taskCheckBoxRenderer{}, 0))),
 )
+
+// taskCheckBoxRenderer renders a task-list item's box as goldmark does, with a name ("Done" or
+// "To do"), which a form control needs even when it is disabled.
+type taskCheckBoxRenderer struct{}
+
+func (taskCheckBoxRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
+	reg.Register(east.KindTaskCheckBox, func(w util.BufWriter, _ []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if entering {
+			if n.(*east.TaskCheckBox).IsChecked {
+				_, _ = w.WriteString(`<input checked="" disabled="" type="checkbox" aria-label="Done"> `)
+			} else {
+				_, _ = w.WriteString(`<input disabled="" type="checkbox" aria-label="To do"> `)
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+}
 
 // policy is the sanitiser of everything converter makes.
 var policy = newPolicy()
@@ -51,6 +72,7 @@ func newPolicy() *bluemonday.Policy {
 	p.AllowAttrs("class").Matching(regexp.MustCompile(`^language-[\w+#.-]+$`)).OnElements("code")
 	p.AllowAttrs("type").Matching(regexp.MustCompile(`^checkbox$`)).OnElements("input")
 	p.AllowAttrs("checked", "disabled").Matching(regexp.MustCompile(`^$`)).OnElements("input")
+	p.AllowAttrs("aria-label").Matching(regexp.MustCompile(`^(Done|To do)$`)).OnElements("input")
 	p.AllowDataURIImages()
 	return p
 }

@@ -41,6 +41,9 @@ func TestHTML(t *testing.T) {
 	if boxes.Length() != 2 || boxes.First().AttrOr("checked", "none") != "" || boxes.Last().AttrOr("checked", "none") != "none" {
 		t.Errorf("task list checkboxes: %d in %s", boxes.Length(), html)
 	}
+	if got := boxes.First().AttrOr("aria-label", "") + "|" + boxes.Last().AttrOr("aria-label", ""); got != "Done|To do" {
+		t.Errorf("task list checkbox names %q, want Done|To do, in %s", got, html)
+	}
 	if got := doc.Find(`th[align=left]`).Text() + "|" + doc.Find(`td[align=right]`).Text(); got != "Host|0.9" {
 		t.Errorf("table alignment %q in %s", got, html)
 	}

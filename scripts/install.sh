@@ -4,6 +4,7 @@
 #   scripts/install.sh system PROFILE        install the Debian packages PROFILE needs (run|test)
 #   scripts/install.sh packages PACKAGE...   install those of the named Debian packages that are missing
 #   scripts/install.sh minio                 build the pinned MinIO server once; print its path
+#   scripts/install.sh axe                   fetch the pinned axe-core once from npm; print its path
 #
 # Debian packages go in with --no-install-recommends; `apt-get update` runs only when something
 # is missing. As a normal user this uses sudo. The MinIO binary is cached outside the checkout,
@@ -86,9 +87,39 @@ install_minio() {
 	printf '%s\n' "$link"
 }
 
+# install_axe makes sure the pinned axe-core script is cached (checked against its registry
+# checksum) and linked into .tools, and prints the link's path.
+install_axe() {
+	local js="$CACHE_DIR/axe-core-$AXE_VERSION.min.js" link="$ROOT/.tools/axe.min.js"
+	if [ ! -s "$js" ]; then
+		command -v npm >/dev/null 2>&1 || install_packages npm
+		command -v openssl >/dev/null 2>&1 || install_packages openssl
+		mkdir -p "$CACHE_DIR"
+		local tmp sum
+		tmp=$(mktemp -d "$CACHE_DIR/axe.XXXXXX")
+		say "fetching axe-core $AXE_VERSION from the npm registry..."
+		if ! (cd "$tmp" && npm pack --silent "axe-core@$AXE_VERSION" >/dev/null); then
+			rm -rf "$tmp"
+			die "npm pack axe-core@$AXE_VERSION failed (see above)"
+		fi
+		sum="sha512-$(openssl dgst -sha512 -binary "$tmp/axe-core-$AXE_VERSION.tgz" | base64 -w0)"
+		if [ "$sum" != "$AXE_INTEGRITY" ]; then
+			rm -rf "$tmp"
+			die "axe-core-$AXE_VERSION.tgz has checksum $sum, expected $AXE_INTEGRITY"
+		fi
+		tar -xzf "$tmp/axe-core-$AXE_VERSION.tgz" -C "$tmp" package/axe.min.js
+		mv -f "$tmp/package/axe.min.js" "$js"
+		rm -rf "$tmp"
+	fi
+	mkdir -p "$ROOT/.tools"
+	[ "$(readlink "$link" 2>/dev/null)" = "$js" ] || ln -sfn "$js" "$link"
+	printf '%s\n' "$link"
+}
+
 case "${1:-}" in
 system) [ $# = 2 ] || die "usage: $0 system run|test"; install_system "$2" ;;
 packages) shift; install_packages "$@" ;;
 minio) install_minio ;;
-*) die "usage: $0 system PROFILE | packages PACKAGE... | minio" ;;
+axe) install_axe ;;
+*) die "usage: $0 system PROFILE | packages PACKAGE... | minio | axe" ;;
 esac

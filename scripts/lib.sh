@@ -17,6 +17,11 @@ S3_PASSWORD=tftsrdev-secret-key
 
 CHROME=/usr/bin/chromium
 
+# AXE_VERSION pins axe-core, the accessibility checker the browser tests run inside Chromium;
+# AXE_INTEGRITY is the npm registry's sha512 of that version's tarball. Change them together.
+AXE_VERSION=4.10.3
+AXE_INTEGRITY=sha512-Xm7bpRXnDSX2YE2YFfBk2FnF0ep6tmG7xPh8iHee8MIcrgq762Nkce856dYtJYLkuIoYZvGfTs/PbZhideTcEg==
+
 say() { printf '%s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 

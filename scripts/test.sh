@@ -31,6 +31,9 @@ trap 'exit 143' TERM
 eval "$("$services" env test)"
 # Integration tests fail, rather than skip, when a service they need is not configured.
 export TFTSR_REQUIRE_INTEGRATION=1
+# The browser tests check every page with axe-core.
+TEST_AXE_PATH=$("$ROOT/scripts/install.sh" axe)
+export TEST_AXE_PATH
 
 if [ $# -gt 0 ]; then
 	"$@"

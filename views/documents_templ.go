@@ -1389,7 +1389,7 @@ func DocumentEditorPage(p DocumentEditorProps) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 123, "\" class=\"markdown doc-preview\" data-testid=\"doc-preview\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 123, "\" class=\"markdown doc-preview\" data-testid=\"doc-preview\" tabindex=\"0\" role=\"region\" aria-label=\"Preview\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

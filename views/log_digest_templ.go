@@ -178,7 +178,7 @@ func LogDigest(p LogDigestProps) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if len(p.Digest.Templates) > 0 {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "<div class=\"table-scroll\"><table class=\"digest-table\" data-testid=\"digest-table\"><thead><tr><th scope=\"col\">Level</th><th scope=\"col\">Template</th><th scope=\"col\" class=\"num\">Count</th><th scope=\"col\">First seen</th><th scope=\"col\">Last seen</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Log templates\"><table class=\"digest-table\" data-testid=\"digest-table\"><thead><tr><th scope=\"col\">Level</th><th scope=\"col\">Template</th><th scope=\"col\" class=\"num\">Count</th><th scope=\"col\">First seen</th><th scope=\"col\">Last seen</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
