@@ -171,6 +171,8 @@ func (s *IssueService) CreateIssue(ctx context.Context, n domain.NewIssue) (*dom
 		Severity:    n.Severity,
 		Category:    n.Category,
 		Status:      domain.StatusOpen,
+		StartedAt:   n.StartedAt,
+		DetectedAt:  n.DetectedAt,
 		CreatedBy:   actorIDPtr(ctx),
 		CreatedAt:   tx.now,
 		UpdatedAt:   tx.now,
@@ -187,10 +189,12 @@ func (s *IssueService) CreateIssue(ctx context.Context, n domain.NewIssue) (*dom
 	}
 
 	if err := tx.QueryRow(ctx, `
-		INSERT INTO issues (id, title, description, severity, category, status, assignee_id, created_by, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+		INSERT INTO issues (id, title, description, severity, category, status, assignee_id, created_by, created_at, updated_at,
+			started_at, detected_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11)
 		RETURNING number`,
-		i.ID, i.Title, i.Description, i.Severity, i.Category, i.Status, i.AssigneeID, i.CreatedBy, tx.now).Scan(&i.Number); err != nil {
+		i.ID, i.Title, i.Description, i.Severity, i.Category, i.Status, i.AssigneeID, i.CreatedBy, tx.now,
+		i.StartedAt, i.DetectedAt).Scan(&i.Number); err != nil {
 		return nil, fmt.Errorf("create incident: %w", formatError(err))
 	}
 	i.Ref = domain.IssueRef(i.Number)
@@ -200,6 +204,7 @@ func (s *IssueService) CreateIssue(ctx context.Context, n domain.NewIssue) (*dom
 	}
 	if err := appendAudit(ctx, tx, "issue.create", "issue", i.ID, map[string]any{
 		"title": i.Title, "severity": i.Severity, "category": i.Category, "status": i.Status, "assignee_id": i.AssigneeID,
+		"started_at": i.StartedAt, "detected_at": i.DetectedAt,
 	}); err != nil {
 		return nil, err
 	}

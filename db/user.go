@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"maps"
 	"runtime"
 	"strings"
 	"unicode"
@@ -41,7 +42,7 @@ func NewUserService(db *DB) *UserService {
 }
 
 // userColumns are the columns scanUser reads, in order.
-const userColumns = `u.id, u.username, u.display_name, u.role, u.disabled, u.created_at, u.updated_at, u.password_changed_at`
+const userColumns = `u.id, u.username, u.display_name, u.role, u.disabled, u.created_at, u.updated_at, u.password_changed_at, u.time_zone`
 
 // scanUser reads a row of userColumns.
 func scanUser(row pgx.Row) (*domain.User, error) {
@@ -54,7 +55,7 @@ func scanUser(row pgx.Row) (*domain.User, error) {
 
 // userDest returns the scan destinations of userColumns in u; more may follow them.
 func userDest(u *domain.User, more ...any) []any {
-	return append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.Disabled, &u.CreatedAt, &u.UpdatedAt, &u.PasswordChangedAt}, more...)
+	return append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.Disabled, &u.CreatedAt, &u.UpdatedAt, &u.PasswordChangedAt, &u.TimeZone}, more...)
 }
 
 // utcUser puts u's times in UTC and returns u.
@@ -224,8 +225,8 @@ func createUser(ctx context.Context, tx *Tx, n domain.NewUser, hash string, extr
 	return u, nil
 }
 
-// UpdateUser changes a user's display name, role or disabled flag. Admins may change anything;
-// other users may change only their own display name. The last enabled admin can be neither
+// UpdateUser changes a user's display name, time zone, role or disabled flag. Admins may change
+// anything; other users may change only their own display name and time zone. The last enabled admin can be neither
 // demoted nor disabled.
 func (s *UserService) UpdateUser(ctx context.Context, id string, upd domain.UserUpdate) (*domain.User, error) {
 	if err := domain.Require(ctx, domain.RoleViewer); err != nil {
@@ -280,6 +281,10 @@ func updateUser(ctx context.Context, tx *Tx, id string, upd domain.UserUpdate) (
 		changes["disabled"] = change{u.Disabled, *upd.Disabled}
 		next.Disabled = *upd.Disabled
 	}
+	if upd.TimeZone != nil && *upd.TimeZone != u.TimeZone {
+		changes["time_zone"] = change{u.TimeZone, *upd.TimeZone}
+		next.TimeZone = *upd.TimeZone
+	}
 	if len(changes) == 0 {
 		return u, nil
 	}
@@ -298,8 +303,8 @@ func updateUser(ctx context.Context, tx *Tx, id string, upd domain.UserUpdate) (
 	}
 
 	next.UpdatedAt = tx.now
-	if _, err := tx.Exec(ctx, `UPDATE users SET display_name = $2, role = $3, disabled = $4, updated_at = $5 WHERE id = $1`,
-		u.ID, next.DisplayName, next.Role, next.Disabled, tx.now); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE users SET display_name = $2, role = $3, disabled = $4, time_zone = $5, updated_at = $6 WHERE id = $1`,
+		u.ID, next.DisplayName, next.Role, next.Disabled, next.TimeZone, tx.now); err != nil {
 		return nil, fmt.Errorf("update user: %w", formatError(err))
 	}
 	if err := appendAudit(ctx, tx, "user.update", "user", u.ID,
@@ -333,6 +338,13 @@ func validateUserUpdate(upd *domain.UserUpdate) error {
 	}
 	if upd.Role != nil && !upd.Role.Valid() {
 		fields["role"] = "Choose admin, responder or viewer."
+	}
+	if upd.TimeZone != nil {
+		tz, err := domain.CheckTimeZone(*upd.TimeZone)
+		if err != nil {
+			maps.Copy(fields, domain.ErrorFields(err))
+		}
+		upd.TimeZone = &tz
 	}
 	if len(fields) > 0 {
 		return domain.Invalid("Please correct the highlighted fields.", fields)

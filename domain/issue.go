@@ -214,6 +214,10 @@ type NewIssue struct {
 	Severity    Severity `json:"severity"`
 	Category    Category `json:"category"`
 	AssigneeID  *string  `json:"assignee_id"`
+	// StartedAt and DetectedAt are when the impact started and when it was noticed, when the
+	// incident is recorded after the fact; nil is unknown (they can be set later).
+	StartedAt  *time.Time `json:"started_at"`
+	DetectedAt *time.Time `json:"detected_at"`
 }
 
 // Validate normalises n (defaults, trimmed title, newlines) and checks every field.
@@ -238,6 +242,13 @@ func (n *NewIssue) Validate() error {
 	if !n.Category.Valid() {
 		fields["category"] = "Choose a category from the list."
 	}
+	for _, t := range []**time.Time{&n.StartedAt, &n.DetectedAt} {
+		if *t != nil {
+			u := (*t).UTC().Truncate(time.Second)
+			*t = &u
+		}
+	}
+	checkTimes(&Issue{StartedAt: n.StartedAt, DetectedAt: n.DetectedAt}, time.Now(), fields)
 	return fieldsError(fields)
 }
 

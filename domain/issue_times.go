@@ -121,14 +121,18 @@ func (f TimeField) MarshalJSON() ([]byte, error) {
 
 var errBadTime = Errorf(EINVALID, "A time must be written like 2026-03-01T14:05:00Z (RFC 3339, with its offset), or null to clear it.")
 
-// ParseFormTime reads a time from a form's datetime-local field, which is in UTC: "" is no time.
-func ParseFormTime(s string) (*time.Time, error) {
+// ParseFormTime reads a time from a form's datetime-local field, which is in loc (the user's
+// zone; nil is UTC): "" is no time.
+func ParseFormTime(s string, loc *time.Location) (*time.Time, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return nil, nil
 	}
 	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", time.RFC3339} {
-		if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
 			t = t.UTC()
 			return &t, nil
 		}
@@ -136,12 +140,15 @@ func ParseFormTime(s string) (*time.Time, error) {
 	return nil, fmt.Errorf("not a time: %q", s)
 }
 
-// FormTime writes t for a datetime-local field, in UTC: "" for none.
-func FormTime(t *time.Time) string {
+// FormTime writes t for a datetime-local field, in loc (nil is UTC): "" for none.
+func FormTime(t *time.Time, loc *time.Location) string {
 	if t == nil {
 		return ""
 	}
-	return t.UTC().Format("2006-01-02T15:04")
+	if loc == nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format("2006-01-02T15:04")
 }
 
 // checkTimes checks next's times against each other and now: each after the ones before it,

@@ -119,18 +119,55 @@ func TestTimeFieldJSON(t *testing.T) {
 }
 
 func TestParseFormTime(t *testing.T) {
-	if got, err := domain.ParseFormTime("2026-04-01T08:40"); err != nil || !got.Equal(time.Date(2026, 4, 1, 8, 40, 0, 0, time.UTC)) {
+	if got, err := domain.ParseFormTime("2026-04-01T08:40", time.UTC); err != nil || !got.Equal(time.Date(2026, 4, 1, 8, 40, 0, 0, time.UTC)) {
 		t.Errorf("%v %v", got, err)
 	}
-	if got, err := domain.ParseFormTime(" "); err != nil || got != nil {
+	if got, err := domain.ParseFormTime(" ", time.UTC); err != nil || got != nil {
 		t.Errorf("empty: %v %v", got, err)
 	}
 	for _, bad := range []string{"01/04/2026 08:40", "2026-13-01T08:40", "now"} {
-		if _, err := domain.ParseFormTime(bad); err == nil {
+		if _, err := domain.ParseFormTime(bad, time.UTC); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}
-	if got := domain.FormTime(ptr(time.Date(2026, 4, 1, 8, 40, 30, 0, time.FixedZone("x", 3600)))); got != "2026-04-01T07:40" {
+	if got := domain.FormTime(ptr(time.Date(2026, 4, 1, 8, 40, 30, 0, time.FixedZone("x", 3600))), nil); got != "2026-04-01T07:40" {
 		t.Errorf("FormTime = %q", got)
+	}
+}
+
+// TestFormTimeInZone: a form's time is read and written in the user's zone, across a change of
+// daylight saving time, and stored in UTC.
+func TestFormTimeInZone(t *testing.T) {
+	berlin := domain.LoadZone("Europe/Berlin")
+	for _, c := range []struct{ form, utc string }{
+		{"2026-01-15T10:00", "2026-01-15T09:00:00Z"}, // CET, UTC+1
+		{"2026-07-15T10:00", "2026-07-15T08:00:00Z"}, // CEST, UTC+2
+	} {
+		got, err := domain.ParseFormTime(c.form, berlin)
+		if err != nil || got.Location() != time.UTC || got.Format(time.RFC3339) != c.utc {
+			t.Errorf("ParseFormTime(%q, Berlin) = %v, %v; want %s in UTC", c.form, got, err, c.utc)
+		}
+		if back := domain.FormTime(got, berlin); back != c.form {
+			t.Errorf("FormTime(%v, Berlin) = %q, want %q", got, back, c.form)
+		}
+	}
+}
+
+func TestCheckTimeZone(t *testing.T) {
+	for in, want := range map[string]string{"": "", "UTC": "", " Europe/Berlin ": "Europe/Berlin", "America/Argentina/Buenos_Aires": "America/Argentina/Buenos_Aires"} {
+		if got, err := domain.CheckTimeZone(in); err != nil || got != want {
+			t.Errorf("CheckTimeZone(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"Local", "Mars/Olympus", "../../etc/passwd", "/etc/localtime", "Europe/Berlin\x00", "<b>Europe</b>", strings.Repeat("A", 65), "\xff"} {
+		if _, err := domain.CheckTimeZone(bad); domain.ErrorCode(err) != domain.EINVALID || domain.ErrorFields(err)["time_zone"] == "" {
+			t.Errorf("CheckTimeZone(%q) = %v, want a time_zone field error", bad, err)
+		}
+	}
+	if got := domain.ZoneLabel(domain.LoadZone("Europe/Berlin"), time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)); got != "Europe/Berlin, UTC+02:00" {
+		t.Errorf("ZoneLabel = %q", got)
+	}
+	if got := (*domain.User)(nil).Location(); got != time.UTC {
+		t.Errorf("nobody's zone %v, want UTC", got)
 	}
 }

@@ -51,6 +51,8 @@ type User struct {
 	UpdatedAt   time.Time `json:"updated_at"`
 	// PasswordChangedAt is when the password was last set; sessions signed in before it end.
 	PasswordChangedAt time.Time `json:"-"`
+	// TimeZone is the IANA name of the zone the user's pages show times in; "" is UTC.
+	TimeZone string `json:"time_zone"`
 }
 
 // Name returns the display name, or the user name when there is none.
@@ -123,6 +125,8 @@ type UserUpdate struct {
 	DisplayName *string
 	Role        *Role
 	Disabled    *bool
+	// TimeZone is an IANA zone name, "" or "UTC" for UTC (CheckTimeZone).
+	TimeZone *string
 }
 
 // TokenScope is what an API token may do: read only, or read and write.

@@ -46,17 +46,17 @@ func TestIncidentTimesAndRefs(t *testing.T) {
 	// Times through the card: out of order is refused by field and keeps what was typed.
 	now := time.Now().UTC()
 	started, detected := now.Add(-3*time.Hour).Truncate(time.Minute), now.Add(-150*time.Minute).Truncate(time.Minute)
-	form := url.Values{"started_at": {domain.FormTime(&detected)}, "detected_at": {domain.FormTime(&started)}, "mitigated_at": {""}}
+	form := url.Values{"started_at": {domain.FormTime(&detected, time.UTC)}, "detected_at": {domain.FormTime(&started, time.UTC)}, "mitigated_at": {""}}
 	r := rita.hx("/issues/"+is.Ref+"/times", form)
 	doc := parseBody(t, r.Body)
 	if r.StatusCode != http.StatusUnprocessableEntity || !strings.HasPrefix(text(doc.Find("#time-error-detected_at")), "Detected cannot be before impact started") ||
-		doc.Find("#time-input-started_at").AttrOr("value", "") != domain.FormTime(&detected) {
+		doc.Find("#time-input-started_at").AttrOr("value", "") != domain.FormTime(&detected, time.UTC) {
 		t.Fatalf("refused times: %d %s", r.StatusCode, r.Body)
 	}
 	if r := vic.hx("/issues/"+is.ID+"/times", form); r.StatusCode != http.StatusForbidden {
 		t.Errorf("a viewer set times: %d", r.StatusCode)
 	}
-	form["started_at"], form["detected_at"] = []string{domain.FormTime(&started)}, []string{domain.FormTime(&detected)}
+	form["started_at"], form["detected_at"] = []string{domain.FormTime(&started, time.UTC)}, []string{domain.FormTime(&detected, time.UTC)}
 	r = rita.hx("/issues/"+is.ID+"/times", form)
 	doc = parseBody(t, r.Body)
 	if r.StatusCode != http.StatusOK || text(doc.Find("[data-testid=time-started_at]")) != started.Format("2006-01-02 15:04 UTC") ||
@@ -69,7 +69,7 @@ func TestIncidentTimesAndRefs(t *testing.T) {
 
 	// A dated observation, through the form; a bad date and a system type are refused.
 	r = rita.hx("/issues/"+is.ID+"/timeline", url.Values{"event_type": {"observation"}, "description": {"Consumers stopped acking"},
-		"occurred_at": {domain.FormTime(&started)}})
+		"occurred_at": {domain.FormTime(&started, time.UTC)}})
 	if r.StatusCode != http.StatusOK {
 		t.Fatalf("dated entry: %d %s", r.StatusCode, r.Body)
 	}

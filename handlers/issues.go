@@ -106,6 +106,7 @@ func issueFormFromRequest(c echo.Context) views.IssueForm {
 		Title: c.FormValue("title"), Description: c.FormValue("description"),
 		Severity: c.FormValue("severity"), Category: c.FormValue("category"),
 		AssigneeID: c.FormValue("assignee_id"),
+		StartedAt:  c.FormValue("started_at"), DetectedAt: c.FormValue("detected_at"),
 	}
 }
 
@@ -137,9 +138,22 @@ func (s *Server) handleIssueCreate(c echo.Context) error {
 	if f.AssigneeID != "" {
 		assignee = &f.AssigneeID
 	}
+	loc := domain.LocationFromContext(c.Request().Context())
+	started, serr := domain.ParseFormTime(f.StartedAt, loc)
+	detected, derr := domain.ParseFormTime(f.DetectedAt, loc)
+	if serr != nil || derr != nil {
+		fields := map[string]string{}
+		if serr != nil {
+			fields["started_at"] = "Give the time as a date and a time, like 2026-03-01 14:05."
+		}
+		if derr != nil {
+			fields["detected_at"] = "Give the time as a date and a time, like 2026-03-01 14:05."
+		}
+		return s.formError(c, f, domain.Invalid("Please correct the highlighted fields.", fields))
+	}
 	is, err := s.issues.CreateIssue(c.Request().Context(), domain.NewIssue{
 		Title: f.Title, Description: f.Description, Severity: domain.Severity(f.Severity),
-		Category: domain.Category(f.Category), AssigneeID: assignee,
+		Category: domain.Category(f.Category), AssigneeID: assignee, StartedAt: started, DetectedAt: detected,
 	})
 	if err != nil {
 		return s.formError(c, f, err)

@@ -90,6 +90,41 @@ func (s *Server) handleProfilePassword(c echo.Context) error {
 	return s.renderPage(c, http.StatusUnprocessableEntity, "Profile", views.NavProfile, views.ProfilePage(p))
 }
 
+// handleProfileTimeZone sets the zone the signed-in user's pages show times in. A name that is
+// not a time zone re-renders the form with the field's message.
+func (s *Server) handleProfileTimeZone(c echo.Context) error {
+	ctx := c.Request().Context()
+	zone := c.FormValue("time_zone")
+	u, err := s.users.UpdateUser(ctx, domain.UserIDFromContext(ctx), domain.UserUpdate{TimeZone: &zone})
+	if err == nil {
+		// The rest of this request, and every later one, shows times in the new zone.
+		c.SetRequest(c.Request().WithContext(domain.NewContextWithUser(ctx, u)))
+		if wantsFragment(c) {
+			p, err := s.profileProps(c)
+			if err != nil {
+				return err
+			}
+			// The whole page shows times: reload it rather than patch every one.
+			c.Response().Header().Set("HX-Refresh", "true")
+			return render(c, http.StatusOK, views.TimeZoneForm(p))
+		}
+		s.flash(c, "Time zone saved: "+domain.ZoneLabel(u.Location(), time.Now())+".")
+		return redirect(c, "/profile")
+	}
+	if domain.ErrorCode(err) != domain.EINVALID {
+		return err
+	}
+	p, perr := s.profileProps(c)
+	if perr != nil {
+		return perr
+	}
+	p.ZoneValue, p.ZoneErrors, p.ZoneMessage = zone, domain.ErrorFields(err), formMessage(err)
+	if wantsFragment(c) {
+		return render(c, http.StatusUnprocessableEntity, views.TimeZoneForm(p))
+	}
+	return s.renderPage(c, http.StatusUnprocessableEntity, "Profile", views.NavProfile, views.ProfilePage(p))
+}
+
 // tokenExpiries are the profile form's expiry choices: days, or "never".
 var tokenExpiries = map[string]time.Duration{"30": 30 * 24 * time.Hour, "90": 90 * 24 * time.Hour, "365": 365 * 24 * time.Hour}
 

@@ -168,6 +168,7 @@ func (s *Server) routes() {
 	// The user's profile and the team's settings (everyone reads them; admins change them).
 	pages.GET("/profile", s.handleProfile)
 	pages.POST("/profile/password", s.handleProfilePassword)
+	pages.POST("/profile/time-zone", s.handleProfileTimeZone)
 	pages.POST("/profile/tokens", s.handleTokenCreate)
 	pages.POST("/profile/tokens/:id/revoke", s.handleTokenRevoke)
 	pages.GET("/settings", s.handleSettings)

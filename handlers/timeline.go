@@ -18,7 +18,7 @@ func (s *Server) handleTimelineNote(c echo.Context) error {
 		form.Type = domain.EventNote
 	}
 	n := domain.NewTimelineEvent{EventType: form.Type, Description: form.Description}
-	at, err := domain.ParseFormTime(form.When)
+	at, err := domain.ParseFormTime(form.When, domain.LocationFromContext(c.Request().Context()))
 	if err != nil {
 		err = domain.Invalid("Please correct the highlighted fields.", map[string]string{"occurred_at": "Give the time as a date and a time, like 2026-03-01 14:05."})
 	} else {
@@ -67,7 +67,7 @@ func (s *Server) handleIssueTimes(c echo.Context) error {
 			continue
 		}
 		form[it.Field] = v[0]
-		at, err := domain.ParseFormTime(v[0])
+		at, err := domain.ParseFormTime(v[0], domain.LocationFromContext(c.Request().Context()))
 		if err != nil {
 			fields[it.Field] = "Give the time as a date and a time, like 2026-03-01 14:05."
 			continue

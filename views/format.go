@@ -15,15 +15,23 @@ import (
 	"tftsr/markdown"
 )
 
-// formatTime shows a time in UTC, to the minute.
-func formatTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
+// formatTime shows a time in the signed-in user's zone (UTC unless they chose one), to the
+// minute, with the zone's abbreviation: "2026-03-01 15:05 CET".
+func formatTime(ctx context.Context, t time.Time) string {
+	return t.In(domain.LocationFromContext(ctx)).Format("2006-01-02 15:04 MST")
+}
 
 // formatTimePtr shows an optional time, or an em dash.
-func formatTimePtr(t *time.Time) string {
+func formatTimePtr(ctx context.Context, t *time.Time) string {
 	if t == nil {
 		return "—"
 	}
-	return formatTime(*t)
+	return formatTime(ctx, *t)
+}
+
+// zoneLabel names the signed-in user's zone for a form's label: "Europe/Berlin, UTC+01:00".
+func zoneLabel(ctx context.Context) string {
+	return domain.ZoneLabel(domain.LocationFromContext(ctx), time.Now())
 }
 
 // isoTime is the machine-readable form for <time datetime>.

@@ -137,4 +137,20 @@
     div.appendChild(btn);
     box.appendChild(div);
   });
+  // The profile's "Use this browser's zone" button fills in the zone the browser is set to.
+  function browserZone(root) {
+    (root || document).querySelectorAll("[data-browser-zone]").forEach(function (btn) {
+      var zone = "";
+      try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
+      if (!zone) return;
+      btn.hidden = false;
+      btn.textContent = "Use this browser\u2019s zone (" + zone + ")";
+      btn.addEventListener("click", function () {
+        var input = document.getElementById("time-zone");
+        if (input) { input.value = zone; input.focus(); }
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { browserZone(document); });
+  document.addEventListener("htmx:load", function (ev) { if (ev.detail.elt !== document.body) browserZone(ev.detail.elt); });
 })();
