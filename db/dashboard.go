@@ -102,7 +102,7 @@ func notDone() []domain.Status {
 
 // findRecentActivity returns the newest timeline events across incidents with their titles.
 func findRecentActivity(ctx context.Context, tx *Tx, limit int) ([]*domain.TimelineEvent, error) {
-	rows, err := tx.Query(ctx, timelineSelect+`, i.title
+	rows, err := tx.Query(ctx, timelineSelect+`, i.title, i.number
 		FROM timeline_events e
 		JOIN issues i ON i.id = e.issue_id
 		LEFT JOIN users u ON u.id = e.actor_id
@@ -115,11 +115,12 @@ func findRecentActivity(ctx context.Context, tx *Tx, limit int) ([]*domain.Timel
 	events := []*domain.TimelineEvent{}
 	for rows.Next() {
 		var title string
-		e, err := scanTimelineEvent(rows, &title)
+		var number int64
+		e, err := scanTimelineEvent(rows, &title, &number)
 		if err != nil {
 			return nil, fmt.Errorf("scan timeline event: %w", err)
 		}
-		e.IssueTitle = title
+		e.IssueTitle, e.IssueRef = title, domain.IssueRef(number)
 		events = append(events, e)
 	}
 	if err := rows.Err(); err != nil {

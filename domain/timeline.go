@@ -84,6 +84,8 @@ type TimelineEvent struct {
 	OccurredAt *time.Time `json:"occurred_at"`
 	// IssueTitle is filled where events of several incidents are listed together.
 	IssueTitle string `json:"issue_title,omitempty"`
+	// IssueRef is the incident's human id (INC-12), filled with IssueTitle.
+	IssueRef string `json:"issue_ref,omitempty"`
 }
 
 // At is when the event happened: the time a person gave it, else when it was recorded.

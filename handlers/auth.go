@@ -70,5 +70,6 @@ func (s *Server) handleLogout(c echo.Context) error {
 		return err
 	}
 	s.newCSRFToken(ctx)
+	s.flash(c, "You are signed out.")
 	return redirect(c, "/login")
 }

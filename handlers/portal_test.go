@@ -267,6 +267,12 @@ func TestLogin(t *testing.T) {
 		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/login" {
 			t.Errorf("logout: %d to %q", r.StatusCode, r.Header.Get("Location"))
 		}
+		if r := c.get("/login", nil); !strings.Contains(r.Body, `data-testid="flash">You are signed out.<`) {
+			t.Errorf("the login page after logout does not say so: %s", r.Body)
+		}
+		if r := c.get("/login", nil); strings.Contains(r.Body, "You are signed out.") {
+			t.Errorf("the signed-out message shows twice")
+		}
 		if r := c.get("/", nil); r.StatusCode != http.StatusSeeOther {
 			t.Errorf("dashboard after logout: %d, want a redirect to login", r.StatusCode)
 		}

@@ -153,3 +153,48 @@ func TestNewIncidentTimes(t *testing.T) {
 		t.Errorf("API create with a future time: %d %s", r.StatusCode, r.Body)
 	}
 }
+
+// TestFavicon: every page names the portal's icon, and it is served as SVG.
+func TestFavicon(t *testing.T) {
+	p := newTestPortal(t)
+	for page, c := range map[string]*client{"/login": p.anonymous(t), "/": p.login(t, "vic")} {
+		doc := parseBody(t, c.get(page, nil).Body)
+		href := doc.Find(`link[rel=icon]`).AttrOr("href", "")
+		if href == "" {
+			t.Fatalf("no icon link on %s", page)
+		}
+		r := c.get(href, nil)
+		if r.StatusCode != http.StatusOK || r.Header.Get("Content-Type") != "image/svg+xml" || !strings.Contains(r.Body, "<svg") {
+			t.Errorf("icon %s: %d %s", href, r.StatusCode, r.Header.Get("Content-Type"))
+		}
+	}
+}
+
+// TestPageWording: one search result is "1 result"; the dashboard's activity names the incident
+// by its ref and names who did it once (the portal's own events already begin with the name).
+func TestPageWording(t *testing.T) {
+	p := newTestPortal(t)
+	rita := p.login(t, "rita")
+	var is domain.Issue
+	if r := apiJSON(t, rita, http.MethodPost, "/api/v1/issues", map[string]any{"title": "Zanzibarqueue stuck"}, &is); r.StatusCode != http.StatusCreated {
+		t.Fatalf("create: %d %s", r.StatusCode, r.Body)
+	}
+	if r := apiJSON(t, rita, http.MethodPost, "/api/v1/issues/"+is.ID+"/timeline", map[string]any{"event_type": "note", "description": "Restarted the consumer"}, nil); r.StatusCode != http.StatusCreated {
+		t.Fatalf("note: %d %s", r.StatusCode, r.Body)
+	}
+	if got := text(parseBody(t, rita.get("/search?q=zanzibarqueue", nil).Body).Find("main p.muted").First()); !strings.HasPrefix(got, "1 result for") {
+		t.Errorf("search summary %q, want 1 result for …", got)
+	}
+	rows := parseBody(t, rita.get("/", nil).Body).Find("ul.activity li")
+	if rows.Length() != 2 {
+		t.Fatalf("%d activity rows, want 2", rows.Length())
+	}
+	created, note := text(rows.Eq(1)), text(rows.Eq(0))
+	name := "rita"
+	if !strings.Contains(created, is.Ref+" Zanzibarqueue stuck") || strings.Count(created, name) != 1 {
+		t.Errorf("created row %q: want the ref and %s once", created, name)
+	}
+	if !strings.Contains(note, "Restarted the consumer — "+name) {
+		t.Errorf("note row %q: want the note's author after it", note)
+	}
+}
