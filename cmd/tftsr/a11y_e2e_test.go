@@ -108,6 +108,16 @@ func TestAccessibility(t *testing.T) {
 	p.apiCall(t, token, http.MethodPost, "/api/v1/issues/"+issue+"/timeline", "application/json",
 		strings.NewReader(`{"event_type":"note","description":"Rolled back the deploy."}`), nil)
 
+	// A chat with a redacted value and a Markdown reply, for the chat's bubbles.
+	fake := newFakeOpenAI(t, func(s *openAIStream, _ int) {
+		s.text("The pool is **exhausted**; check `max_connections`.")
+		s.delta(map[string]any{}, "stop")
+		s.done()
+	})
+	p.useOpenAI(t, token, "fake", fake.URL, nil)
+	p.apiCall(t, token, http.MethodPost, "/api/v1/issues/"+issue+"/chat", "application/json",
+		strings.NewReader(`{"message":"jane.doe@example.com sees timeouts","config":"fake"}`), nil)
+
 	pages := []string{
 		"/", "/issues", "/issues/new", "/issues/" + issue, "/issues/" + issue + "/edit",
 		"/issues/" + issue + "/delete", "/search?q=checkout", "/history", "/history/attachments",
