@@ -172,6 +172,7 @@ func (s *Server) routes() {
 	pages.POST("/profile/tokens", s.handleTokenCreate)
 	pages.POST("/profile/tokens/:id/revoke", s.handleTokenRevoke)
 	pages.GET("/settings", s.handleSettings)
+	pages.GET("/ui", s.handleComponents)
 	admin.POST("/settings", s.handleSettingsUpdate)
 	admin.POST("/settings/ai", s.handleAIProviderSave)
 	admin.GET("/settings/ai/:name", s.handleAIProviderEdit)

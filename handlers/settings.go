@@ -54,3 +54,8 @@ func (s *Server) handleSettingsUpdate(c echo.Context) error {
 	}
 	return s.renderPage(c, http.StatusUnprocessableEntity, "Settings", views.NavSettings, views.SettingsPage(p))
 }
+
+// handleComponents shows the portal's components in each of their states.
+func (s *Server) handleComponents(c echo.Context) error {
+	return s.renderPage(c, http.StatusOK, "Components", views.NavSettings, views.ComponentsPage())
+}

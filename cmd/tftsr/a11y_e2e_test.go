@@ -121,7 +121,7 @@ func TestAccessibility(t *testing.T) {
 	pages := []string{
 		"/", "/issues", "/issues/new", "/issues/" + issue, "/issues/" + issue + "/edit",
 		"/issues/" + issue + "/delete", "/search?q=checkout", "/history", "/history/attachments",
-		"/profile", "/settings", "/settings/ollama", "/admin/users", "/admin/audit",
+		"/profile", "/settings", "/settings/ollama", "/admin/users", "/admin/audit", "/ui",
 		"/logs/" + log.ID, "/documents/" + doc.ID,
 	}
 	ctx := newBrowser(t)

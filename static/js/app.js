@@ -153,4 +153,18 @@
   }
   document.addEventListener("DOMContentLoaded", function () { browserZone(document); });
   document.addEventListener("htmx:load", function (ev) { if (ev.detail.elt !== document.body) browserZone(ev.detail.elt); });
+  // Dialogs (views.Dialog): [data-dialog-open=ID] opens one, [data-dialog-close] inside closes it.
+  document.addEventListener("click", function (ev) {
+    var opener = ev.target.closest && ev.target.closest("[data-dialog-open]");
+    if (opener) {
+      var d = document.getElementById(opener.getAttribute("data-dialog-open"));
+      if (d && d.showModal && !d.open) d.showModal();
+      return;
+    }
+    var closer = ev.target.closest && ev.target.closest("[data-dialog-close]");
+    if (closer) {
+      var dlg = closer.closest("dialog");
+      if (dlg) dlg.close();
+    }
+  });
 })();
