@@ -6,7 +6,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 GO ?= go
 
-.PHONY: help run services stop status test drill generate check-generated fmt vet lint build bench soak
+.PHONY: help run services stop status test drill generate check-generated fmt vet lint build bench bench-pii soak
 
 help: ## Show this list
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -50,6 +50,10 @@ build: ## Build bin/tftsr
 
 bench: ## Run the benchmarks with the test services
 	@scripts/test.sh $(GO) test -run '^$$' -bench . ./...
+
+bench-pii: ## tftsr pii scan against ripgrep with the seed app's 12 patterns on a generated 1 GiB log, one core each (PII_FLAGS='-size 64MiB')
+	@command -v rg >/dev/null 2>&1 || scripts/install.sh packages ripgrep
+	$(GO) run ./cmd/piibench $(PII_FLAGS)
 
 soak: ## Soak drill: 200 signed-in sessions for 60 s against a fresh portal (SOAK_FLAGS='-c 20 -d 10s')
 	@scripts/test.sh $(GO) run ./cmd/soak $(SOAK_FLAGS)

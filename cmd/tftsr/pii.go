@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -30,12 +31,6 @@ type piiSpanJSON struct {
 	End         int    `json:"end"`
 	Text        string `json:"text"`
 	Replacement string `json:"replacement"`
-}
-
-// piiScanJSON is the output of `pii scan --json`.
-type piiScanJSON struct {
-	Spans      []piiSpanJSON `json:"spans"`
-	TotalFound int           `json:"total_found"`
 }
 
 // runPII implements `tftsr pii scan [--json] [FILE|-]` and `tftsr pii redact [FILE|-]`.
@@ -78,15 +73,73 @@ func runPII(args []string, stdin io.Reader, stdout io.Writer) error {
 	if cmd == "redact" {
 		return piiRedact(in, stdout)
 	}
-	data, err := io.ReadAll(in)
-	if err != nil {
-		return fmt.Errorf("pii scan: reading input: %w", err)
-	}
-	spans := pii.Detect(data)
+	return piiScan(in, stdout, jsonOut)
+}
+
+// piiScan prints the spans of in as they are found, streaming: memory stays bounded by the
+// longest line (or private key block), not the input's size.
+func piiScan(in io.Reader, stdout io.Writer, jsonOut bool) error {
+	bw := bufio.NewWriterSize(stdout, 64<<10)
+	total := 0
+	var line []byte
 	if jsonOut {
-		return piiWriteJSON(stdout, data, spans)
+		bw.WriteString(`{"spans":[`)
 	}
-	return piiWriteLines(stdout, data, spans)
+	sw := pii.NewSpanWriter(func(chunk []byte, base int, spans []pii.Span) error {
+		for _, sp := range spans {
+			text := chunk[sp.Start-base : sp.End-base]
+			if jsonOut {
+				if total > 0 {
+					bw.WriteByte(',')
+				}
+				line = appendSpanJSON(line[:0], sp, text)
+			} else {
+				line = appendSpanLine(line[:0], sp, text)
+			}
+			total++
+			if _, err := bw.Write(line); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if _, err := io.Copy(sw, in); err != nil {
+		return fmt.Errorf("pii scan: %w", err)
+	}
+	if err := sw.Close(); err != nil {
+		return fmt.Errorf("pii scan: %w", err)
+	}
+	if jsonOut {
+		fmt.Fprintf(bw, `],"total_found":%d}`+"\n", total)
+	}
+	return bw.Flush()
+}
+
+// appendSpanJSON appends one span of `pii scan --json`, with <, > and & as themselves.
+func appendSpanJSON(b []byte, sp pii.Span, text []byte) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(piiSpanJSON{Type: string(sp.Type), Start: sp.Start, End: sp.End, Text: string(text), Replacement: sp.Type.Token()})
+	return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+}
+
+// appendSpanLine appends one "start-end Type text" line. Text that would not print as one
+// clean line (control bytes, invalid UTF-8, leading or trailing spaces, a private key block) is
+// written as a Go quoted string.
+func appendSpanLine(b []byte, sp pii.Span, text []byte) []byte {
+	b = strconv.AppendInt(b, int64(sp.Start), 10)
+	b = append(b, '-')
+	b = strconv.AppendInt(b, int64(sp.End), 10)
+	b = append(b, ' ')
+	b = append(b, sp.Type...)
+	b = append(b, ' ')
+	if piiPlain(text) {
+		b = append(b, text...)
+	} else {
+		b = strconv.AppendQuote(b, string(text))
+	}
+	return append(b, '\n')
 }
 
 // piiRedact copies in to out with every detected value replaced, streaming
@@ -103,45 +156,12 @@ func piiRedact(in io.Reader, out io.Writer) error {
 	return bw.Flush()
 }
 
-// piiWriteJSON writes the spans as one JSON object and a newline.
-func piiWriteJSON(w io.Writer, data []byte, spans []pii.Span) error {
-	out := piiScanJSON{Spans: make([]piiSpanJSON, 0, len(spans)), TotalFound: len(spans)}
-	for _, sp := range spans {
-		out.Spans = append(out.Spans, piiSpanJSON{
-			Type:        string(sp.Type),
-			Start:       sp.Start,
-			End:         sp.End,
-			Text:        string(data[sp.Start:sp.End]),
-			Replacement: sp.Type.Token(),
-		})
-	}
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
-}
-
-// piiWriteLines writes one "start-end Type text" line per span. Text that
-// would not print as one clean line (control bytes, invalid UTF-8, leading
-// or trailing spaces, a private key block) is written as a Go quoted
-// string.
-func piiWriteLines(w io.Writer, data []byte, spans []pii.Span) error {
-	bw := bufio.NewWriter(w)
-	for _, sp := range spans {
-		text := string(data[sp.Start:sp.End])
-		if !piiPlain(text) {
-			text = strconv.Quote(text)
-		}
-		fmt.Fprintf(bw, "%d-%d %s %s\n", sp.Start, sp.End, sp.Type, text)
-	}
-	return bw.Flush()
-}
-
 // piiPlain reports whether s prints as itself on one line.
-func piiPlain(s string) bool {
-	if s == "" || !utf8.ValidString(s) || s[0] == ' ' || s[len(s)-1] == ' ' || s[0] == '"' {
+func piiPlain(s []byte) bool {
+	if len(s) == 0 || !utf8.Valid(s) || s[0] == ' ' || s[len(s)-1] == ' ' || s[0] == '"' {
 		return false
 	}
-	for _, r := range s {
+	for _, r := range string(s) {
 		if r < 0x20 || r == 0x7f || r == utf8.RuneError {
 			return false
 		}

@@ -3,10 +3,15 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/iotest"
+
+	"tftsr/domain/pii"
 )
 
 const piiSample = "Server 192.168.1.1 is down, contact ops@example.com\n"
@@ -106,4 +111,58 @@ func TestRunPIIBadArgs(t *testing.T) {
 	if err := runPII([]string{"--help"}, nil, &out); err != nil || !strings.Contains(out.String(), "usage:") {
 		t.Errorf("--help: %v %q", err, out.String())
 	}
+}
+
+// TestRunPIIScanStreams: the streaming scan reports exactly what a scan of the whole input
+// does (pii.Detect), with offsets from the start, for an input read in small pieces whose
+// boundaries fall inside values, lines and a private key block.
+func TestRunPIIScanStreams(t *testing.T) {
+	var b strings.Builder
+	for i := 0; b.Len() < 3<<20; i++ {
+		fmt.Fprintf(&b, "2026-11-03T08:00:%02d INFO user%d@example.com from 10.0.%d.%d password=Hunter%d! id %d\n", i%60, i, i%256, i%200, i, i)
+		if i%5000 == 0 {
+			b.WriteString("-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEAx\nabc\n-----END RSA PRIVATE KEY-----\n")
+		}
+	}
+	data := []byte(b.String())
+	var want strings.Builder
+	for _, sp := range pii.Detect(data) {
+		want.Write(appendSpanLine(nil, sp, data[sp.Start:sp.End]))
+	}
+	var got bytes.Buffer
+	if err := piiScan(iotest.OneByteReader(bytes.NewReader(data[:200_000])), io.Discard, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := piiScan(&oddReader{data: data}, &got, false); err != nil {
+		t.Fatal(err)
+	}
+	if got.String() != want.String() {
+		g, w := strings.Split(got.String(), "\n"), strings.Split(want.String(), "\n")
+		for i := range min(len(g), len(w)) {
+			if g[i] != w[i] {
+				t.Fatalf("line %d: got %q, want %q (%d vs %d lines)", i, g[i], w[i], len(g), len(w))
+			}
+		}
+		t.Fatalf("%d lines, want %d", len(g), len(w))
+	}
+	if strings.Count(want.String(), "\n") < 10000 {
+		t.Fatalf("only %d spans: the input is not what the test means", strings.Count(want.String(), "\n"))
+	}
+}
+
+// oddReader returns data in reads of varying odd sizes.
+type oddReader struct {
+	data []byte
+	n    int
+}
+
+func (r *oddReader) Read(p []byte) (int, error) {
+	if len(r.data) == 0 {
+		return 0, io.EOF
+	}
+	r.n++
+	k := min(len(p), len(r.data), 1+(r.n*7919)%65521)
+	copy(p, r.data[:k])
+	r.data = r.data[k:]
+	return k, nil
 }

@@ -121,3 +121,24 @@ func (r *RedactWriter) emit(chunk []byte, base int, spans []Span) error {
 	_, err := r.w.Write(r.out)
 	return err
 }
+
+// SpanWriter scans a stream and hands each finished part of it, with the spans inside, to a
+// function as soon as it is complete: what a scan of a file larger than memory needs. The
+// chunk is only valid during the call.
+type SpanWriter struct {
+	s Scanner
+}
+
+// NewSpanWriter returns a SpanWriter that calls fn with each finished chunk, the offset of its
+// first byte in the stream, and its spans (offsets from the start of the stream).
+func NewSpanWriter(fn func(chunk []byte, base int, spans []Span) error) *SpanWriter {
+	w := &SpanWriter{}
+	w.s.sink = fn
+	return w
+}
+
+// Write scans p as part of the stream.
+func (w *SpanWriter) Write(p []byte) (int, error) { return w.s.Write(p) }
+
+// Close scans the rest of the stream.
+func (w *SpanWriter) Close() error { return w.s.Close() }
