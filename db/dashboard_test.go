@@ -2,6 +2,8 @@ package db_test
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -83,4 +85,84 @@ func TestIssueService_Dashboard(t *testing.T) {
 	}
 	_, err = s.Issues.Dashboard(bg)
 	wantCode(t, err, domain.EUNAUTHORIZED)
+}
+
+// TestIssueCounts: the dashboard's counters (kept by triggers) agree with a count of the table
+// after creations, status and severity changes from many goroutines at once, crossing changes
+// (A→B while B→A), deletions and edits that change neither.
+func TestIssueCounts(t *testing.T) {
+	t.Parallel()
+	s := MustOpenServices(t)
+	_, ctx := MustCreateUser(t, s, domain.RoleAdmin)
+	bg := context.Background()
+
+	var ids []string
+	for i := range 24 {
+		is := MustCreateIssue(t, s, ctx, domain.NewIssue{Title: fmt.Sprintf("Incident %d", i), Severity: domain.Severities[i%len(domain.Severities)]})
+		ids = append(ids, is.ID)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 1000)
+	for g := range 6 {
+		wg.Go(func() {
+			for k := range 12 {
+				id := ids[(g*5+k)%len(ids)]
+				upd := domain.IssueUpdate{Status: ptr(domain.Statuses[(g+k)%len(domain.Statuses)])}
+				if k%3 == 0 {
+					upd.Severity = ptr(domain.Severities[(g+2*k)%len(domain.Severities)])
+				}
+				if k%4 == 0 {
+					upd = domain.IssueUpdate{Title: ptr(fmt.Sprintf("Renamed %d/%d", g, k))}
+				}
+				if _, err := s.Issues.UpdateIssue(ctx, id, upd); err != nil && domain.ErrorCode(err) != domain.ECONFLICT {
+					errs <- err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("update: %v", err)
+	}
+	for _, id := range ids[:5] {
+		if err := s.Issues.DeleteIssue(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	rows, err := s.DB.Pool.Query(bg, `
+		SELECT coalesce(a.status, c.status), coalesce(a.severity, c.severity), coalesce(a.n, 0), coalesce(c.n, 0)
+		FROM (SELECT status, severity, count(*) AS n FROM issues GROUP BY 1, 2) a
+		FULL JOIN issue_counts c ON c.status = a.status AND c.severity = a.severity`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	total := 0
+	for rows.Next() {
+		var st, sv string
+		var actual, counted int
+		if err := rows.Scan(&st, &sv, &actual, &counted); err != nil {
+			t.Fatal(err)
+		}
+		if actual != counted {
+			t.Errorf("%s/%s: %d incidents, counter says %d", st, sv, actual, counted)
+		}
+		total += actual
+	}
+	if total != len(ids)-5 {
+		t.Errorf("%d incidents counted, want %d", total, len(ids)-5)
+	}
+	d, err := s.Issues.Dashboard(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := 0
+	for _, n := range d.ByStatus {
+		sum += n
+	}
+	if sum != len(ids)-5 {
+		t.Errorf("dashboard shows %d incidents by status, want %d", sum, len(ids)-5)
+	}
 }
