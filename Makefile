@@ -6,7 +6,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 GO ?= go
 
-.PHONY: help run services stop status test drill generate check-generated fmt vet lint build bench bench-pii soak
+.PHONY: help run services stop status test drill generate check-generated fmt vet lint build bench bench-load bench-pii soak
 
 help: ## Show this list
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -50,6 +50,10 @@ build: ## Build bin/tftsr
 
 bench: ## Run the benchmarks with the test services
 	@scripts/test.sh $(GO) test -run '^$$' -bench . ./...
+
+bench-load: ## Load benchmark: the main pages with wrk at 100 and at 100k incidents (LOAD_FLAGS='-load-incidents 10000 -load-d 5s')
+	@command -v wrk >/dev/null 2>&1 || scripts/install.sh packages wrk
+	@scripts/test.sh $(GO) run ./cmd/soak -load $(LOAD_FLAGS)
 
 bench-pii: ## tftsr pii scan against ripgrep with the seed app's 12 patterns on a generated 1 GiB log, one core each (PII_FLAGS='-size 64MiB')
 	@command -v rg >/dev/null 2>&1 || scripts/install.sh packages ripgrep

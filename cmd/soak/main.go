@@ -61,6 +61,11 @@ type options struct {
 	keep      bool
 	weights   string
 	pool      int
+	// The load benchmark (-load): incidents of the large database, wrk's connections and time.
+	load          bool
+	loadIncidents int
+	loadConns     int
+	loadDuration  time.Duration
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -77,6 +82,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.binary, "tftsr", "", "a tftsr binary to run instead of building ./cmd/tftsr")
 	fs.StringVar(&o.weights, "weights", "", "change the mix: name=weight,... (weight 0 leaves an action out), of "+mixString())
 	fs.IntVar(&o.pool, "pool", 0, "pool_max_conns of the portal's database URL (0: pgx's default, the larger of 4 and the CPUs)")
+	fs.BoolVar(&o.load, "load", false, "instead of the soak, the load benchmark: seed a small and then a large database and measure the main pages with wrk")
+	fs.IntVar(&o.loadIncidents, "load-incidents", 100_000, "incidents of the load benchmark's large database (10 timeline events each, a log file per 5)")
+	fs.IntVar(&o.loadConns, "load-c", 32, "wrk connections of the load benchmark")
+	fs.DurationVar(&o.loadDuration, "load-d", 10*time.Second, "wrk duration per page of the load benchmark")
 	fs.BoolVar(&o.keep, "keep", false, "leave the database and the bucket in place afterwards, to look at")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -201,6 +210,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	a := &api{base: p.URL, token: strings.TrimSpace(tok), client: &http.Client{Transport: transport, Timeout: time.Minute}}
+	if o.load {
+		return runLoad(ctx, o, dbURL, p.URL, admin, a.token, stdout, say)
+	}
 	if err := a.call(ctx, http.MethodPut, "/api/v1/ai/configs/soak", map[string]any{
 		"kind": "openai", "base_url": fake.URL + "/v1", "model": "gpt-soak", "api_key": "sk-soak-0123456789abcdef"}, nil); err != nil {
 		return fmt.Errorf("configuring the fake provider: %w", err)

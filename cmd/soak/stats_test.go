@@ -187,3 +187,32 @@ func TestCPUDelta(t *testing.T) {
 		t.Errorf("groups %v, want only %v", got, want)
 	}
 }
+
+// TestParseWrk reads a report of wrk 4.2 with --latency, errors included.
+func TestParseWrk(t *testing.T) {
+	out := `Running 2s test @ http://127.0.0.1:8080/issues
+  2 threads and 32 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    32.51ms   20.11ms 197.40ms   80.00%
+  Latency Distribution
+     50%   32.50ms
+     75%   40.10ms
+     90%   60.00ms
+     99%    1.27s
+  1843 requests in 2.00s, 20.01MB read
+  Socket errors: connect 0, read 2, write 0, timeout 1
+  Non-2xx or 3xx responses: 4
+Requests/sec:    921.33
+Transfer/sec:     10.00MB
+`
+	r, err := parseWrk(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.rps != 921.33 || r.p50 != 32500*time.Microsecond || r.p99 != 1270*time.Millisecond || r.total != 1843 || r.errors != 7 {
+		t.Errorf("parsed %+v", r)
+	}
+	if _, err := parseWrk("wrk: connection refused"); err == nil {
+		t.Error("a report without Requests/sec parsed")
+	}
+}
