@@ -19,6 +19,15 @@ type SavedView struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
+// ListURL is the incident list the view opens. A view without filters lists every incident
+// (the incidents page alone would open on the open ones).
+func (v *SavedView) ListURL() string {
+	if v.Query == "" {
+		return "/issues?status="
+	}
+	return "/issues?" + v.Query
+}
+
 // Saved view bounds.
 const (
 	MaxSavedViewNameRunes = 60
