@@ -264,6 +264,7 @@ func TestMobileLayoutEndToEnd(t *testing.T) {
 		act("press Enter", chromedp.KeyEvent("\r")),
 	)
 	waitFor(t, ctx, "the menu to open", navShown+` && document.querySelector(".nav-toggle").getAttribute("aria-expanded") === "true"`)
+	screenshot(t, ctx, screenshotDir(t), "menu-open-390")
 	if got := mustEval[string](t, ctx, "reading aria-controls", `document.querySelector(".nav-toggle").getAttribute("aria-controls")`); got != "nav-panel" {
 		t.Errorf("menu button aria-controls %q", got)
 	}
@@ -356,6 +357,7 @@ func TestIssueListEndToEnd(t *testing.T) {
 	if got := mustText(t, ctx, "[data-testid=saved-view]"); got != "Printers <i>all</i>" {
 		t.Errorf("saved view link %q", got)
 	}
+	screenshot(t, ctx, screenshotDir(t), "issues-saved-view-390")
 
 	mustDo(t, ctx, "clear the filters", click("[data-testid=clear-filters]"),
 		act("wait for the list without filters", whenSettled("#issue-list:not(:has([data-testid=clear-filters]))")))
