@@ -53,7 +53,7 @@ func ParseIssueFilter(q url.Values, me string) (IssueFilter, error) {
 
 	f.Query = strings.TrimSpace(q.Get("q"))
 	if len(f.Query) > MaxSearchQueryLen {
-		fields["q"] = "The filter text is too long: at most " + itoa(MaxSearchQueryLen) + " characters."
+		fields["q"] = "The filter text (q) is too long: at most " + itoa(MaxSearchQueryLen) + " characters."
 	}
 	if s := q.Get("sort"); s == "" || contains(IssueSortKeys, s) {
 		f.Sort = s
