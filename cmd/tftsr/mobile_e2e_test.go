@@ -17,6 +17,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -308,6 +310,20 @@ func TestMobileLayoutEndToEnd(t *testing.T) {
 		js(`document.querySelector("[data-testid=logout]").closest("form").submit()`), waitVisible("#login-submit"))
 	p.signInAs(t, ctx, "vic", viewerPassword)
 	checkNoSideScroll(t, ctx, p, "viewer", pages)
+
+	// Without scripts there is no menu button, and the navigation stays on the page.
+	mustDo(t, ctx, "turn scripts off", act("disable scripts", func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		return chromedp.Void{}, err
+	}))
+	visit(t, ctx, p, "/history")
+	if !mustEval[bool](t, ctx, "reading the navigation without scripts", `(() => {
+		const link = document.querySelector("#nav-panel a[href='/issues']");
+		return !document.documentElement.classList.contains("js") && link.getBoundingClientRect().width > 0 &&
+			getComputedStyle(document.querySelector(".nav-toggle")).display === "none";
+	})()`) {
+		t.Error("without scripts the navigation is folded away or the menu button shows")
+	}
 }
 
 // TestIssueListEndToEnd uses the incident list on a phone as a responder would: type a filter,
