@@ -388,16 +388,19 @@ func findIssues(ctx context.Context, tx *Tx, f domain.IssueFilter) ([]*domain.Is
 			return []*domain.IssueSummary{}, 0, nil
 		}
 	}
+	if text := searchQuery(f.Query); f.Query != "" {
+		// The text goes through the full-text index (and an INC ref through the number's);
+		// text with no searchable words matches nothing, as in the search.
+		tsq := "websearch_to_tsquery('english', " + arg(text) + ")"
+		match := "(numnode(" + tsq + ") > 0 AND i.search @@ " + tsq + ")"
+		if n, ok := domain.ParseIssueRef(text); ok {
+			match = "(" + match + " OR i.number = " + arg(n) + ")"
+		}
+		where = append(where, match)
+	}
 	cond := strings.Join(where, " AND ")
-	dir := "ASC"
-	if f.Desc {
-		dir = "DESC"
-	}
-	order := "i.updated_at " + dir + ", i.id " + dir
-	if f.Sort == "created_at" {
-		order = "i.created_at " + dir + ", i.id " + dir
-	}
 	limit, pageArgs := pg.limitOffset(args)
+	order := issueOrder(f.Sort, f.Desc)
 
 	rows, err := tx.Query(ctx, summarySelect+`, COUNT(*) OVER()
 		FROM issues i LEFT JOIN users a ON a.id = i.assignee_id
@@ -425,6 +428,32 @@ func findIssues(ctx context.Context, tx *Tx, f domain.IssueFilter) ([]*domain.Is
 		}
 	}
 	return items, total, nil
+}
+
+// issueOrder is the ORDER BY of an incident list sorted by key (one of domain.IssueSortKeys);
+// each order ends on the id so that pages never overlap, and each matches an index of
+// migrations 00001 and 00019.
+func issueOrder(key string, desc bool) string {
+	dir := "ASC"
+	if desc {
+		dir = "DESC"
+	}
+	switch key {
+	case "created_at":
+		return "i.created_at " + dir + ", i.id " + dir
+	case "ref":
+		return "i.number " + dir
+	case "title":
+		return "lower(i.title) " + dir + ", i.id " + dir
+	case "severity":
+		return "array_position(ARRAY['low', 'medium', 'high', 'critical']::text[], i.severity) " + dir +
+			", i.updated_at " + dir + ", i.id " + dir
+	case "status":
+		return "array_position(ARRAY['open', 'triaging', 'investigating', 'resolved', 'closed']::text[], i.status) " + dir +
+			", i.updated_at " + dir + ", i.id " + dir
+	default:
+		return "i.updated_at " + dir + ", i.id " + dir
+	}
 }
 
 // stringsOf converts a slice of string-based values for a query argument.

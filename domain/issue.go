@@ -517,11 +517,19 @@ type IssueFilter struct {
 	Severity   []Severity
 	Category   []Category
 	AssigneeID *string // "" selects unassigned incidents
-	Sort       string  // "created_at" or "updated_at"
-	Desc       bool
-	Page       int // from 1
-	PerPage    int
+	// Query is text the incidents must contain: words of the title or the description (as the
+	// full-text search reads them), or an incident's human id (INC-1234). Empty means any.
+	Query   string
+	Sort    string // one of IssueSortKeys
+	Desc    bool
+	Page    int // from 1
+	PerPage int
 }
+
+// IssueSortKeys are the orders an incident list can be sorted in: by last update (the default),
+// creation, human id (ref), title, severity (desc: critical first) and status (asc: in the order
+// of an incident's life, open first).
+var IssueSortKeys = []string{"updated_at", "created_at", "ref", "title", "severity", "status"}
 
 // Pagination defaults and limits.
 const (
@@ -531,7 +539,7 @@ const (
 
 // Normalise fills defaults and clamps paging.
 func (f *IssueFilter) Normalise() {
-	if f.Sort != "created_at" {
+	if !contains(IssueSortKeys, f.Sort) {
 		f.Sort = "updated_at"
 	}
 	f.Page, f.PerPage = NormalisePage(f.Page, f.PerPage)

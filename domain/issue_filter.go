@@ -19,7 +19,9 @@ const (
 //     values are ignored (the pages' "All" choice), unknown ones refused.
 //   - assignee: a user id, "none" for unassigned incidents or "me" for the incidents of the user
 //     me; empty means anyone.
-//   - sort: created_at or updated_at (the default); order: desc (the default) or asc.
+//   - q: text the incidents must contain (IssueFilter.Query), at most MaxSearchQueryLen bytes;
+//     surrounding space is trimmed.
+//   - sort: one of IssueSortKeys, updated_at by default; order: desc (the default) or asc.
 //   - page and per_page as ParsePage reads them.
 //
 // Other parameters are ignored. Refused values come back as one EINVALID error whose fields name
@@ -49,11 +51,14 @@ func ParseIssueFilter(q url.Values, me string) (IssueFilter, error) {
 		}
 	}
 
-	switch s := q.Get("sort"); s {
-	case "", "updated_at", "created_at":
+	f.Query = strings.TrimSpace(q.Get("q"))
+	if len(f.Query) > MaxSearchQueryLen {
+		fields["q"] = "The filter text (q) is too long: at most " + itoa(MaxSearchQueryLen) + " characters."
+	}
+	if s := q.Get("sort"); s == "" || contains(IssueSortKeys, s) {
 		f.Sort = s
-	default:
-		fields["sort"] = "Unknown sort " + quoteParam(s) + ": sort by created_at or updated_at."
+	} else {
+		fields["sort"] = "Unknown sort " + quoteParam(s) + ": sort by " + choices(IssueSortKeys) + "."
 	}
 	switch o := q.Get("order"); o {
 	case "", "desc", "asc":
@@ -63,7 +68,7 @@ func ParseIssueFilter(q url.Values, me string) (IssueFilter, error) {
 	}
 	f.Page, f.PerPage = parsePage(q, fields)
 	if len(fields) > 0 {
-		return IssueFilter{}, paramsError(fields, "status", "severity", "category", "assignee", "sort", "order", "page", "per_page")
+		return IssueFilter{}, paramsError(fields, "status", "severity", "category", "assignee", "q", "sort", "order", "page", "per_page")
 	}
 	f.Normalise()
 	return f, nil

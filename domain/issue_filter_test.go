@@ -51,14 +51,23 @@ func TestParseIssueFilter(t *testing.T) {
 		{name: "order desc", query: "sort=updated_at&order=desc", want: base(nil)},
 		{name: "paging", query: "page=3&per_page=200", want: base(func(f *domain.IssueFilter) { f.Page, f.PerPage = 3, 200 })},
 		{name: "a page far past the end", query: "page=5000000", want: base(func(f *domain.IssueFilter) { f.Page = 1_000_000 })},
-		{name: "other parameters are ignored", query: "q=disk&_csrf=x", want: base(nil)},
+		{name: "other parameters are ignored", query: "text=disk&_csrf=x", want: base(nil)},
+		{name: "text, trimmed", query: "q=%20disk%20full%20", want: base(func(f *domain.IssueFilter) { f.Query = "disk full" })},
+		{name: "text of the longest length", query: "q=" + strings.Repeat("x", domain.MaxSearchQueryLen), want: base(func(f *domain.IssueFilter) {
+			f.Query = strings.Repeat("x", domain.MaxSearchQueryLen)
+		})},
+		{name: "sort by severity", query: "sort=severity&order=desc", want: base(func(f *domain.IssueFilter) { f.Sort = "severity" })},
+		{name: "sort by title", query: "sort=title&order=asc", want: base(func(f *domain.IssueFilter) { f.Sort, f.Desc = "title", false })},
+		{name: "sort by status and ref", query: "sort=status", want: base(func(f *domain.IssueFilter) { f.Sort = "status" })},
 
 		{name: "unknown status", query: "status=open&status=burning", wantFields: []string{"status"}},
 		{name: "unknown severity among commas", query: "severity=high,P1", wantFields: []string{"severity"}},
 		{name: "unknown category", query: "category=plumbing", wantFields: []string{"category"}},
 		{name: "status in capitals", query: "status=Open", wantFields: []string{"status"}},
 		{name: "assignee that is no id", query: "assignee=bob", wantFields: []string{"assignee"}},
-		{name: "unknown sort", query: "sort=title", wantFields: []string{"sort"}},
+		{name: "unknown sort", query: "sort=priority", wantFields: []string{"sort"}},
+		{name: "sort in capitals", query: "sort=Title", wantFields: []string{"sort"}},
+		{name: "text too long", query: "q=" + strings.Repeat("x", domain.MaxSearchQueryLen+1), wantFields: []string{"q"}},
 		{name: "unknown order", query: "order=up", wantFields: []string{"order"}},
 		{name: "page 0", query: "page=0", wantFields: []string{"page"}},
 		{name: "negative page", query: "page=-2", wantFields: []string{"page"}},
@@ -67,8 +76,8 @@ func TestParseIssueFilter(t *testing.T) {
 		{name: "per_page 0", query: "per_page=0", wantFields: []string{"per_page"}},
 		{name: "per_page over the limit", query: "per_page=201", wantFields: []string{"per_page"}},
 		{name: "per_page not a number", query: "per_page=1e2", wantFields: []string{"per_page"}},
-		{name: "every field at once", query: "status=x&severity=x&category=x&assignee=x&sort=x&order=x&page=x&per_page=x",
-			wantFields: []string{"assignee", "category", "order", "page", "per_page", "severity", "sort", "status"}},
+		{name: "every field at once", query: "status=x&severity=x&category=x&assignee=x&sort=x&order=x&page=x&per_page=x&q=" + strings.Repeat("x", 501),
+			wantFields: []string{"assignee", "category", "order", "page", "per_page", "q", "severity", "sort", "status"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

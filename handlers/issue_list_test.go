@@ -49,7 +49,16 @@ func TestIssueList_PageAndAPIAgree(t *testing.T) {
 		{"unknown severity", "severity=P1", []string{"severity"}},
 		{"unknown category", "category=plumbing", []string{"category"}},
 		{"assignee that is no id", "assignee=bob", []string{"assignee"}},
-		{"unknown sort", "sort=title", []string{"sort"}},
+		{"text", "q=disk+full", nil},
+		{"an INC ref", "q=INC-12&status=open", nil},
+		{"text with markup and commas", "q=%3Cb%3Ea,b%3C/b%3E", nil},
+		{"sort by title", "sort=title&order=asc", nil},
+		{"sort by severity", "sort=severity", nil},
+		{"sort by status", "sort=status&order=desc", nil},
+		{"sort by ref", "sort=ref", nil},
+		{"unknown sort", "sort=priority", []string{"sort"}},
+		{"sort by an SQL fragment", "sort=title%3BDROP+TABLE+issues", []string{"sort"}},
+		{"text too long", "q=" + strings.Repeat("x", domain.MaxSearchQueryLen+1), []string{"q"}},
 		{"unknown order", "order=sideways", []string{"order"}},
 		{"page not a number", "page=two", []string{"page"}},
 		{"page 0", "page=0", []string{"page"}},
@@ -145,13 +154,13 @@ func TestIssueList_BadFilterFromHTMX(t *testing.T) {
 		return nil, 0, nil
 	}
 	c := ts.mustLogin(t, testResponder)
-	resp := c.get("/issues?status=open&sort=title", "HX-Request", "true", "HX-Target", "issue-list")
+	resp := c.get("/issues?status=open&sort=priority", "HX-Request", "true", "HX-Target", "issue-list")
 	wantStatus(t, resp, http.StatusUnprocessableEntity)
 	if got := resp.Header.Get("HX-Retarget"); got != "#toasts" {
 		t.Errorf("HX-Retarget = %q", got)
 	}
 	doc := mustParseHTML(t, resp)
-	if msg := doc.Find(".toast.error span").Text(); !strings.Contains(msg, `Unknown sort "title"`) {
+	if msg := doc.Find(".toast.error span").Text(); !strings.Contains(msg, `Unknown sort "priority"`) {
 		t.Errorf("toast %q does not name the sort", msg)
 	}
 }

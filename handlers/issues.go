@@ -16,8 +16,8 @@ import (
 // categories f holds, and the assignee, sort and order as the query spelt them, for the selects.
 func issueListProps(f domain.IssueFilter, q url.Values, basePath string) views.IssueListProps {
 	l := views.IssueListProps{
-		Assignee: q.Get("assignee"), Sort: q.Get("sort"), Order: q.Get("order"),
-		Page: f.Page, PerPage: f.PerPage, BasePath: basePath,
+		Assignee: q.Get("assignee"), Q: f.Query, Sort: q.Get("sort"), Order: q.Get("order"),
+		Page: f.Page, PerPage: f.PerPage, BasePath: basePath, FilterSet: domain.IssueFilterSet(q),
 	}
 	for _, st := range f.Status {
 		l.Status = append(l.Status, string(st))
@@ -55,11 +55,17 @@ func (s *Server) issueList(c echo.Context, basePath, title, nav string) error {
 	if l.Items, l.Total, err = s.issues.FindIssues(ctx, f); err != nil {
 		return err
 	}
+	l.CSRF = csrfToken(c)
 	if c.Request().Header.Get(hxTarget) == views.IssueListID {
 		return render(c, http.StatusOK, views.IssueList(l))
 	}
 	if l.Users, err = s.assignableUsers(ctx); err != nil {
 		return err
+	}
+	if basePath == "/issues" {
+		if l.SavedViews, err = s.savedViews.FindSavedViews(ctx); err != nil {
+			return err
+		}
 	}
 	if basePath == "/history" {
 		return s.renderPage(c, http.StatusOK, title, nav, views.HistoryPage(l))

@@ -38,7 +38,7 @@ func TestLogDigest(t *testing.T) {
 		"INFO order <NUM> paid by", "[Email]", "24 lines in 3 templates")
 	wantOut(t, body, "user0@example.com", "203.0.113.7")
 	rows := strings.Split(body, `data-testid="digest-row"`)
-	if len(rows) != 4 || !strings.Contains(rows[1], `data-level="error"`) || !strings.Contains(rows[1], `<td class="num" data-testid="digest-count">3</td>`) ||
+	if len(rows) != 4 || !strings.Contains(rows[1], `data-level="error"`) || !strings.Contains(rows[1], `<td data-label="Count" class="num" data-testid="digest-count">3</td>`) ||
 		!strings.Contains(rows[2], `data-level="warn"`) || !strings.Contains(rows[3], ">20</td>") {
 		t.Fatalf("digest rows out of order:\n%s", body)
 	}

@@ -164,6 +164,8 @@ func (s *Server) routes() {
 	pages.GET("/search", s.handleSearch)
 	pages.GET("/history", s.handleHistory)
 	pages.GET("/history/attachments", s.handleHistoryAttachments)
+	pages.POST("/saved-views", s.handleSavedViewCreate)
+	pages.POST("/saved-views/:id/delete", s.handleSavedViewDelete)
 
 	// The user's profile and the team's settings (everyone reads them; admins change them).
 	pages.GET("/profile", s.handleProfile)

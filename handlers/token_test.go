@@ -133,7 +133,7 @@ func TestProfileTokenForm(t *testing.T) {
 	}
 	want := time.Now().UTC().Add(30 * 24 * time.Hour).Format("2006-01-02")
 	page = c.get("/profile", nil)
-	if !strings.Contains(page.Body, `<td data-testid="token-scope">Read-only</td>`) || !strings.Contains(page.Body, want) {
+	if !strings.Contains(page.Body, `<td data-label="Access" data-testid="token-scope">Read-only</td>`) || !strings.Contains(page.Body, want) {
 		t.Errorf("the token list does not show the read-only token expiring on %s:\n%s", want, page.Body)
 	}
 

@@ -17,6 +17,8 @@ const (
 	// finished chat reply refreshes (the sections' forms are left alone).
 	TimelineEventsID = "timeline-events"
 	WhyLevelID       = "why-level"
+	// NavPanelID is the sidebar's links, which the menu button folds away on small screens.
+	NavPanelID = "nav-panel"
 )
 
 // Navigation sections, to mark the current one in the sidebar.

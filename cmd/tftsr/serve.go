@@ -107,7 +107,7 @@ func runServe(ctx context.Context, cfg config, args []string, stdout, stderr io.
 	ollama := domain.NewOllamaService(settings, ai.NewOllamaAdmin(nil), ai.NewHostProbe(), audit)
 	srv, err := handlers.NewServer(logger, handlers.Config{BaseURL: baseURL, TrustedProxies: cfg.TrustedProxies}, sessions, handlers.Services{
 		Users: users, Issues: issues, Audit: db.NewAuditService(database), Settings: settings,
-		Logs: logs, Images: images, Documents: docs, Providers: providers, Chat: chat,
+		Logs: logs, Images: images, Documents: docs, Providers: providers, Chat: chat, SavedViews: db.NewSavedViewStore(database),
 		WhyProposals: domain.NewWhyProposalService(chatStore, issues), Ollama: ollama,
 	}, []handlers.Check{{Name: "database", Check: database.Ready}, {Name: "object_store", Check: store.Ready}})
 	if err != nil {

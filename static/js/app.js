@@ -2,6 +2,27 @@
 (function () {
   "use strict";
 
+  // Small screens: the menu button folds the sidebar's navigation away. The class "js" on the
+  // root element shows the button and folds the panel; without scripts the navigation stays open.
+  document.documentElement.classList.add("js");
+  function navToggle() { return document.querySelector(".nav-toggle"); }
+  function setNavOpen(open) {
+    var btn = navToggle();
+    if (!btn) return;
+    btn.setAttribute("aria-expanded", open ? "true" : "false");
+    btn.closest(".sidebar").classList.toggle("nav-open", open);
+  }
+  document.addEventListener("click", function (ev) {
+    var btn = ev.target.closest(".nav-toggle");
+    if (btn) setNavOpen(btn.getAttribute("aria-expanded") !== "true");
+  });
+  document.addEventListener("keydown", function (ev) {
+    var btn = navToggle();
+    if (ev.key !== "Escape" || !btn || btn.getAttribute("aria-expanded") !== "true") return;
+    setNavOpen(false);
+    btn.focus();
+  });
+
   function searchInput() { return document.getElementById("header-search"); }
   function searchResults() { return document.getElementById("search-results"); }
 
