@@ -23,7 +23,7 @@ func (s *Server) handleAPIAudit(c echo.Context) error {
 
 // auditFilterFromQuery reads the audit log's filters; from and to are RFC 3339 times or dates.
 func auditFilterFromQuery(c echo.Context) (domain.AuditFilter, error) {
-	f := domain.AuditFilter{Action: c.QueryParam("action"), EntityType: c.QueryParam("entity_type"), ActorID: c.QueryParam("actor")}
+	f := domain.AuditFilter{Action: c.QueryParam("action"), EntityType: c.QueryParam("entity_type"), ActorID: c.QueryParam("actor"), Query: c.QueryParam("q")}
 	var err error
 	if f.Page, f.PerPage, err = pageParams(c); err != nil {
 		return f, err
@@ -39,7 +39,7 @@ func auditFilterFromQuery(c echo.Context) (domain.AuditFilter, error) {
 		}
 		*dst = &t
 	}
-	return f, nil
+	return f, f.Validate()
 }
 
 // parseTimeParam parses an RFC 3339 time or a date; a date as an upper bound means the end of
