@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // AuditLink says what a part of an audit sentence names, so that a page can link it.
@@ -56,7 +57,8 @@ func (d auditDetails) str(key string) string {
 	return ""
 }
 
-// changes returns the details' "changes" as field → {from, to}, and the fields in order.
+// changes returns the details' "changes" as field → {from, to}, and the fields in order. A
+// resolved_at that a status change set is left out: the status says it.
 func (d auditDetails) changes() (map[string][2]any, []string) {
 	m, _ := d["changes"].(map[string]any)
 	out := map[string][2]any{}
@@ -64,6 +66,9 @@ func (d auditDetails) changes() (map[string][2]any, []string) {
 	for k, v := range m {
 		c, _ := v.(map[string]any)
 		out[k] = [2]any{c["from"], c["to"]}
+		if _, byStatus := m["status"]; k == "resolved_at" && byStatus {
+			continue
+		}
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
@@ -83,6 +88,11 @@ func auditValue(field string, v any) string {
 		switch field {
 		case "role", "status", "severity", "priority":
 			return humanWord(x)
+		}
+		if strings.HasSuffix(field, "_at") {
+			if t, err := time.Parse(time.RFC3339Nano, x); err == nil {
+				return t.UTC().Format("2006-01-02 15:04 UTC")
+			}
 		}
 		return strconv.Quote(x)
 	case bool:

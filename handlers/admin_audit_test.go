@@ -108,6 +108,7 @@ func TestAdminAudit_Page(t *testing.T) {
 		ts := mustOpenServer(t, testAdmin)
 		auditLog(ts, nil, 0, &domain.AuditVerification{OK: true})
 		resp := ts.mustLogin(t, testAdmin).get("/admin/audit?from=yesterday")
-		wantStatus(t, resp, http.StatusUnprocessableEntity)
+		wantStatus(t, resp, http.StatusBadRequest)
+		wantContains(t, resp, "Invalid from date &#34;yesterday&#34;: give a date (2006-01-02) or an RFC 3339 time.")
 	})
 }

@@ -18,7 +18,7 @@ func userFilterFromQuery(c echo.Context) (domain.UserFilter, error) {
 		return f, err
 	}
 	f.Page = page
-	return f, f.Validate()
+	return f, queryError(f.Validate())
 }
 
 // adminUsersProps loads the users page's data: the page of users the query asks for.

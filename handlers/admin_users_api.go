@@ -15,6 +15,9 @@ func (s *Server) handleAPIAdminUsers(c echo.Context) error {
 	if f.Page, f.PerPage, err = pageParams(c); err != nil {
 		return err
 	}
+	if err := f.Validate(); err != nil {
+		return queryError(err)
+	}
 	users, total, err := s.users.SearchUsers(c.Request().Context(), f)
 	if err != nil {
 		return err
