@@ -218,7 +218,7 @@ func (s *Server) handleAdminUserPassword(c echo.Context) error {
 }
 
 // userRowError shows a refused change to a user in that user's row: field messages for invalid
-// input, the service's message for a conflict such as demoting the last enabled admin. Other
+// input, the service's message for a conflict such as demoting the last active admin. Other
 // errors go to the error handler.
 func (s *Server) userRowError(c echo.Context, id string, err error) error {
 	switch domain.ErrorCode(err) {

@@ -230,7 +230,7 @@ func TestAdminUsers_Update(t *testing.T) {
 		other := &domain.User{ID: "u-admin2", Username: "ada", Role: domain.RoleAdmin}
 		ts := mustOpenServer(t, testAdmin, other)
 		ts.Users.FindUsersFn = func(context.Context) ([]*domain.User, error) { return []*domain.User{testAdmin, other}, nil }
-		msg := "ada is the last enabled admin: make another user an admin before demoting or disabling this one."
+		msg := "ada is the last active admin and cannot be demoted: make another user an admin first."
 		ts.Users.UpdateUserFn = func(context.Context, string, domain.UserUpdate) (*domain.User, error) {
 			return nil, domain.Errorf(domain.ECONFLICT, "%s", msg)
 		}
