@@ -78,7 +78,8 @@ func (s *Server) handleAdminAuditCSV(c echo.Context) error {
 		if err := w.Write(domain.AuditCSVRecord(e)); err != nil {
 			return err
 		}
-		if rows++; rows%200 == 0 {
+		// The first row goes out at once, so the download starts; then every 200.
+		if rows++; rows%200 == 1 {
 			w.Flush()
 			resp.Flush()
 		}
