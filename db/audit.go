@@ -131,10 +131,10 @@ func (s *AuditService) FindAuditEntries(ctx context.Context, f domain.AuditFilte
 	return findAuditEntries(ctx, tx, f)
 }
 
-// findAuditEntries runs the query of FindAuditEntries.
-func findAuditEntries(ctx context.Context, tx *Tx, f domain.AuditFilter) ([]*domain.AuditEntry, int, error) {
-	pg := pageOf(f.Page, f.PerPage)
-	where, args := []string{"TRUE"}, []any{}
+// auditWhere returns the condition of the entries matching f and its arguments; ok is false
+// when nothing can match (an actor that is not an id).
+func auditWhere(f domain.AuditFilter) (cond string, args []any, ok bool) {
+	where := []string{"TRUE"}
 	arg := func(v any) string {
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
@@ -148,9 +148,13 @@ func findAuditEntries(ctx context.Context, tx *Tx, f domain.AuditFilter) ([]*dom
 	if f.ActorID != "" {
 		id, ok := parseID(f.ActorID)
 		if !ok {
-			return []*domain.AuditEntry{}, 0, nil
+			return "", nil, false
 		}
 		where = append(where, "a.actor_id = "+arg(id))
+	}
+	if f.Query != "" {
+		p := arg("%" + likeEscape(f.Query) + "%")
+		where = append(where, "(a.action ILIKE "+p+" OR a.entity_type ILIKE "+p+" OR a.entity_id ILIKE "+p+" OR a.details::text ILIKE "+p+")")
 	}
 	if f.From != nil {
 		where = append(where, "a.at >= "+arg(f.From.UTC()))
@@ -158,13 +162,51 @@ func findAuditEntries(ctx context.Context, tx *Tx, f domain.AuditFilter) ([]*dom
 	if f.To != nil {
 		where = append(where, "a.at < "+arg(f.To.UTC()))
 	}
-	cond := strings.Join(where, " AND ")
+	return strings.Join(where, " AND "), args, true
+}
+
+// auditSelect reads entries with their actor's name and what their entity and incident are
+// called now (null when they no longer exist); ids that are not uuids name nothing stored.
+const auditSelect = `
+	SELECT a.seq, a.chain, a.id, a.at, a.actor_id, COALESCE(NULLIF(u.display_name, ''), u.username, ''),
+	       a.action, a.entity_type, a.entity_id, a.details::text, a.prev_hash, a.entry_hash,
+	       COALESCE(CASE WHEN a.entity_id ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN
+	           CASE a.entity_type
+	           WHEN 'issue' THEN (SELECT 'INC-' || x.number || ' "' || x.title || '"' FROM issues x WHERE x.id = a.entity_id::uuid)
+	           WHEN 'user' THEN (SELECT COALESCE(NULLIF(x.display_name, ''), x.username) FROM users x WHERE x.id = a.entity_id::uuid)
+	           WHEN 'document' THEN (SELECT x.title FROM documents x WHERE x.id = a.entity_id::uuid)
+	           WHEN 'log_file' THEN (SELECT x.file_name FROM log_files x WHERE x.id = a.entity_id::uuid)
+	           WHEN 'image_attachment' THEN (SELECT x.file_name FROM image_attachments x WHERE x.id = a.entity_id::uuid)
+	           END END, ''),
+	       COALESCE(CASE WHEN (a.details->>'issue_id') ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN
+	           (SELECT 'INC-' || x.number FROM issues x WHERE x.id = (a.details->>'issue_id')::uuid) END, '')`
+
+// scanAuditEntry reads a row of auditSelect and the more columns that follow it.
+func scanAuditEntry(rows pgx.Rows, more ...any) (*domain.AuditEntry, error) {
+	var e domain.AuditEntry
+	var details string
+	if err := rows.Scan(append([]any{&e.Seq, &e.Chain, &e.ID, &e.At, &e.ActorID, &e.ActorName, &e.Action, &e.EntityType,
+		&e.EntityID, &details, &e.PrevHash, &e.EntryHash, &e.EntityName, &e.IssueRef}, more...)...); err != nil {
+		return nil, fmt.Errorf("scan audit entry: %w", err)
+	}
+	e.At = e.At.UTC()
+	e.Details = json.RawMessage(details)
+	return &e, nil
+}
+
+// findAuditEntries runs the query of FindAuditEntries.
+func findAuditEntries(ctx context.Context, tx *Tx, f domain.AuditFilter) ([]*domain.AuditEntry, int, error) {
+	if err := f.Validate(); err != nil {
+		return nil, 0, err
+	}
+	pg := pageOf(f.Page, f.PerPage)
+	cond, args, ok := auditWhere(f)
+	if !ok {
+		return []*domain.AuditEntry{}, 0, nil
+	}
 	limit, pageArgs := pg.limitOffset(args)
 
-	rows, err := tx.Query(ctx, `
-		SELECT a.seq, a.chain, a.id, a.at, a.actor_id, COALESCE(NULLIF(u.display_name, ''), u.username, ''),
-		       a.action, a.entity_type, a.entity_id, a.details::text, a.prev_hash, a.entry_hash,
-		       COUNT(*) OVER()
+	rows, err := tx.Query(ctx, auditSelect+`, COUNT(*) OVER()
 		FROM audit_log a
 		LEFT JOIN users u ON u.id = a.actor_id
 		WHERE `+cond+`
@@ -176,15 +218,11 @@ func findAuditEntries(ctx context.Context, tx *Tx, f domain.AuditFilter) ([]*dom
 	defer rows.Close()
 	entries, total := []*domain.AuditEntry{}, 0
 	for rows.Next() {
-		var e domain.AuditEntry
-		var details string
-		if err := rows.Scan(&e.Seq, &e.Chain, &e.ID, &e.At, &e.ActorID, &e.ActorName, &e.Action, &e.EntityType,
-			&e.EntityID, &details, &e.PrevHash, &e.EntryHash, &total); err != nil {
-			return nil, 0, fmt.Errorf("scan audit entry: %w", err)
+		e, err := scanAuditEntry(rows, &total)
+		if err != nil {
+			return nil, 0, err
 		}
-		e.At = e.At.UTC()
-		e.Details = json.RawMessage(details)
-		entries = append(entries, &e)
+		entries = append(entries, e)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("find audit entries: %w", err)
@@ -195,6 +233,63 @@ func findAuditEntries(ctx context.Context, tx *Tx, f domain.AuditFilter) ([]*dom
 		}
 	}
 	return entries, total, nil
+}
+
+// ExportAuditEntries records the export in the audit log, then streams every entry matching f,
+// newest first, to fn. Only admins may. The entries are read from one snapshot taken after the
+// export's own entry is committed, so the export lists itself.
+func (s *AuditService) ExportAuditEntries(ctx context.Context, f domain.AuditFilter, format string, fn func(*domain.AuditEntry) error) error {
+	if err := domain.Require(ctx, domain.RoleAdmin); err != nil {
+		return err
+	}
+	if err := f.Validate(); err != nil {
+		return err
+	}
+	tx, err := s.db.BeginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx)
+	filter := map[string]any{"action": f.Action, "entity_type": f.EntityType, "actor": f.ActorID, "q": f.Query,
+		"from": auditTimePtr(f.From), "to": auditTimePtr(f.To)}
+	if err := appendAudit(ctx, tx, "audit.export", "audit_log", "audit_log", map[string]any{"format": format, "filter": filter}); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("record audit export: %w", err)
+	}
+
+	cond, args, ok := auditWhere(f)
+	if !ok {
+		return nil
+	}
+	rtx, err := s.db.Pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	defer rtx.Rollback(ctx)
+	rows, err := rtx.Query(ctx, auditSelect+`
+		FROM audit_log a
+		LEFT JOIN users u ON u.id = a.actor_id
+		WHERE `+cond+`
+		ORDER BY a.seq DESC`, args...)
+	if err != nil {
+		return fmt.Errorf("export audit entries: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanAuditEntry(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("export audit entries: %w", err)
+	}
+	return nil
 }
 
 // VerifyAuditChain walks the whole audit log in order, recomputing every hash, checks it against

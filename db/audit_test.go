@@ -3,6 +3,7 @@ package db_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
@@ -210,4 +211,81 @@ func TestAuditService_Concurrent(t *testing.T) {
 	} else if !v.OK || v.Entries != 2+20+10 {
 		t.Fatalf("verification = %+v", v)
 	}
+}
+
+func TestAuditService_NamesAndExport(t *testing.T) {
+	t.Parallel()
+	s := MustOpenServices(t)
+	admin, adminCtx := MustCreateUser(t, s, domain.RoleAdmin)
+	_, viewerCtx := MustCreateUser(t, s, domain.RoleViewer)
+	i := MustCreateIssue(t, s, adminCtx, domain.NewIssue{Title: "DB down"})
+	gone := MustCreateIssue(t, s, adminCtx, domain.NewIssue{Title: "Gone soon"})
+	if err := s.Issues.DeleteIssue(adminCtx, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	// Entries name their entities as they are now, and nothing for those that are gone.
+	entries, _, err := s.Audit.FindAuditEntries(adminCtx, domain.AuditFilter{EntityType: "issue"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]string{}
+	for _, e := range entries {
+		names[e.Action+" "+e.EntityID] = e.EntityName
+	}
+	if got, want := names["issue.create "+i.ID], i.Ref+` "DB down"`; got != want {
+		t.Errorf("live incident named %q, want %q", got, want)
+	}
+	if got := names["issue.create "+gone.ID]; got != "" {
+		t.Errorf("deleted incident named %q", got)
+	}
+	users, _, err := s.Audit.FindAuditEntries(adminCtx, domain.AuditFilter{Action: "user.create", EntityType: "user"})
+	if err != nil || len(users) == 0 {
+		t.Fatal(users, err)
+	}
+	if users[len(users)-1].EntityName != admin.DisplayName {
+		t.Errorf("user entry named %q, want %q", users[len(users)-1].EntityName, admin.DisplayName)
+	}
+
+	// Free text finds words in the details, with LIKE's wildcards taken literally.
+	found, total, err := s.Audit.FindAuditEntries(adminCtx, domain.AuditFilter{Query: "soon"})
+	if err != nil || total != 2 || len(found) != 2 {
+		t.Fatalf("q=soon: %d entries (%d), %v; want create and delete", len(found), total, err)
+	}
+	if _, total, _ := s.Audit.FindAuditEntries(adminCtx, domain.AuditFilter{Query: "%"}); total != 0 {
+		t.Errorf("q=%%: %d entries, want 0", total)
+	}
+
+	// The export records itself first and streams the filtered entries, newest first.
+	before := mustCount(t, s.DB, `SELECT count(*) FROM audit_log`)
+	var seqs []int64
+	err = s.Audit.ExportAuditEntries(adminCtx, domain.AuditFilter{EntityType: "issue", Page: 99, PerPage: 1}, "csv", func(e *domain.AuditEntry) error {
+		seqs = append(seqs, e.Seq)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seqs) != len(entries) || seqs[0] < seqs[len(seqs)-1] {
+		t.Errorf("exported %v, want the %d issue entries newest first", seqs, len(entries))
+	}
+	exports, _, err := s.Audit.FindAuditEntries(adminCtx, domain.AuditFilter{Action: "audit.export"})
+	if err != nil || len(exports) != 1 || *exports[0].ActorID != admin.ID ||
+		!strings.Contains(string(exports[0].Details), `"entity_type":"issue"`) || !strings.Contains(string(exports[0].Details), `"format":"csv"`) {
+		t.Fatalf("export entries %+v, %v", exports, err)
+	}
+	if n := mustCount(t, s.DB, `SELECT count(*) FROM audit_log`); n != before+1 {
+		t.Errorf("%d entries after the export, want %d", n, before+1)
+	}
+	if v, err := s.Audit.VerifyAuditChain(adminCtx); err != nil || !v.OK {
+		t.Fatalf("chain after export: %+v, %v", v, err)
+	}
+	// An error from the callback stops the export and is returned.
+	stop := errors.New("client went away")
+	calls := 0
+	if err := s.Audit.ExportAuditEntries(adminCtx, domain.AuditFilter{}, "csv", func(*domain.AuditEntry) error { calls++; return stop }); !errors.Is(err, stop) || calls != 1 {
+		t.Errorf("stopped export: %v after %d calls", err, calls)
+	}
+	err = s.Audit.ExportAuditEntries(viewerCtx, domain.AuditFilter{}, "csv", func(*domain.AuditEntry) error { return nil })
+	wantCode(t, err, domain.EFORBIDDEN)
 }

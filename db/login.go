@@ -93,6 +93,11 @@ func (s *UserService) Authenticate(ctx context.Context, username, password, remo
 		u.Username, failureID, tx.now.Add(-LoginWindow)); err != nil {
 		return nil, fmt.Errorf("clear sign-in failures: %w", err)
 	}
+	if _, err := tx.Exec(ctx, `UPDATE users SET last_login_at = $2 WHERE id = $1`, u.ID, tx.now); err != nil {
+		return nil, fmt.Errorf("record sign-in: %w", err)
+	}
+	at := tx.now
+	u.LastLoginAt = &at
 	actx := domain.NewContextWithUser(ctx, u)
 	if err := appendAudit(actx, tx, "session.login", "user", u.ID, map[string]any{"addr": addr}); err != nil {
 		return nil, err

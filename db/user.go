@@ -42,7 +42,7 @@ func NewUserService(db *DB) *UserService {
 }
 
 // userColumns are the columns scanUser reads, in order.
-const userColumns = `u.id, u.username, u.display_name, u.role, u.disabled, u.created_at, u.updated_at, u.password_changed_at, u.time_zone`
+const userColumns = `u.id, u.username, u.display_name, u.role, u.disabled, u.created_at, u.updated_at, u.password_changed_at, u.time_zone, u.last_login_at`
 
 // scanUser reads a row of userColumns.
 func scanUser(row pgx.Row) (*domain.User, error) {
@@ -55,12 +55,13 @@ func scanUser(row pgx.Row) (*domain.User, error) {
 
 // userDest returns the scan destinations of userColumns in u; more may follow them.
 func userDest(u *domain.User, more ...any) []any {
-	return append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.Disabled, &u.CreatedAt, &u.UpdatedAt, &u.PasswordChangedAt, &u.TimeZone}, more...)
+	return append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.Disabled, &u.CreatedAt, &u.UpdatedAt, &u.PasswordChangedAt, &u.TimeZone, &u.LastLoginAt}, more...)
 }
 
 // utcUser puts u's times in UTC and returns u.
 func utcUser(u *domain.User) *domain.User {
 	u.CreatedAt, u.UpdatedAt, u.PasswordChangedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC(), u.PasswordChangedAt.UTC()
+	u.LastLoginAt = utcPtr(u.LastLoginAt)
 	return u
 }
 
@@ -169,6 +170,53 @@ func (s *UserService) FindUsers(ctx context.Context) ([]*domain.User, error) {
 		return nil, fmt.Errorf("find users: %w", err)
 	}
 	return collect(rows, "find users", scanUser)
+}
+
+// SearchUsers returns a page of users whose user name or display name contains f.Query,
+// ordered by user name, and the number of all matches. Only admins may.
+func (s *UserService) SearchUsers(ctx context.Context, f domain.UserFilter) ([]*domain.User, int, error) {
+	if err := domain.Require(ctx, domain.RoleAdmin); err != nil {
+		return nil, 0, err
+	}
+	if err := f.Validate(); err != nil {
+		return nil, 0, err
+	}
+	pg := pageOf(f.Page, f.PerPage)
+	args := []any{}
+	cond := "TRUE"
+	if f.Query != "" {
+		args = append(args, "%"+likeEscape(f.Query)+"%")
+		cond = `(u.username ILIKE $1 OR u.display_name ILIKE $1)`
+	}
+	limit, pageArgs := pg.limitOffset(args)
+	tx, err := s.db.BeginTx(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback(ctx)
+	rows, err := tx.Query(ctx, `SELECT `+userColumns+`, COUNT(*) OVER() FROM users u WHERE `+cond+`
+		ORDER BY lower(u.username), u.id `+limit, pageArgs...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("search users: %w", err)
+	}
+	defer rows.Close()
+	users, total := []*domain.User{}, 0
+	for rows.Next() {
+		var u domain.User
+		if err := rows.Scan(userDest(&u, &total)...); err != nil {
+			return nil, 0, fmt.Errorf("search users: %w", err)
+		}
+		users = append(users, utcUser(&u))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("search users: %w", err)
+	}
+	if pg.pastEnd(len(users)) {
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM users u WHERE `+cond, args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count users: %w", err)
+		}
+	}
+	return users, total, nil
 }
 
 // CreateUser creates a user. Only admins may.
@@ -289,16 +337,16 @@ func updateUser(ctx context.Context, tx *Tx, id string, upd domain.UserUpdate) (
 		return u, nil
 	}
 
-	// Keep at least one enabled admin.
-	if u.Role == domain.RoleAdmin && !u.Disabled && (next.Role != domain.RoleAdmin || next.Disabled) {
+	// Keep an active admin. The advisory lock taken above serialises every change that could
+	// remove one, so the count cannot go stale before this transaction commits.
+	if u.ActiveAdmin() && !next.ActiveAdmin() {
 		var others int
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled AND id <> $1`,
 			u.ID).Scan(&others); err != nil {
 			return nil, fmt.Errorf("count admins: %w", err)
 		}
-		if others == 0 {
-			return nil, domain.Errorf(domain.ECONFLICT,
-				"%s is the last enabled admin: make another user an admin before demoting or disabling this one.", u.Name())
+		if err := domain.CheckAdminRemains(u, &next, others); err != nil {
+			return nil, err
 		}
 	}
 

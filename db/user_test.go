@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -301,7 +302,7 @@ func TestUserService_LastAdmin(t *testing.T) {
 
 	_, err := s.Users.UpdateUser(adminCtx, admin.ID, domain.UserUpdate{Role: ptr(domain.RoleResponder)})
 	wantCode(t, err, domain.ECONFLICT)
-	if !strings.Contains(domain.ErrorMessage(err), "last enabled admin") {
+	if !strings.Contains(domain.ErrorMessage(err), "is the last active admin and cannot be demoted") {
 		t.Fatalf("message = %q", domain.ErrorMessage(err))
 	}
 	_, err = s.Users.UpdateUser(systemCtx(), admin.ID, domain.UserUpdate{Disabled: ptr(true)})
@@ -332,6 +333,132 @@ func TestUserService_LastAdmin(t *testing.T) {
 	}
 	if n := mustCount(t, s.DB, `SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled`); n != 1 {
 		t.Fatalf("%d enabled admins, want 1", n)
+	}
+
+	// One demotion and one disabling of the last two admins at once: exactly one succeeds, and
+	// the refused one says why.
+	var last string
+	if errs[0] == nil {
+		last = third.ID
+	} else {
+		last = other.ID
+	}
+	fourth, _ := MustCreateUser(t, s, domain.RoleAdmin)
+	updates := []struct {
+		id  string
+		upd domain.UserUpdate
+	}{{last, domain.UserUpdate{Role: ptr(domain.RoleViewer)}}, {fourth.ID, domain.UserUpdate{Disabled: ptr(true)}}}
+	for i, u := range updates {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = s.Users.UpdateUser(systemCtx(), u.id, u.upd)
+		}()
+	}
+	wg.Wait()
+	if (errs[0] == nil) == (errs[1] == nil) {
+		t.Fatalf("concurrent demotion and disabling: %v, %v; want exactly one refused", errs[0], errs[1])
+	}
+	for _, err := range errs {
+		if err != nil && (domain.ErrorCode(err) != domain.ECONFLICT || !strings.Contains(domain.ErrorMessage(err), "last active admin")) {
+			t.Errorf("refusal = %v", err)
+		}
+	}
+	if n := mustCount(t, s.DB, `SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled`); n != 1 {
+		t.Fatalf("%d enabled admins, want 1", n)
+	}
+}
+
+func TestUserService_SearchUsers(t *testing.T) {
+	t.Parallel()
+	s := MustOpenServices(t)
+	_, adminCtx := MustCreateUser(t, s, domain.RoleAdmin)
+	_, viewerCtx := MustCreateUser(t, s, domain.RoleViewer)
+	for i := range 7 {
+		if _, err := s.Users.CreateUser(adminCtx, domain.NewUser{Username: fmt.Sprintf("ops%d", i), DisplayName: fmt.Sprintf("Night 50%% %d", i),
+			Role: domain.RoleResponder, Password: testPassword}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Users.CreateUser(adminCtx, domain.NewUser{Username: "jane", DisplayName: "Jane Doe", Role: domain.RoleViewer, Password: testPassword}); err != nil {
+		t.Fatal(err)
+	}
+
+	names := func(us []*domain.User) string {
+		var out []string
+		for _, u := range us {
+			out = append(out, u.Username)
+		}
+		return strings.Join(out, ",")
+	}
+	cases := []struct {
+		f         domain.UserFilter
+		want      string
+		wantTotal int
+	}{
+		{domain.UserFilter{Query: "OPS", PerPage: 3}, "ops0,ops1,ops2", 7},
+		{domain.UserFilter{Query: "ops", Page: 3, PerPage: 3}, "ops6", 7},
+		{domain.UserFilter{Query: "doe"}, "jane", 1},                               // display name
+		{domain.UserFilter{Query: "50%"}, "ops0,ops1,ops2,ops3,ops4,ops5,ops6", 7}, // % is literal
+		{domain.UserFilter{Query: "_"}, "", 0},
+		{domain.UserFilter{Query: "ops", Page: 9, PerPage: 3}, "", 7}, // past the end still counts
+	}
+	for _, c := range cases {
+		got, total, err := s.Users.SearchUsers(adminCtx, c.f)
+		if err != nil {
+			t.Fatalf("%+v: %v", c.f, err)
+		}
+		if names(got) != c.want || total != c.wantTotal {
+			t.Errorf("SearchUsers(%+v) = %s (%d), want %s (%d)", c.f, names(got), total, c.want, c.wantTotal)
+		}
+	}
+	all, total, err := s.Users.SearchUsers(adminCtx, domain.UserFilter{})
+	if err != nil || total != 10 || len(all) != 10 {
+		t.Fatalf("all users: %d of %d, %v", len(all), total, err)
+	}
+
+	_, _, err = s.Users.SearchUsers(viewerCtx, domain.UserFilter{})
+	wantCode(t, err, domain.EFORBIDDEN)
+	_, _, err = s.Users.SearchUsers(adminCtx, domain.UserFilter{Query: "a\x00b\uFFFD"})
+	wantCode(t, err, domain.EINVALID)
+}
+
+func TestUserService_LastLogin(t *testing.T) {
+	t.Parallel()
+	s := MustOpenServices(t)
+	u, adminCtx := MustCreateUser(t, s, domain.RoleAdmin)
+	if got, _ := s.Users.FindUserByID(adminCtx, u.ID); got.LastLoginAt != nil {
+		t.Fatalf("a new user signed in at %v", got.LastLoginAt)
+	}
+	// A token's use is not a sign-in.
+	tok, _, err := s.Users.CreateToken(adminCtx, u.ID, domain.NewToken{Scope: domain.TokenRead})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Users.AuthenticateToken(context.Background(), tok); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Users.FindUserByID(adminCtx, u.ID); got.LastLoginAt != nil {
+		t.Fatalf("token use set the last sign-in: %v", got.LastLoginAt)
+	}
+	// A wrong password is not one either.
+	if _, err := s.Users.Authenticate(context.Background(), u.Username, "wrong password!", "10.0.0.1:1"); err == nil {
+		t.Fatal("wrong password accepted")
+	}
+	if got, _ := s.Users.FindUserByID(adminCtx, u.ID); got.LastLoginAt != nil {
+		t.Fatalf("a failed sign-in set the last sign-in: %v", got.LastLoginAt)
+	}
+	s.Clock.Add(time.Hour)
+	signedIn, err := s.Users.Authenticate(context.Background(), u.Username, testPassword, "10.0.0.1:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Users.FindUserByID(adminCtx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.LastLoginAt == nil || !got.LastLoginAt.Equal(s.Clock.Now()) || signedIn.LastLoginAt == nil || !signedIn.LastLoginAt.Equal(s.Clock.Now()) {
+		t.Fatalf("last sign-in %v (returned %v), want %v", got.LastLoginAt, signedIn.LastLoginAt, s.Clock.Now())
 	}
 }
 

@@ -76,6 +76,13 @@ type AuditEntry struct {
 	Details    json.RawMessage `json:"details"`
 	PrevHash   string          `json:"prev_hash"`
 	EntryHash  string          `json:"entry_hash"`
+
+	// EntityName is what the entity is called now (INC-12 "DB down", a user's name, a file
+	// name), read when the entry is; empty when the entity no longer exists or has no name.
+	// IssueRef is the ref of the incident named by the details' issue_id, when it still exists.
+	// Neither is part of the hashed entry.
+	EntityName string `json:"entity_name,omitempty"`
+	IssueRef   string `json:"issue_ref,omitempty"`
 }
 
 // AuditTimeFormat is how the chain hashes an entry's time: UTC with microseconds, the precision
@@ -252,14 +259,37 @@ type AuditVerification struct {
 	Reason    string
 }
 
-// AuditFilter selects audit entries.
+// AuditFilter selects audit entries. Query matches text anywhere in the action, the entity's
+// type and id and the details.
 type AuditFilter struct {
 	Action     string
 	EntityType string
 	ActorID    string
+	Query      string
 	From, To   *time.Time
 	Page       int
 	PerPage    int
+}
+
+// MaxAuditQueryLen bounds the text of an audit search.
+const MaxAuditQueryLen = 200
+
+// Validate normalises f and checks its text filters.
+func (f *AuditFilter) Validate() error {
+	f.Query = strings.TrimSpace(f.Query)
+	fields := map[string]string{}
+	for name, v := range map[string]string{"action": f.Action, "entity_type": f.EntityType, "actor": f.ActorID, "q": f.Query} {
+		if msg := checkFilterText(v, MaxAuditQueryLen); msg != "" {
+			fields[name] = msg
+		}
+	}
+	if f.From != nil && f.To != nil && f.To.Before(*f.From) {
+		fields["to"] = "The end date is before the start date."
+	}
+	if len(fields) > 0 {
+		return Invalid("Invalid filter.", fields)
+	}
+	return nil
 }
 
 // AuditService reads and verifies the audit log. Entries are written by the other services in
@@ -269,4 +299,8 @@ type AuditService interface {
 	VerifyAuditChain(ctx context.Context) (*AuditVerification, error)
 	// AuditActions lists the distinct actions and entity types recorded, for filters.
 	AuditFacets(ctx context.Context) (actions, entityTypes []string, err error)
+	// ExportAuditEntries records an audit.export entry, then calls fn with every entry matching
+	// f (its page ignored), newest first, as it reads them, so an export of any size streams.
+	// An error from fn stops it.
+	ExportAuditEntries(ctx context.Context, f AuditFilter, format string, fn func(*AuditEntry) error) error
 }

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -53,6 +54,65 @@ type User struct {
 	PasswordChangedAt time.Time `json:"-"`
 	// TimeZone is the IANA name of the zone the user's pages show times in; "" is UTC.
 	TimeZone string `json:"time_zone"`
+	// LastLoginAt is when the user last signed in with their password; nil for never. Using an
+	// API token does not count: that is recorded on the token.
+	LastLoginAt *time.Time `json:"last_login_at"`
+}
+
+// ActiveAdmin reports whether u is an admin whose account is enabled.
+func (u *User) ActiveAdmin() bool { return u != nil && u.Role == RoleAdmin && !u.Disabled }
+
+// CheckAdminRemains is the rule that the portal always keeps an active admin: changing the user
+// from before to after is refused (ECONFLICT) when before is an active admin, after is not, and
+// otherActiveAdmins, the number of other active admins, is zero. The store counts them and calls
+// it inside the transaction that makes the change, under a lock that serialises such changes.
+func CheckAdminRemains(before, after *User, otherActiveAdmins int) error {
+	if !before.ActiveAdmin() || after.ActiveAdmin() || otherActiveAdmins > 0 {
+		return nil
+	}
+	what := "demoted"
+	if after.Disabled {
+		what = "disabled"
+	}
+	return Errorf(ECONFLICT, "%s is the last active admin and cannot be %s: make another user an admin first.",
+		before.Name(), what)
+}
+
+// UsersPerPage is the number of users on a page of the admins' user list.
+const UsersPerPage = 50
+
+// MaxUserQueryLen bounds the text of a user search.
+const MaxUserQueryLen = 200
+
+// UserFilter selects users for the admins' user list: Query matches the user name or the display
+// name, case-insensitively, anywhere in them.
+type UserFilter struct {
+	Query   string
+	Page    int
+	PerPage int
+}
+
+// Validate normalises f and checks its query.
+func (f *UserFilter) Validate() error {
+	f.Query = strings.TrimSpace(f.Query)
+	if msg := checkFilterText(f.Query, MaxUserQueryLen); msg != "" {
+		return Invalid("Invalid search.", map[string]string{"q": msg})
+	}
+	return nil
+}
+
+// checkFilterText returns a message when s cannot be a filter's text, or "". The portal's
+// query-string middleware turns NUL bytes and invalid UTF-8 into U+FFFD, which is refused too.
+func checkFilterText(s string, max int) string {
+	switch {
+	case !utf8.ValidString(s) || strings.ContainsRune(s, utf8.RuneError):
+		return "Search text must be valid UTF-8 text without NUL bytes."
+	case strings.IndexFunc(s, unicode.IsControl) >= 0:
+		return "Search text must not contain control characters."
+	case len(s) > max:
+		return "Search text must be at most " + strconv.Itoa(max) + " characters."
+	}
+	return ""
 }
 
 // Name returns the display name, or the user name when there is none.
@@ -241,6 +301,9 @@ type UserService interface {
 	FindUserByID(ctx context.Context, id string) (*User, error)
 	FindUserByUsername(ctx context.Context, username string) (*User, error)
 	FindUsers(ctx context.Context) ([]*User, error)
+	// SearchUsers returns a page of users matching f, ordered by user name, and the number of
+	// all matches (admins only).
+	SearchUsers(ctx context.Context, f UserFilter) ([]*User, int, error)
 	CreateUser(ctx context.Context, u NewUser) (*User, error)
 	UpdateUser(ctx context.Context, id string, upd UserUpdate) (*User, error)
 	// SetPassword sets a user's password (an admin's reset); it ends the user's sessions and

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"slices"
 	"tftsr/domain"
 	"time"
 
@@ -23,7 +24,7 @@ func (s *Server) handleAPIAudit(c echo.Context) error {
 
 // auditFilterFromQuery reads the audit log's filters; from and to are RFC 3339 times or dates.
 func auditFilterFromQuery(c echo.Context) (domain.AuditFilter, error) {
-	f := domain.AuditFilter{Action: c.QueryParam("action"), EntityType: c.QueryParam("entity_type"), ActorID: c.QueryParam("actor")}
+	f := domain.AuditFilter{Action: c.QueryParam("action"), EntityType: c.QueryParam("entity_type"), ActorID: c.QueryParam("actor"), Query: c.QueryParam("q")}
 	var err error
 	if f.Page, f.PerPage, err = pageParams(c); err != nil {
 		return f, err
@@ -35,11 +36,30 @@ func auditFilterFromQuery(c echo.Context) (domain.AuditFilter, error) {
 		}
 		t, err := parseTimeParam(v, name == "to")
 		if err != nil {
-			return f, domain.Invalid("Invalid date.", map[string]string{name: "Give a date (2006-01-02) or an RFC 3339 time."})
+			return f, domain.Errorf(domain.EINVALID, "Invalid %s date %q: give a date (2006-01-02) or an RFC 3339 time.", name, v)
 		}
 		*dst = &t
 	}
-	return f, nil
+	return f, queryError(f.Validate())
+}
+
+// queryError turns the field messages of an invalid query string into one 400 message: a
+// query is not a form to re-render beside its fields.
+func queryError(err error) error {
+	fields := domain.ErrorFields(err)
+	if domain.ErrorCode(err) != domain.EINVALID || len(fields) == 0 {
+		return err
+	}
+	names := make([]string, 0, len(fields))
+	for k := range fields {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	msg := domain.ErrorMessage(err)
+	for _, k := range names {
+		msg += " " + k + ": " + fields[k]
+	}
+	return domain.Errorf(domain.EINVALID, "%s", msg)
 }
 
 // parseTimeParam parses an RFC 3339 time or a date; a date as an upper bound means the end of

@@ -49,10 +49,12 @@ func TestAdminAudit_Page(t *testing.T) {
 		wantStatus(t, resp, http.StatusOK)
 		wantContains(t, resp, "<h1>Audit log</h1>", `<a href="/admin/audit" class="active" aria-current="page">`,
 			`<strong>Chain intact: 42 entries</strong>`,
-			// Details are compact JSON, escaped.
-			`<code class="audit-details">{&#34;title&#34;:&#34;&lt;script&gt;alert(1)&lt;/script&gt;&#34;,&#34;severity&#34;:&#34;high&#34;}</code>`,
-			"Alice Admin", `<span class="muted">system</span>`, "<code>issue.create</code>",
-			`<a href="/issues/i-1"><code>i-1</code></a>`, "2026-05-06 07:08 UTC",
+			// Details are indented JSON behind a toggle, escaped.
+			`<details class="audit-raw"><summary>Raw JSON</summary><pre><code class="audit-details">{
+  &#34;title&#34;: &#34;&lt;script&gt;alert(1)&lt;/script&gt;&#34;,`,
+			// Each entry is a sentence; the incident is gone (no name), so it is not linked.
+			`Alice Admin opened the incident &#34;&lt;script&gt;alert(1)&lt;/script&gt;&#34;</td>`,
+			"The system (cli) created the user u-admin", "<code>issue.create</code>", "2026-05-06 07:08 UTC",
 			`<option value="user.create">user.create</option>`, `<option value="u-resp">Rob Responder</option>`)
 		wantNotContains(t, resp, "<script>alert(1)", `class="pager"`)
 		if *verified != 1 {
@@ -86,6 +88,7 @@ func TestAdminAudit_Page(t *testing.T) {
 			`<option value="u-admin" selected>Alice Admin</option>`, `name="from" id="audit-from" value="2026-05-01"`,
 			`name="to" id="audit-to" value="2026-05-31"`, "120 entries, newest first", "Page 2 of 3",
 			`href="/admin/audit?action=user.create&amp;actor=u-admin&amp;entity_type=user&amp;from=2026-05-01&amp;page=3&amp;to=2026-05-31"`,
+			`href="/admin/audit.csv?action=user.create&amp;actor=u-admin&amp;entity_type=user&amp;from=2026-05-01&amp;to=2026-05-31"`,
 			`href="/admin/audit?action=user.create&amp;actor=u-admin&amp;entity_type=user&amp;from=2026-05-01&amp;to=2026-05-31"`)
 	})
 
@@ -105,6 +108,7 @@ func TestAdminAudit_Page(t *testing.T) {
 		ts := mustOpenServer(t, testAdmin)
 		auditLog(ts, nil, 0, &domain.AuditVerification{OK: true})
 		resp := ts.mustLogin(t, testAdmin).get("/admin/audit?from=yesterday")
-		wantStatus(t, resp, http.StatusUnprocessableEntity)
+		wantStatus(t, resp, http.StatusBadRequest)
+		wantContains(t, resp, "Invalid from date &#34;yesterday&#34;: give a date (2006-01-02) or an RFC 3339 time.")
 	})
 }

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/labstack/echo/v4"
 
@@ -9,14 +10,31 @@ import (
 	"tftsr/views"
 )
 
-// adminUsersProps loads the users page's data.
+// userFilterFromQuery reads the users page's search and page.
+func userFilterFromQuery(c echo.Context) (domain.UserFilter, error) {
+	f := domain.UserFilter{Query: c.QueryParam("q"), PerPage: domain.UsersPerPage}
+	page, _, err := pageParams(c)
+	if err != nil {
+		return f, err
+	}
+	f.Page = page
+	return f, queryError(f.Validate())
+}
+
+// adminUsersProps loads the users page's data: the page of users the query asks for.
 func (s *Server) adminUsersProps(c echo.Context) (views.AdminUsersProps, error) {
 	ctx := c.Request().Context()
-	users, err := s.users.FindUsers(ctx)
+	f, err := userFilterFromQuery(c)
 	if err != nil {
 		return views.AdminUsersProps{}, err
 	}
-	return views.AdminUsersProps{Users: users, CSRF: csrfToken(c), MeID: domain.UserIDFromContext(ctx)}, nil
+	users, total, err := s.users.SearchUsers(ctx, f)
+	if err != nil {
+		return views.AdminUsersProps{}, err
+	}
+	page, perPage := domain.NormalisePage(f.Page, f.PerPage)
+	return views.AdminUsersProps{Users: users, Total: total, Query: f.Query, Page: page, PerPage: perPage,
+		CSRF: csrfToken(c), MeID: domain.UserIDFromContext(ctx)}, nil
 }
 
 // handleAdminUsers lists the users with their roles and the create user form (admins only).
@@ -105,8 +123,37 @@ func updateNotice(u *domain.User, upd domain.UserUpdate) string {
 	}
 }
 
+// roleConfirmURL is the address of the page that confirms giving a user a role.
+func roleConfirmURL(id string, role domain.Role) string {
+	return "/admin/users/" + url.PathEscape(id) + "/role?" + url.Values{"role": {string(role)}}.Encode()
+}
+
+// handleAdminUserRoleConfirm asks the admin to confirm a role change ("Make Jane Doe an
+// admin?") with a plain form, so it works without JavaScript.
+func (s *Server) handleAdminUserRoleConfirm(c echo.Context) error {
+	ctx := c.Request().Context()
+	if err := domain.Require(ctx, domain.RoleAdmin); err != nil {
+		return err
+	}
+	role := domain.Role(c.QueryParam("role"))
+	if !role.Valid() {
+		return domain.Invalid("Choose admin, responder or viewer.", map[string]string{"role": "Choose admin, responder or viewer."})
+	}
+	u, err := s.users.FindUserByID(ctx, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if u.Role == role {
+		s.flash(c, u.Name()+" is already "+string(role)+".")
+		return redirect(c, "/admin/users")
+	}
+	p := views.RoleConfirmProps{User: u, Role: role, CSRF: csrfToken(c), Self: u.ID == domain.UserIDFromContext(ctx)}
+	return s.renderPage(c, http.StatusOK, "Change role", views.NavUsers, views.RoleConfirmPage(p))
+}
+
 // handleAdminUserUpdate changes a user's role, disabled flag or display name. htmx swaps the
-// user's row in place; a plain form goes back to the list with a flash message.
+// user's row in place; a plain form goes back to the list with a flash message. A role change
+// is applied only from the confirmation page (confirm=yes); without it the admin is sent there.
 func (s *Server) handleAdminUserUpdate(c echo.Context) error {
 	ctx := c.Request().Context()
 	if err := domain.Require(ctx, domain.RoleAdmin); err != nil {
@@ -116,6 +163,16 @@ func (s *Server) handleAdminUserUpdate(c echo.Context) error {
 	upd, err := userUpdateFromForm(c)
 	if err != nil {
 		return s.userRowError(c, id, err)
+	}
+	if upd.Role != nil && c.FormValue("confirm") != "yes" {
+		if !upd.Role.Valid() {
+			return s.userRowError(c, id, domain.Invalid("Invalid role.", map[string]string{"role": "Choose admin, responder or viewer."}))
+		}
+		if wantsFragment(c) {
+			c.Response().Header().Set(hxRedirect, roleConfirmURL(id, *upd.Role))
+			return c.NoContent(http.StatusNoContent)
+		}
+		return c.Redirect(http.StatusSeeOther, roleConfirmURL(id, *upd.Role))
 	}
 	u, err := s.users.UpdateUser(ctx, id, upd)
 	if err != nil {
@@ -161,7 +218,7 @@ func (s *Server) handleAdminUserPassword(c echo.Context) error {
 }
 
 // userRowError shows a refused change to a user in that user's row: field messages for invalid
-// input, the service's message for a conflict such as demoting the last enabled admin. Other
+// input, the service's message for a conflict such as demoting the last active admin. Other
 // errors go to the error handler.
 func (s *Server) userRowError(c echo.Context, id string, err error) error {
 	switch domain.ErrorCode(err) {

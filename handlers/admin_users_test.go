@@ -70,7 +70,7 @@ func TestAdminUsers_Page(t *testing.T) {
 	wantStatus(t, resp, http.StatusOK)
 	wantContains(t, resp, "<h1>Users</h1>", `<a href="/admin/users" class="active" aria-current="page">`,
 		`<tr id="user-u-resp"`, "Rob Responder", `<option value="responder" selected>Responder</option>`,
-		"&lt;img src=x onerror=alert(1)&gt;", `<span class="badge user-disabled">Disabled</span>`,
+		"&lt;img src=x onerror=alert(1)&gt;", `<span class="badge user-disabled">Disabled</span>`, `<span class="badge user-enabled">Active</span>`,
 		`<input type="hidden" name="disabled" value="false">`, `<input type="hidden" name="disabled" value="true">`,
 		`action="/admin/users/u-resp/password"`, `<form id="user-create-form"`)
 	wantNotContains(t, resp, "<img src=x")
@@ -185,7 +185,7 @@ func TestAdminUsers_Update(t *testing.T) {
 		ts.Users.UpdateUserFn = recording(&gotID, &got)
 		c := ts.mustLogin(t, testAdmin)
 
-		resp := c.post("/admin/users/u-resp", url.Values{"role": {"viewer"}}, htmx...)
+		resp := c.post("/admin/users/u-resp", url.Values{"role": {"viewer"}, "confirm": {"yes"}}, htmx...)
 		wantStatus(t, resp, http.StatusOK)
 		if gotID != "u-resp" || got.Role == nil || *got.Role != domain.RoleViewer || got.Disabled != nil || got.DisplayName != nil {
 			t.Errorf("UpdateUser(%q, %+v), want role viewer only", gotID, got)
@@ -230,13 +230,13 @@ func TestAdminUsers_Update(t *testing.T) {
 		other := &domain.User{ID: "u-admin2", Username: "ada", Role: domain.RoleAdmin}
 		ts := mustOpenServer(t, testAdmin, other)
 		ts.Users.FindUsersFn = func(context.Context) ([]*domain.User, error) { return []*domain.User{testAdmin, other}, nil }
-		msg := "ada is the last enabled admin: make another user an admin before demoting or disabling this one."
+		msg := "ada is the last active admin and cannot be demoted: make another user an admin first."
 		ts.Users.UpdateUserFn = func(context.Context, string, domain.UserUpdate) (*domain.User, error) {
 			return nil, domain.Errorf(domain.ECONFLICT, "%s", msg)
 		}
 		c := ts.mustLogin(t, testAdmin)
 
-		resp := c.post("/admin/users/u-admin2", url.Values{"role": {"viewer"}}, htmx...)
+		resp := c.post("/admin/users/u-admin2", url.Values{"role": {"viewer"}, "confirm": {"yes"}}, htmx...)
 		wantStatus(t, resp, http.StatusConflict)
 		wantContains(t, resp, `<tr id="user-u-admin2"`, msg, `<option value="admin" selected>Admin</option>`)
 		wantNotContains(t, resp, "<html")
@@ -266,7 +266,7 @@ func TestAdminUsers_Update(t *testing.T) {
 		ts.Users.UpdateUserFn = func(context.Context, string, domain.UserUpdate) (*domain.User, error) {
 			return nil, domain.Errorf(domain.ENOTFOUND, "User not found.")
 		}
-		resp := ts.mustLogin(t, testAdmin).post("/admin/users/nobody", url.Values{"role": {"viewer"}})
+		resp := ts.mustLogin(t, testAdmin).post("/admin/users/nobody", url.Values{"role": {"viewer"}, "confirm": {"yes"}})
 		wantStatus(t, resp, http.StatusNotFound)
 		wantContains(t, resp, "User not found.")
 	})
@@ -278,7 +278,7 @@ func TestAdminUsers_Update(t *testing.T) {
 			u.Role = *upd.Role
 			return &u, nil
 		}
-		resp := ts.mustLogin(t, testAdmin).post("/admin/users/u-admin", url.Values{"role": {"responder"}}, htmx...)
+		resp := ts.mustLogin(t, testAdmin).post("/admin/users/u-admin", url.Values{"role": {"responder"}, "confirm": {"yes"}}, htmx...)
 		wantStatus(t, resp, http.StatusNoContent)
 		if got := resp.Header.Get("HX-Redirect"); got != "/" {
 			t.Errorf("HX-Redirect=%q, want /", got)

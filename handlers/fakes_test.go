@@ -71,6 +71,18 @@ func (f *fakeUsers) FindUsers(ctx context.Context) ([]*domain.User, error) {
 	return f.FindUsersFn(ctx)
 }
 
+// SearchUsers answers from FindUsersFn: the tests that fake users list them all.
+func (f *fakeUsers) SearchUsers(ctx context.Context, filter domain.UserFilter) ([]*domain.User, int, error) {
+	if err := domain.Require(ctx, domain.RoleAdmin); err != nil {
+		return nil, 0, err
+	}
+	users, err := f.FindUsers(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	return users, len(users), nil
+}
+
 func (f *fakeUsers) CreateUser(ctx context.Context, u domain.NewUser) (*domain.User, error) {
 	if f.CreateUserFn == nil {
 		return nil, notImplemented()
@@ -146,6 +158,10 @@ func (f *fakeAudit) VerifyAuditChain(ctx context.Context) (*domain.AuditVerifica
 		return nil, notImplemented()
 	}
 	return f.VerifyAuditChainFn(ctx)
+}
+
+func (f *fakeAudit) ExportAuditEntries(context.Context, domain.AuditFilter, string, func(*domain.AuditEntry) error) error {
+	return notImplemented()
 }
 
 func (f *fakeAudit) AuditFacets(ctx context.Context) ([]string, []string, error) {

@@ -190,9 +190,11 @@ func (s *Server) routes() {
 	admin.POST("/settings/ollama/delete", s.handleOllamaDelete)
 	admin.GET("/admin/users", s.handleAdminUsers)
 	admin.POST("/admin/users", s.handleAdminUserCreate)
+	admin.GET("/admin/users/:id/role", s.handleAdminUserRoleConfirm)
 	admin.POST("/admin/users/:id", s.handleAdminUserUpdate)
 	admin.POST("/admin/users/:id/password", s.handleAdminUserPassword)
 	admin.GET("/admin/audit", s.handleAdminAudit)
+	admin.GET("/admin/audit.csv", s.handleAdminAuditCSV)
 
 	// Logs and PII review.
 	logUploads.POST("/issues/:id/logs", s.handleLogUpload)
@@ -245,6 +247,8 @@ func (s *Server) routes() {
 	api.GET("/issues/:id/timeline", s.handleAPITimelineList)
 	api.POST("/issues/:id/timeline", s.handleAPITimelineAdd)
 	apiAdmin.GET("/audit", s.handleAPIAudit)
+	apiAdmin.GET("/admin/users", s.handleAPIAdminUsers)
+	apiAdmin.PATCH("/admin/users/:id", s.handleAPIAdminUserUpdate)
 	api.GET("/settings", s.handleAPISettingsGet)
 	apiAdmin.PATCH("/settings", s.handleAPISettingsUpdate)
 
