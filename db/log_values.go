@@ -79,7 +79,8 @@ func (s *LogStore) SetSpanValueKeys(ctx context.Context, logID string, keys map[
 	return tx.Commit(ctx)
 }
 
-// FindLogValues groups a log's spans by value: by type, most frequent first.
+// FindLogValues groups a log's spans by value: by type (the most frequent type first), each
+// type's values most frequent first.
 func (s *LogStore) FindLogValues(ctx context.Context, logID string, f domain.LogValueFilter) ([]*domain.PIIValue, int, error) {
 	if err := domain.Require(ctx, domain.RoleResponder); err != nil {
 		return nil, 0, err
@@ -110,7 +111,7 @@ func (s *LogStore) FindLogValues(ctx context.Context, logID string, f domain.Log
 		       count(*) OVER ()
 		FROM pii_spans WHERE `+cond+`
 		GROUP BY value_key, pii_type
-		ORDER BY pii_type, count(*) DESC, min(start_offset)`+limit, args...)
+		ORDER BY sum(count(*)) OVER (PARTITION BY pii_type) DESC, pii_type, count(*) DESC, min(start_offset)`+limit, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list detected values: %w", err)
 	}
