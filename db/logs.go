@@ -473,20 +473,11 @@ func (s *LogStore) SetSpanApproval(ctx context.Context, logID string, sel domain
 		if err != nil || len(key) != sha256.Size {
 			return 0, domain.Errorf(domain.ENOTFOUND, "Detected value not found.")
 		}
-		var types []string
-		if err := tx.QueryRow(ctx, `SELECT COALESCE(array_agg(DISTINCT pii_type), '{}') FROM pii_spans
-			WHERE log_file_id = $1 AND value_key = $2`, l.ID, key).Scan(&types); err != nil {
-			return 0, fmt.Errorf("review: %w", err)
-		}
-		if len(types) == 0 {
-			return 0, domain.Errorf(domain.ENOTFOUND, "Detected value not found.")
-		}
 		args = append(args, key)
 		where = append(where, fmt.Sprintf("value_key = $%d", len(args)))
 		// The key is a hash of the log's id and the value: the audit names the value by it and
 		// its types, never by the value.
 		details["value_key"] = sel.ValueKey
-		details["pii_types"] = types
 	case sel.PIIType != "":
 		args = append(args, sel.PIIType)
 		where = append(where, fmt.Sprintf("pii_type = $%d", len(args)))
@@ -494,15 +485,33 @@ func (s *LogStore) SetSpanApproval(ctx context.Context, logID string, sel domain
 	default:
 		details["all"] = true
 	}
-	tag, err := tx.Exec(ctx, `UPDATE pii_spans SET approved = $2, decided = true WHERE `+strings.Join(where, " AND "), args...)
-	if err != nil {
+	// One statement whatever the number of spans; it also says which types changed.
+	var n int
+	var types []string
+	if err := tx.QueryRow(ctx, `
+		WITH changed AS (
+			UPDATE pii_spans SET approved = $2, decided = true WHERE `+strings.Join(where, " AND ")+`
+			RETURNING pii_type)
+		SELECT count(*), COALESCE(array_agg(DISTINCT pii_type), '{}') FROM changed`, args...).Scan(&n, &types); err != nil {
 		return 0, fmt.Errorf("review: %w", formatError(err))
 	}
-	n := int(tag.RowsAffected())
 	if n == 0 {
+		if sel.ValueKey != "" {
+			var exists bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pii_spans WHERE log_file_id = $1 AND value_key = $2)`,
+				l.ID, args[len(args)-1]).Scan(&exists); err != nil {
+				return 0, fmt.Errorf("review: %w", err)
+			}
+			if !exists {
+				return 0, domain.Errorf(domain.ENOTFOUND, "Detected value not found.")
+			}
+		}
 		return 0, nil
 	}
 	details["changed"] = n
+	if sel.ValueKey != "" {
+		details["pii_types"] = types
+	}
 	if err := appendAudit(ctx, tx, "log.review", "log_file", l.ID, details); err != nil {
 		return 0, err
 	}
