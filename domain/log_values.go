@@ -293,7 +293,9 @@ func makeSnippet(text string, sr, r TextRange) ValueSnippet {
 		}
 		before = "…" + before
 	}
-	if i := strings.IndexAny(after, "\r\n"); i >= 0 {
+	if r.End > valueRange(r).End {
+		after = "" // the value goes on past what is shown
+	} else if i := strings.IndexAny(after, "\r\n"); i >= 0 {
 		after = after[:i]
 	} else if len(after) > snippetContext {
 		after = string(cutUTF8([]byte(after), snippetContext)) + "…"
