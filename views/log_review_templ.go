@@ -1027,7 +1027,7 @@ func valueReview(p LogReviewProps) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 66, "\" hx-swap=\"outerHTML\" hx-push-url=\"true\" role=\"search\"><label>Type <select name=\"type\" data-testid=\"value-type-filter\"><option value=\"\">Every type</option> ")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 66, "\" hx-swap=\"outerHTML\" hx-push-url=\"true\" aria-label=\"Filter the values\"><label>Type <select name=\"type\" data-testid=\"value-type-filter\"><option value=\"\">Every type</option> ")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
