@@ -351,7 +351,7 @@ func (s *LogStore) FindLogSpanCounts(ctx context.Context, logID string) ([]domai
 		return nil, domain.Errorf(domain.ENOTFOUND, "Log not found.")
 	}
 	rows, err := s.db.Pool.Query(ctx, `
-		SELECT pii_type, count(*), count(*) FILTER (WHERE approved)
+		SELECT pii_type, count(*), count(*) FILTER (WHERE approved), count(*) FILTER (WHERE decided)
 		FROM pii_spans WHERE log_file_id = $1
 		GROUP BY pii_type ORDER BY count(*) DESC, pii_type`, lid)
 	if err != nil {
@@ -359,7 +359,7 @@ func (s *LogStore) FindLogSpanCounts(ctx context.Context, logID string) ([]domai
 	}
 	counts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.PIITypeCount, error) {
 		var c domain.PIITypeCount
-		err := r.Scan(&c.PIIType, &c.Count, &c.Approved)
+		err := r.Scan(&c.PIIType, &c.Count, &c.Approved, &c.Decided)
 		return c, err
 	})
 	if err != nil {
@@ -398,7 +398,7 @@ func (s *LogStore) ReplaceLogSpans(ctx context.Context, logID string, spans []pi
 	if err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, `CREATE TEMPORARY TABLE detected_spans (LIKE pii_spans) ON COMMIT DROP`); err != nil {
+	if _, err := tx.Exec(ctx, `CREATE TEMPORARY TABLE detected_spans (LIKE pii_spans INCLUDING DEFAULTS) ON COMMIT DROP`); err != nil {
 		return fmt.Errorf("detect: %w", err)
 	}
 	if err := copySpans(ctx, tx, "detected_spans", l.ID, spans); err != nil {
@@ -450,7 +450,7 @@ func (s *LogStore) SetSpanApproval(ctx context.Context, logID string, sel domain
 	if err != nil {
 		return 0, err
 	}
-	where, args := []string{"log_file_id = $1", "approved <> $2"}, []any{l.ID, approved}
+	where, args := []string{"log_file_id = $1", "(approved <> $2 OR NOT decided)"}, []any{l.ID, approved}
 	details := map[string]any{"issue_id": l.IssueID, "approved": approved}
 	switch {
 	case sel.SpanID != "":
@@ -468,6 +468,16 @@ func (s *LogStore) SetSpanApproval(ctx context.Context, logID string, sel domain
 		args = append(args, sid)
 		where = append(where, fmt.Sprintf("id = $%d", len(args)))
 		details["span_id"] = sid
+	case sel.ValueKey != "":
+		key, err := hex.DecodeString(sel.ValueKey)
+		if err != nil || len(key) != sha256.Size {
+			return 0, domain.Errorf(domain.ENOTFOUND, "Detected value not found.")
+		}
+		args = append(args, key)
+		where = append(where, fmt.Sprintf("value_key = $%d", len(args)))
+		// The key is a hash of the log's id and the value: the audit names the value by it and
+		// its types, never by the value.
+		details["value_key"] = sel.ValueKey
 	case sel.PIIType != "":
 		args = append(args, sel.PIIType)
 		where = append(where, fmt.Sprintf("pii_type = $%d", len(args)))
@@ -475,15 +485,33 @@ func (s *LogStore) SetSpanApproval(ctx context.Context, logID string, sel domain
 	default:
 		details["all"] = true
 	}
-	tag, err := tx.Exec(ctx, `UPDATE pii_spans SET approved = $2 WHERE `+strings.Join(where, " AND "), args...)
-	if err != nil {
+	// One statement whatever the number of spans; it also says which types changed.
+	var n int
+	var types []string
+	if err := tx.QueryRow(ctx, `
+		WITH changed AS (
+			UPDATE pii_spans SET approved = $2, decided = true WHERE `+strings.Join(where, " AND ")+`
+			RETURNING pii_type)
+		SELECT count(*), COALESCE(array_agg(DISTINCT pii_type), '{}') FROM changed`, args...).Scan(&n, &types); err != nil {
 		return 0, fmt.Errorf("review: %w", formatError(err))
 	}
-	n := int(tag.RowsAffected())
 	if n == 0 {
+		if sel.ValueKey != "" {
+			var exists bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pii_spans WHERE log_file_id = $1 AND value_key = $2)`,
+				l.ID, args[len(args)-1]).Scan(&exists); err != nil {
+				return 0, fmt.Errorf("review: %w", err)
+			}
+			if !exists {
+				return 0, domain.Errorf(domain.ENOTFOUND, "Detected value not found.")
+			}
+		}
 		return 0, nil
 	}
 	details["changed"] = n
+	if sel.ValueKey != "" {
+		details["pii_types"] = types
+	}
 	if err := appendAudit(ctx, tx, "log.review", "log_file", l.ID, details); err != nil {
 		return 0, err
 	}
@@ -597,7 +625,7 @@ func setApprovedExactly(ctx context.Context, tx *Tx, logID string, ids []string)
 	if known != len(canon) {
 		return invalid
 	}
-	if _, err := tx.Exec(ctx, `UPDATE pii_spans SET approved = (id = ANY($2)) WHERE log_file_id = $1`, logID, canon); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE pii_spans SET approved = (id = ANY($2)), decided = true WHERE log_file_id = $1`, logID, canon); err != nil {
 		return fmt.Errorf("apply redactions: %w", err)
 	}
 	return nil

@@ -83,10 +83,12 @@ type LogFilter struct {
 }
 
 // SpanSelection picks the spans of a log that a review decision applies to: one span by id,
-// every span of a type, or, with both empty, every span.
+// every occurrence of a value (by its ValueKey, in hex), every span of a type, or, with all
+// empty, every span.
 type SpanSelection struct {
-	SpanID  string
-	PIIType string
+	SpanID   string
+	ValueKey string
+	PIIType  string
 }
 
 // PIITypeCount is how many values of a type a log holds and how many of them are approved for
@@ -95,6 +97,8 @@ type PIITypeCount struct {
 	PIIType  string `json:"pii_type"`
 	Count    int    `json:"count"`
 	Approved int    `json:"approved"`
+	// Decided counts the values a reviewer decided; the others are approved.
+	Decided int `json:"decided"`
 }
 
 // Redaction is what applying redactions wrote: the redacted text's object, size and SHA-256,
@@ -196,6 +200,12 @@ func (s *LogService) SpanCounts(ctx context.Context, id string) ([]PIITypeCount,
 func (s *LogService) SetSpanApproval(ctx context.Context, logID string, sel SpanSelection, approved bool) (int, error) {
 	if err := Require(ctx, RoleResponder); err != nil {
 		return 0, err
+	}
+	if sel.ValueKey != "" && !ValidValueKey(sel.ValueKey) {
+		return 0, Errorf(ENOTFOUND, "Detected value not found.")
+	}
+	if sel.PIIType != "" && !pii.Type(sel.PIIType).Valid() {
+		return 0, Invalid("Unknown type.", map[string]string{"pii_type": "Pick a type from the list."})
 	}
 	return s.store.SetSpanApproval(ctx, logID, sel, approved)
 }

@@ -159,14 +159,30 @@ func (s *Server) handleLogUpload(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/issues/"+logs[0].IssueID+"#logs")
 }
 
-// handleLogReview shows a log's review page: its text, paged, with the detected values.
+// handleLogReview shows a log's review page: for a responder reviewing it, the list of the
+// distinct detected values (or, with view=text, its text, paged); for everyone else its text.
 func (s *Server) handleLogReview(c echo.Context) error {
-	return s.renderLogReview(c, http.StatusOK, c.Param("id"), queryPage(c.QueryParam("page")), false)
+	return s.renderLogReview(c, http.StatusOK, c.Param("id"), reviewStateOf(c.QueryParam), false)
 }
 
 // handleLogOriginal shows an admin the original text of a redacted log; each view is audited.
 func (s *Server) handleLogOriginal(c echo.Context) error {
-	return s.renderLogReview(c, http.StatusOK, c.Param("id"), queryPage(c.QueryParam("page")), true)
+	st := reviewStateOf(c.QueryParam)
+	st.View = views.ReviewViewText
+	return s.renderLogReview(c, http.StatusOK, c.Param("id"), st, true)
+}
+
+// reviewStateOf reads where a reviewer is on the review page (view, text page, value filter
+// and page) from query or form values.
+func reviewStateOf(get func(string) string) views.ReviewState {
+	st := views.ReviewState{
+		View: views.ReviewViewValues, Page: queryPage(get("page")), ValuePage: queryPage(get("vpage")),
+		PIIType: get("type"), Search: get("q"),
+	}
+	if get("view") == views.ReviewViewText {
+		st.View = views.ReviewViewText
+	}
+	return st
 }
 
 // queryPage reads a page number, 1 when it is missing or not a number.
@@ -179,9 +195,9 @@ func queryPage(v string) int {
 }
 
 // renderLogReview renders the review page, or its body for htmx.
-func (s *Server) renderLogReview(c echo.Context, status int, id string, page int, original bool) error {
+func (s *Server) renderLogReview(c echo.Context, status int, id string, st views.ReviewState, original bool) error {
 	ctx := c.Request().Context()
-	l, pg, err := s.logs.Page(ctx, id, page, original)
+	l, pg, err := s.logs.Page(ctx, id, st.Page, original)
 	if err != nil {
 		return err
 	}
@@ -190,9 +206,24 @@ func (s *Server) renderLogReview(c echo.Context, status int, id string, page int
 		return err
 	}
 	p := views.LogReviewProps{
-		Log: l, Page: pg, Counts: counts, CSRF: csrfToken(c),
+		Log: l, Page: pg, Counts: counts, CSRF: csrfToken(c), State: st,
 		CanEdit: domain.Require(ctx, domain.RoleResponder) == nil,
 		IsAdmin: domain.Require(ctx, domain.RoleAdmin) == nil,
+	}
+	if p.ValuesView() {
+		p.Values, err = s.logs.Values(ctx, l.ID, domain.LogValueFilter{
+			PIIType: st.PIIType, Search: st.Search, Page: st.ValuePage, PerPage: domain.LogValuesPerPage,
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if l.Redacted && p.CanEdit {
+		next, err := s.logs.NextUnreviewedLog(ctx, l)
+		if err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
+			return err
+		}
+		p.Next = next
 	}
 	if wantsFragment(c) {
 		return render(c, status, views.LogReviewBody(p))
@@ -202,37 +233,34 @@ func (s *Server) renderLogReview(c echo.Context, status int, id string, page int
 
 // handleLogSpanReview approves or rejects one detected value.
 func (s *Server) handleLogSpanReview(c echo.Context) error {
-	approved, err := strconv.ParseBool(c.FormValue("approved"))
-	if err != nil {
-		return domain.Invalid("Say whether to redact the value.", map[string]string{"approved": "Give true or false."})
-	}
-	sel := domain.SpanSelection{SpanID: c.Param("span")}
-	if _, err := s.logs.SetSpanApproval(c.Request().Context(), c.Param("id"), sel, approved); err != nil {
-		return err
-	}
-	return s.afterLogReview(c)
+	return s.reviewDecision(c, domain.SpanSelection{SpanID: c.Param("span")})
+}
+
+// handleLogValueReview approves or rejects every occurrence of a value across the whole log.
+func (s *Server) handleLogValueReview(c echo.Context) error {
+	return s.reviewDecision(c, domain.SpanSelection{ValueKey: c.Param("key")})
 }
 
 // handleLogReviewType approves or rejects every detected value of a type, or all of them.
 func (s *Server) handleLogReviewType(c echo.Context) error {
+	return s.reviewDecision(c, domain.SpanSelection{PIIType: c.FormValue("pii_type")})
+}
+
+// reviewDecision approves (redact) or rejects (keep) the selected spans, then shows the review
+// again where the decision was made.
+func (s *Server) reviewDecision(c echo.Context, sel domain.SpanSelection) error {
 	approved, err := strconv.ParseBool(c.FormValue("approved"))
 	if err != nil {
-		return domain.Invalid("Say whether to redact the values.", map[string]string{"approved": "Give true or false."})
+		return domain.Invalid("Say whether to redact.", map[string]string{"approved": "Give true or false."})
 	}
-	sel := domain.SpanSelection{PIIType: c.FormValue("pii_type")}
 	if _, err := s.logs.SetSpanApproval(c.Request().Context(), c.Param("id"), sel, approved); err != nil {
 		return err
 	}
-	return s.afterLogReview(c)
-}
-
-// afterLogReview shows the review again after a decision, on the page it was made from.
-func (s *Server) afterLogReview(c echo.Context) error {
-	page := queryPage(c.FormValue("page"))
+	st := reviewStateOf(c.FormValue)
 	if isHTMX(c) {
-		return s.renderLogReview(c, http.StatusOK, c.Param("id"), page, false)
+		return s.renderLogReview(c, http.StatusOK, c.Param("id"), st, false)
 	}
-	return c.Redirect(http.StatusSeeOther, "/logs/"+c.Param("id")+"?page="+strconv.Itoa(page))
+	return c.Redirect(http.StatusSeeOther, views.ReviewURL(c.Param("id"), st))
 }
 
 // handleLogApply applies the reviewed redactions.
@@ -242,7 +270,7 @@ func (s *Server) handleLogApply(c echo.Context) error {
 		return err
 	}
 	if isHTMX(c) {
-		return s.renderLogReview(c, http.StatusOK, l.ID, 1, false)
+		return s.renderLogReview(c, http.StatusOK, l.ID, views.ReviewState{Page: 1, ValuePage: 1}, false)
 	}
 	s.flash(c, "Redactions applied to "+l.FileName+".")
 	return c.Redirect(http.StatusSeeOther, "/logs/"+l.ID)

@@ -250,10 +250,11 @@ func TestLogLifecycle(t *testing.T) {
 		}
 	}
 
-	// The review page: highlights and the list; keep the address (a documentation address).
-	review := rita.get("/logs/"+l.ID, nil)
+	// The review page's text view: highlights and the list; keep the address (a documentation
+	// address).
+	review := rita.get("/logs/"+l.ID+"?view=text", nil)
 	wantIn(t, review.Body, `class="pii pii-on"`, "grace.hopper@example.com", "Apply redactions", `data-span-id="`+ipID+`"`)
-	frag := rita.postForm("/logs/"+l.ID+"/spans/"+ipID, formValues("approved", "false", "page", "1", "_csrf", rita.csrf()), http.Header{"HX-Request": {"true"}})
+	frag := rita.postForm("/logs/"+l.ID+"/spans/"+ipID, formValues("approved", "false", "view", "text", "page", "1", "_csrf", rita.csrf()), http.Header{"HX-Request": {"true"}})
 	if frag.StatusCode != 200 || !strings.Contains(frag.Body, `id="log-review"`) || strings.Contains(frag.Body, "<html") {
 		t.Fatalf("review decision: %d %.200s", frag.StatusCode, frag.Body)
 	}

@@ -204,6 +204,7 @@ func (s *Server) routes() {
 	logPages.GET("/logs/:id/digest", s.handleLogDigest)
 	logPages.GET("/logs/:id/lines", s.handleLogLines)
 	pages.POST("/logs/:id/spans/:span", s.handleLogSpanReview)
+	pages.POST("/logs/:id/values/:key", s.handleLogValueReview)
 	pages.POST("/logs/:id/review", s.handleLogReviewType)
 	pages.POST("/logs/:id/apply", s.handleLogApply)
 	pages.POST("/logs/:id/delete", s.handleLogDelete)

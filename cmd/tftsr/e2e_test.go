@@ -691,6 +691,8 @@ func TestLogsEndToEnd(t *testing.T) {
 	mustDo(t, ctx, "open the review page",
 		click("#log-list [data-testid=log-review-link]"),
 		waitVisible("#apply-redactions"),
+		click("[data-testid=tab-text]"),
+		waitVisible("[data-testid=log-text]"),
 	)
 	if got := mustText(t, ctx, "[data-testid=log-text] mark.pii-on[data-pii-type=Email]"); got != "maria.lopez@example.com" {
 		t.Errorf("highlighted e-mail %q", got)
