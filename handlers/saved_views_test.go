@@ -11,16 +11,6 @@ import (
 	"tftsr/domain"
 )
 
-// parseDoc parses a page of the real portal.
-func parseDoc(t *testing.T, resp *response) *goquery.Document {
-	t.Helper()
-	doc, err := goquery.NewDocumentFromReader(strings.NewReader(resp.Body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return doc
-}
-
 // listTitles returns the titles of the incident list's rows, in order.
 func listTitles(doc *goquery.Document) []string {
 	var out []string
