@@ -179,18 +179,34 @@
   document.addEventListener("htmx:afterSettle", function () {
     if (!tabSwapped) return;
     var panel = document.getElementById("issue-panel");
-    var sticky = document.querySelector(".issue-sticky");
+    var bar = document.getElementById("issue-tabs");
     if (!panel) return;
     tabSwapped = false;
     var selected = document.querySelector('#issue-tabs [role="tab"][aria-selected="true"]');
     if (selected) {
       selected.focus({ preventScroll: true });
-      if (selected.scrollIntoView) selected.scrollIntoView({ block: "nearest", inline: "nearest" });
     }
-    var below = sticky ? sticky.getBoundingClientRect().bottom : 0;
+    // What stays stuck at the top ends with the tab bar (and the sticky header's border); the
+    // panel's top goes a little below it.
+    var sticky = document.querySelector(".issue-sticky");
+    var below = Math.max(bar ? bar.getBoundingClientRect().bottom : 0, sticky ? sticky.getBoundingClientRect().bottom : 0) + 8;
     var top = panel.getBoundingClientRect().top;
-    if (top < below) window.scrollBy(0, top - below);
+    if (top < below) window.scrollBy(0, Math.floor(top - below));
   });
+
+  // The tab bar scrolls sideways inside itself on a narrow screen: keep the selected tab in it.
+  function revealSelectedTab() {
+    var tab = document.querySelector('#issue-tabs [role="tab"][aria-selected="true"]');
+    var list = tab && tab.parentElement;
+    if (!list || list.scrollWidth <= list.clientWidth) return;
+    var left = tab.offsetLeft - list.offsetLeft;
+    if (left < list.scrollLeft || left + tab.offsetWidth > list.scrollLeft + list.clientWidth) {
+      list.scrollLeft = Math.max(0, left - (list.clientWidth - tab.offsetWidth) / 2);
+    }
+  }
+  document.addEventListener("DOMContentLoaded", revealSelectedTab);
+  document.addEventListener("htmx:afterSettle", revealSelectedTab);
+  window.addEventListener("resize", revealSelectedTab);
 
   // A successful change sent with htmx from inside the incident page reloads the tab bar.
   document.addEventListener("htmx:afterRequest", function (ev) {
