@@ -60,7 +60,30 @@ func (s *IssueService) FindIssueParts(ctx context.Context, id string, parts doma
 			return nil, err
 		}
 	}
+	if has(domain.IssueTabCounts) {
+		if d.Counts, err = findIssueCounts(ctx, tx, i.ID); err != nil {
+			return nil, err
+		}
+	}
 	return d, nil
+}
+
+// findIssueCounts counts an incident's parts in one query; action items count while not done.
+func findIssueCounts(ctx context.Context, tx *Tx, issueID string) (*domain.IssueCounts, error) {
+	var n domain.IssueCounts
+	err := tx.QueryRow(ctx, `SELECT
+		(SELECT count(*) FROM five_whys WHERE issue_id = $1),
+		(SELECT count(*) FROM timeline_events WHERE issue_id = $1),
+		(SELECT count(*) FROM messages WHERE issue_id = $1),
+		(SELECT count(*) FROM log_files WHERE issue_id = $1),
+		(SELECT count(*) FROM image_attachments WHERE issue_id = $1),
+		(SELECT count(*) FROM documents WHERE issue_id = $1),
+		(SELECT count(*) FROM action_items WHERE issue_id = $1 AND status <> 'done')`, issueID).
+		Scan(&n.Whys, &n.TimelineEvents, &n.Messages, &n.Logs, &n.Images, &n.Documents, &n.OpenActionItems)
+	if err != nil {
+		return nil, fmt.Errorf("count issue parts: %w", err)
+	}
+	return &n, nil
 }
 
 // findReplyWhyLevel returns the highest why level a chat reply of an incident reached, 0 when

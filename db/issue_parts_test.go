@@ -86,3 +86,61 @@ func TestIssueService_FindIssueParts(t *testing.T) {
 	_, err = s.Issues.FindIssueParts(context.Background(), i.ID, domain.IssueTimeline)
 	wantCode(t, err, domain.EUNAUTHORIZED)
 }
+
+// TestIssueService_FindIssueParts_Counts checks the tab bar's counts: how many whys, timeline
+// events, chat messages, logs, images and documents an incident has, and its action items not
+// done, counted for that incident alone and only when asked for.
+func TestIssueService_FindIssueParts_Counts(t *testing.T) {
+	t.Parallel()
+	s := MustOpenServices(t)
+	_, ctx := MustCreateUser(t, s, domain.RoleResponder)
+	_, viewerCtx := MustCreateUser(t, s, domain.RoleViewer)
+	i := MustCreateIssue(t, s, ctx, domain.NewIssue{Title: "Counted"})
+	other := MustCreateIssue(t, s, ctx, domain.NewIssue{Title: "Elsewhere"})
+	for _, id := range []string{i.ID, other.ID} {
+		if _, err := s.Issues.AddFiveWhy(ctx, id, domain.NewFiveWhy{WhyNumber: 1, Question: "Why?", Answer: "Because."}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Issues.AddFiveWhy(ctx, i.ID, domain.NewFiveWhy{WhyNumber: 2, Question: "Why that?"}); err != nil {
+		t.Fatal(err)
+	}
+	gate := &domain.RedactionGate{}
+	if _, _, err := db.NewChatStore(s.DB).AddChatTurn(ctx, i.ID, "local", "llama3", gate.Text("why?"), domain.RedactedText{}); err != nil {
+		t.Fatal(err)
+	}
+	items := db.NewActionItemStore(s.DB)
+	var last *domain.ActionItem
+	for _, a := range []string{"Add an alert", "Add backoff", "Write the runbook"} {
+		var err error
+		if last, err = items.CreateActionItem(ctx, i.ID, domain.NewActionItem{Action: a}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := domain.ActionDone
+	if _, err := items.UpdateActionItem(ctx, last.ID, domain.ActionItemUpdate{Status: &done}); err != nil {
+		t.Fatal(err)
+	}
+
+	d, err := s.Issues.FindIssueParts(viewerCtx, i.ID, domain.IssueTabCounts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := s.Issues.FindIssueDetail(viewerCtx, i.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := domain.IssueCounts{Whys: 2, TimelineEvents: len(all.TimelineEvents), Messages: 2, OpenActionItems: 2}
+	if d.Counts == nil || *d.Counts != want {
+		t.Errorf("counts = %+v, want %+v", d.Counts, want)
+	}
+	if want.TimelineEvents < 3 {
+		t.Errorf("the incident has %d timeline events; the test wants some", want.TimelineEvents)
+	}
+	if d.ResolutionSteps != nil || d.TimelineEvents != nil || d.Conversations != nil {
+		t.Error("the counts loaded the parts")
+	}
+	if all.Counts != nil {
+		t.Error("the whole detail counts without being asked")
+	}
+}

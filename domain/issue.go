@@ -182,6 +182,15 @@ type IssueDetail struct {
 	// sets it when it loads the 5-Whys without the conversations, whose replies say it otherwise;
 	// WhyLevel counts both.
 	ReplyWhyLevel int `json:"-"`
+	// Counts is how many of each part the incident has, when FindIssueParts was asked for
+	// IssueTabCounts; nil otherwise.
+	Counts *IssueCounts `json:"-"`
+}
+
+// IssueCounts is how many of each part an incident has, for the incident page's tabs, counted
+// without loading the parts.
+type IssueCounts struct {
+	Whys, TimelineEvents, Messages, Logs, Images, Documents, OpenActionItems int
 }
 
 // IssueParts names parts of an incident's detail for FindIssueParts, so that a page which
@@ -202,6 +211,8 @@ const (
 	IssueDocuments
 	// IssueConversations is the chat conversations with their messages (Conversations).
 	IssueConversations
+	// IssueTabCounts is how many of each part the incident has (Counts).
+	IssueTabCounts
 
 	// IssueAllParts is every part: what FindIssueDetail returns.
 	IssueAllParts = IssueFiveWhys | IssueTimeline | IssueLogs | IssueImages | IssueDocuments | IssueConversations

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -10,8 +11,8 @@ import (
 )
 
 // handleAnalyze starts a log analysis from the incident page: the checked logs are analysed
-// and the answer is the chat turn (the analysis card and the reply bubble that opens its
-// stream), appended to the chat log. Without htmx it goes back to the incident's chat.
+// and the answer is the incident's Chat tab, where the analysis card and the reply bubble that
+// opens its stream are: htmx opens the tab (HX-Location), a plain form goes there.
 func (s *Server) handleAnalyze(c echo.Context) error {
 	chat := s.chat
 	form, err := c.FormParams()
@@ -23,8 +24,14 @@ func (s *Server) handleAnalyze(c echo.Context) error {
 		return err
 	}
 	startReply(c, chat, reply.ID)
+	chatTab := views.IssueTabPath(user.IssueID, views.TabChat)
 	if !isHTMX(c) {
-		return c.Redirect(http.StatusSeeOther, "/issues/"+user.IssueID+"#"+views.ChatID)
+		return c.Redirect(http.StatusSeeOther, chatTab)
 	}
-	return render(c, http.StatusOK, views.ChatTurn(user, reply))
+	loc, err := json.Marshal(map[string]string{"path": chatTab, "target": "#" + views.IssuePanelID, "swap": "outerHTML"})
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(hxLocation, string(loc))
+	return c.NoContent(http.StatusNoContent)
 }

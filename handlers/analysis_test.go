@@ -145,7 +145,7 @@ func TestAnalyzeLogs(t *testing.T) {
 	other := decodeLog(t, upload(t, rita, otherID, logFile{"other.log", []byte("2026-11-28T07:00:00Z ERROR elsewhere\n")}))
 
 	// The incident page offers the analysis to a responder, with the log checked.
-	page := rita.get("/issues/"+issueID, nil).Body
+	page := rita.get("/issues/"+issueID+"/logs", nil).Body
 	if !strings.Contains(page, `data-testid="analyze-form"`) || !regexp.MustCompile(`value="`+app.ID+`"[^>]*checked`).MatchString(page) ||
 		!strings.Contains(page, "Analyze with AI") {
 		t.Fatalf("no analyze form on the incident page")
@@ -258,27 +258,41 @@ func TestAnalyzeLogs(t *testing.T) {
 	}
 	assertNoSecret(t, "the stream", r.Body)
 
-	// The page: the chat turn with the analysis card and the reply bubble that opens the stream.
+	// The page, on the Logs tab: htmx is sent to the Chat tab (HX-Location, into the tab panel),
+	// which has the chat turn with the analysis card and the reply bubble that opens the stream.
 	hx := http.Header{"Hx-Request": {"true"}}
 	r = rita.postForm("/issues/"+issueID+"/analyze", url.Values{"log_file_ids": {app.ID}, "config": {"fake"}, "_csrf": {rita.csrf()}}, hx)
+	var loc struct{ Path, Target, Swap string }
+	if err := json.Unmarshal([]byte(r.Header.Get("HX-Location")), &loc); err != nil || r.StatusCode != http.StatusNoContent ||
+		loc.Path != "/issues/"+issueID+"/chat" || loc.Target != "#issue-panel" || loc.Swap != "outerHTML" {
+		t.Fatalf("page analyze: %d, HX-Location %q", r.StatusCode, r.Header.Get("HX-Location"))
+	}
+	r = rita.get(loc.Path, hx)
 	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, `data-testid="chat-analysis"`) || !strings.Contains(r.Body, "Log analysis:") ||
-		!strings.Contains(r.Body, "app.log — ") || !regexp.MustCompile(`redacted: [A-Za-z, ]*Email`).MatchString(r.Body) || !streamURL.MatchString(r.Body) ||
+		!strings.Contains(r.Body, "app.log — ") || !regexp.MustCompile(`redacted: [A-Za-z, ]*Email`).MatchString(r.Body) ||
 		!strings.Contains(r.Body, "&lt;b&gt;bold&lt;/b&gt;") || strings.Contains(r.Body, "<b>bold</b>") {
 		t.Fatalf("page analyze: %d %s", r.StatusCode, r.Body)
 	}
 	assertNoSecret(t, "the chat turn", r.Body)
-	s := readEvents(t, rita.get(streamURL.FindStringSubmatch(r.Body)[1], nil).Body)
+	// The newest reply: still streaming (its bubble opens the stream) or done; its stream ends
+	// with the done event either way.
+	replies := parseBody(t, r.Body).Find(`[data-testid="chat-assistant"]`)
+	replyID := strings.TrimPrefix(replies.Last().AttrOr("id", ""), "msg-")
+	if m := streamURL.FindStringSubmatch(r.Body); m != nil && m[1] != "/chat/messages/"+replyID+"/stream" {
+		t.Errorf("the streaming bubble opens %q, want the newest reply's stream", m[1])
+	}
+	s := readEvents(t, rita.get("/chat/messages/"+replyID+"/stream", nil).Body)
 	// The reply starts when it is asked for; the stream follows it (token events while it is written).
 	if len(s) == 0 || s[len(s)-1].name != "done" || !strings.Contains(strings.Join(s[len(s)-1].data, "\n"), "Proposed Why 1") {
 		t.Errorf("page stream = %+v", s)
 	}
 	// Without htmx, the form goes back to the chat, and the reply is produced all the same.
 	r = rita.postForm("/issues/"+issueID+"/analyze", url.Values{"log_file_ids": {app.ID}, "_csrf": {rita.csrf()}}, nil)
-	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/issues/"+issueID+"#chat" {
+	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/issues/"+issueID+"/chat" {
 		t.Errorf("plain form post: %d %s", r.StatusCode, r.Header.Get("Location"))
 	}
 	waitFor(t, "the reply to the plain form post", func() bool { return len(p.fake.requests()) == 4 })
-	if page := rita.get("/issues/"+issueID, nil).Body; strings.Count(page, `data-testid="chat-analysis"`) != 4 {
+	if page := rita.get("/issues/"+issueID+"/chat", nil).Body; strings.Count(page, `data-testid="chat-analysis"`) != 4 {
 		t.Errorf("the incident page shows %d analysis cards, want 4", strings.Count(page, `data-testid="chat-analysis"`))
 	}
 
@@ -335,7 +349,8 @@ func TestReviewedLogSaysWhatIsSent(t *testing.T) {
 	fresh := decodeLog(t, upload(t, rita, issueID, logFile{"db.log", []byte("2026-11-28T07:00:02Z ERROR from 198.51.100.9\n")}))
 
 	// Before the review: to review, and the page says every detected value is replaced.
-	doc := parseBody(t, rita.get("/issues/"+issueID, nil).Body)
+	doc := parseBody(t, rita.get("/issues/"+issueID+"/logs", nil).Body)
+	chatDoc := func() *goquery.Document { return parseBody(t, rita.get("/issues/"+issueID+"/chat", nil).Body) }
 	if got := text(doc.Find(`#log-list [data-testid=log-status]`).First()); got != "To review" {
 		t.Errorf("state before the review %q", got)
 	}
@@ -364,7 +379,7 @@ func TestReviewedLogSaysWhatIsSent(t *testing.T) {
 		t.Errorf("log answered %d: %+v", r.StatusCode, got)
 	}
 
-	doc = parseBody(t, rita.get("/issues/"+issueID, nil).Body)
+	doc = parseBody(t, rita.get("/issues/"+issueID+"/logs", nil).Body)
 	row := doc.Find(`#log-list tr`).FilterFunction(func(_ int, s *goquery.Selection) bool { return strings.Contains(s.Text(), "lb.log") })
 	if text(row.Find("[data-testid=log-reviewed]")) != "Reviewed" || text(row.Find("[data-testid=log-redacted]")) != "1 redacted" ||
 		text(row.Find("[data-testid=log-kept]")) != "1 kept" {
@@ -378,7 +393,7 @@ func TestReviewedLogSaysWhatIsSent(t *testing.T) {
 		sent[fresh.ID] != "(not reviewed: every value the detector found is replaced)" {
 		t.Errorf("analyze form says %q", sent)
 	}
-	if chat := text(doc.Find("[data-testid=chat-sent]")); !strings.Contains(chat, "lb.log: reviewed text: 1 value redacted, 1 kept as they are") ||
+	if chat := text(chatDoc().Find("[data-testid=chat-sent]")); !strings.Contains(chat, "lb.log: reviewed text: 1 value redacted, 1 kept as they are") ||
 		!strings.Contains(chat, "db.log: not reviewed") {
 		t.Errorf("chat says %q", chat)
 	}

@@ -57,7 +57,7 @@ func TestChatRetry(t *testing.T) {
 	if out.Reply.Status != "incomplete" || out.Reply.Content != "Looking at the" {
 		t.Fatalf("cut-off reply = %+v", out.Reply)
 	}
-	page := rita.get("/issues/"+issue.ID, nil).Body
+	page := rita.get("/issues/"+issue.ID+"/chat", nil).Body
 	if !strings.Contains(page, `data-testid="chat-retry"`) || !strings.Contains(page, `data-testid="chat-incomplete"`) {
 		t.Fatalf("the incident page offers no retry for the cut-off reply")
 	}

@@ -89,14 +89,14 @@ func TestChatStream(t *testing.T) {
 	_ = json.Unmarshal([]byte(r.Body), &issue)
 
 	// Without a provider, the chat says how to add one.
-	if page := admin.get("/issues/"+issue.ID, nil); !strings.Contains(page.Body, "Settings → AI providers") || !strings.Contains(page.Body, `data-testid="chat-no-provider"`) {
+	if page := admin.get("/issues/"+issue.ID+"/chat", nil); !strings.Contains(page.Body, "Settings → AI providers") || !strings.Contains(page.Body, `data-testid="chat-no-provider"`) {
 		t.Fatalf("no-provider hint missing")
 	}
 	if r := admin.apiJSON(http.MethodPut, "/api/v1/ai/configs/local", map[string]any{"kind": "ollama", "model": "llama3"}); r.StatusCode != http.StatusCreated {
 		t.Fatalf("config: %d %s", r.StatusCode, r.Body)
 	}
 
-	if page := rita.get("/issues/"+issue.ID, nil); !strings.Contains(page.Body, `data-testid="chat-disclaimer"`) {
+	if page := rita.get("/issues/"+issue.ID+"/chat", nil); !strings.Contains(page.Body, `data-testid="chat-disclaimer"`) {
 		t.Errorf("the chat does not say that answers can be wrong")
 	}
 
@@ -154,7 +154,7 @@ func TestChatStream(t *testing.T) {
 	}
 
 	// The history survives a reload, in order.
-	page := rita.get("/issues/"+issue.ID, nil).Body
+	page := rita.get("/issues/"+issue.ID+"/chat", nil).Body
 	if i, j := strings.Index(page, "Mail for [Email] bounces"), strings.Index(page, `data-status="complete"`); i < 0 || j < i {
 		t.Errorf("history missing or out of order")
 	}

@@ -155,7 +155,7 @@ func TestChatToolsKeepSecretsInside(t *testing.T) {
 	}
 
 	// The lookups are shown under the reply, escaped.
-	page := rita.get("/issues/"+issueID, nil).Body
+	page := rita.get("/issues/"+issueID+"/chat", nil).Body
 	if !strings.Contains(page, `data-testid="chat-tools-used">Looked up: read_log_lines secrets.log 1–60, search_logs &#34;[Secret]&#34;</div>`) {
 		i := strings.Index(page, "Looked up")
 		t.Errorf("no lookup note on the page: %q", page[max(i, 0):min(max(i, 0)+200, len(page))])

@@ -149,8 +149,9 @@ func TestDocumentPages(t *testing.T) {
 	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, `id="doc-content"`) || !strings.Contains(r.Body, "Root Cause Analysis") {
 		t.Fatalf("editor: %d", r.StatusCode)
 	}
-	page := rita.get("/issues/"+issue.ID, nil)
-	if !strings.Contains(page.Body, `data-testid="doc-rca"`) || !strings.Contains(page.Body, `id="action-items"`) {
+	page := rita.get("/issues/"+issue.ID+"/documents", nil)
+	items := rita.get("/issues/"+issue.ID+"/action-items", nil)
+	if !strings.Contains(page.Body, `data-testid="doc-rca"`) || !strings.Contains(items.Body, `id="action-items"`) {
 		t.Errorf("incident page lacks the documents or action items section")
 	}
 

@@ -9,6 +9,7 @@ const (
 	hxHistoryRestore = "HX-History-Restore-Request"
 	hxTarget         = "HX-Target"
 	hxRedirect       = "HX-Redirect"
+	hxLocation       = "HX-Location"
 	hxRetarget       = "HX-Retarget"
 	hxReswap         = "HX-Reswap"
 )

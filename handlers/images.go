@@ -5,7 +5,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -113,7 +112,7 @@ func (s *Server) handleImageUpload(c echo.Context) error {
 	} else {
 		s.flash(c, strconv.Itoa(len(files))+" images uploaded.")
 	}
-	return redirect(c, "/issues/"+url.PathEscape(id)+"#images")
+	return redirect(c, views.IssueTabPath(id, views.TabImages))
 }
 
 // handleImageDelete deletes an image from the incident page.
@@ -131,7 +130,7 @@ func (s *Server) handleImageDelete(c echo.Context) error {
 		return render(c, http.StatusOK, views.ImageGallery(p))
 	}
 	s.flash(c, "Image deleted.")
-	return redirect(c, "/issues/"+url.PathEscape(img.IssueID)+"#images")
+	return redirect(c, views.IssueTabPath(img.IssueID, views.TabImages))
 }
 
 // handleImageFile serves an image's bytes.

@@ -79,11 +79,17 @@ func TestIssuePage_WhyLevelAndProposals(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ts := mustOpenServer(t, testResponder)
 			ts.Users.FindUsersFn = allUsers
-			ts.Issues.FindIssueDetailFn = func(_ context.Context, id string) (*domain.IssueDetail, error) {
-				return tc.detail, nil
+			ts.Issues.FindIssuePartsFn = func(_ context.Context, id string, parts domain.IssueParts) (*domain.IssueDetail, error) {
+				if parts&domain.IssueTabCounts == 0 {
+					t.Errorf("the tab loads parts %b without the tab bar's counts", parts)
+				}
+				d := *tc.detail
+				d.Counts = &domain.IssueCounts{Whys: len(d.ResolutionSteps)}
+				return &d, nil
 			}
 			c := ts.mustLogin(t, testResponder)
-			resp := c.get("/issues/i-1")
+			// The why level is on the 5-Whys tab, the proposals on the Chat tab.
+			resp := c.get("/issues/i-1/five-whys")
 			wantStatus(t, resp, http.StatusOK)
 			doc := mustParseHTML(t, resp)
 
@@ -93,6 +99,9 @@ func TestIssuePage_WhyLevelAndProposals(t *testing.T) {
 			if got, _ := doc.Find(`progress#why-level-bar`).Attr("value"); got != tc.wantLevel {
 				t.Errorf("progress value = %q, want %s", got, tc.wantLevel)
 			}
+			resp = c.get("/issues/i-1/chat")
+			wantStatus(t, resp, http.StatusOK)
+			doc = mustParseHTML(t, resp)
 			rows := doc.Find(`[data-testid="why-proposal"]`)
 			if rows.Length() != len(tc.wantAccepted) {
 				t.Fatalf("%d proposals shown, want %d", rows.Length(), len(tc.wantAccepted))

@@ -66,7 +66,20 @@ func (c *client) hx(path string, form url.Values) *response {
 	for k, v := range form {
 		f[k] = v
 	}
-	return c.postForm(path, f, http.Header{"Hx-Request": {"true"}})
+	return c.postForm(path, f, c.hxHeader(nil))
+}
+
+// hxHeader is h with the headers htmx sends: HX-Request, and HX-Current-URL when the client is
+// on a page.
+func (c *client) hxHeader(h http.Header) http.Header {
+	if h == nil {
+		h = http.Header{}
+	}
+	h.Set("Hx-Request", "true")
+	if c.page != "" {
+		h.Set("Hx-Current-Url", "http://portal.test"+c.page)
+	}
+	return h
 }
 
 // hxMultipart posts a multipart form (fields, and a file in "file" when fileName is not "") as
@@ -91,7 +104,7 @@ func (c *client) hxMultipart(path string, fields map[string]string, fileName str
 	if err := w.Close(); err != nil {
 		c.t.Fatal(err)
 	}
-	return c.do(http.MethodPost, path, &buf, http.Header{"Content-Type": {w.FormDataContentType()}, "Hx-Request": {"true"}})
+	return c.do(http.MethodPost, path, &buf, c.hxHeader(http.Header{"Content-Type": {w.FormDataContentType()}}))
 }
 
 // wantSwaps checks an htmx answer: its status, that it is a fragment whose top-level elements are
@@ -159,16 +172,29 @@ func hasEvent(sel *goquery.Selection, eventType string) bool {
 
 func text(sel *goquery.Selection) string { return strings.TrimSpace(sel.Text()) }
 
+// pageDoc parses a page or fragment answered with 200.
+func pageDoc(t *testing.T, r *response) *goquery.Document {
+	t.Helper()
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("status %d, want 200:\n%.500s", r.StatusCode, r.Body)
+	}
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(r.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
 // TestIssueStatusChangeIsPartial: a status change through htmx answers with the header (new
-// badges, selects), and the timeline's events and the incident's times (a resolved time) out of
-// band, nothing else; a plain form post is
-// redirected to the page.
+// badges, selects), and out of band what else it changed on the tab shown: the incident's times
+// (a resolved time) on the Overview, the timeline's events on the Timeline, nothing on another
+// tab; a plain form post is redirected to the page.
 func TestIssueStatusChangeIsPartial(t *testing.T) {
 	p := newSectionsPortal(t)
 	path := "/issues/" + p.issueID + "/status"
 
-	r := p.rita.hx(path, url.Values{"status": {"resolved"}, "severity": {"critical"}})
-	doc := wantSwaps(t, r, http.StatusOK, swap{views.IssueHeaderID, false}, swap{views.TimelineEventsID, true}, swap{views.IncidentTimesID, true})
+	r := p.rita.on("/issues/"+p.issueID).hx(path, url.Values{"status": {"resolved"}, "severity": {"critical"}})
+	doc := wantSwaps(t, r, http.StatusOK, swap{views.IssueHeaderID, false}, swap{views.IncidentTimesID, true})
 	if doc.Find(`#`+views.IncidentTimesID+` [data-testid="time-resolved_at"] time`).Length() != 1 {
 		t.Error("the times card does not show the resolved time")
 	}
@@ -185,10 +211,14 @@ func TestIssueStatusChangeIsPartial(t *testing.T) {
 	if got := header.Find(`form.status-form`).AttrOr("hx-target", ""); got != "#"+views.IssueHeaderID {
 		t.Errorf("the status form targets %q, want the header", got)
 	}
+	r = p.rita.on("/issues/"+p.issueID+"/timeline").hx(path, url.Values{"severity": {"high"}})
+	doc = wantSwaps(t, r, http.StatusOK, swap{views.IssueHeaderID, false}, swap{views.TimelineEventsID, true})
 	events := doc.Find("#" + views.TimelineEventsID)
 	if !hasEvent(events, domain.EventStatusChanged) || !hasEvent(events, domain.EventSeverityChanged) || !hasEvent(events, domain.EventIssueCreated) {
 		t.Errorf("timeline %v, want the whole timeline with the status and severity changes", eventTypes(events))
 	}
+	r = p.rita.on("/issues/"+p.issueID+"/logs").hx(path, url.Values{"severity": {"low"}})
+	wantSwaps(t, r, http.StatusOK, swap{views.IssueHeaderID, false})
 
 	r = p.rita.postForm(path, url.Values{"status": {"closed"}, "_csrf": {p.rita.csrf()}}, nil)
 	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/issues/"+p.issueID {
@@ -207,8 +237,8 @@ func TestFiveWhysArePartial(t *testing.T) {
 	p := newSectionsPortal(t)
 	add := "/issues/" + p.issueID + "/five-whys"
 
-	r := p.rita.hx(add, url.Values{"why_number": {"1"}, "question": {"Why did the queue back up?"}, "answer": {"The consumer stalled."}})
-	doc := wantSwaps(t, r, http.StatusOK, swap{views.FiveWhysID, false}, swap{views.TimelineEventsID, true})
+	r := p.rita.on(add).hx(add, url.Values{"why_number": {"1"}, "question": {"Why did the queue back up?"}, "answer": {"The consumer stalled."}})
+	doc := wantSwaps(t, r, http.StatusOK, swap{views.FiveWhysID, false})
 	whys := doc.Find("#" + views.FiveWhysID)
 	if got := text(whys.Find(`[data-testid="why-1"] .why-a`)); got != "The consumer stalled." {
 		t.Errorf("why 1 answer %q", got)
@@ -222,8 +252,10 @@ func TestFiveWhysArePartial(t *testing.T) {
 	if got := whys.Find("form.why-add").AttrOr("hx-target", ""); got != "#"+views.FiveWhysID {
 		t.Errorf("the add form targets %q, want the 5-Whys", got)
 	}
-	if !hasEvent(doc.Find("#"+views.TimelineEventsID), domain.EventWhyLevelAdvanced) {
-		t.Errorf("timeline %v lacks the why level's rise", eventTypes(doc.Find("#"+views.TimelineEventsID)))
+	// The Timeline tab, opened next, has the why level's rise.
+	tl := pageDoc(t, p.rita.get("/issues/"+p.issueID+"/timeline", nil))
+	if !hasEvent(tl.Find("#"+views.TimelineEventsID), domain.EventWhyLevelAdvanced) {
+		t.Errorf("timeline %v lacks the why level's rise", eventTypes(tl.Find("#"+views.TimelineEventsID)))
 	}
 
 	// Why 1 again: refused, the form keeps what was typed and says why.
@@ -247,12 +279,14 @@ func TestFiveWhysArePartial(t *testing.T) {
 
 	// Why 2 without an answer, then answered by the edit form.
 	wantSwaps(t, p.rita.hx(add, url.Values{"why_number": {"2"}, "question": {"Why did it stall?"}}), http.StatusOK,
-		swap{views.FiveWhysID, false}, swap{views.TimelineEventsID, true})
+		swap{views.FiveWhysID, false})
 	steps := p.detail(t).ResolutionSteps
 	if len(steps) != 2 || steps[1].WhyNumber != 2 || steps[1].Answer != "" {
 		t.Fatalf("steps %+v", steps)
 	}
-	r = p.rita.hx("/five-whys/"+steps[1].ID, url.Values{"answer": {"Its pool was exhausted."}, "evidence": {""}})
+	// Edited where the timeline is shown (a why level's rise may come from elsewhere), the answer
+	// brings the timeline's events too.
+	r = p.rita.on("/issues/"+p.issueID+"/timeline").hx("/five-whys/"+steps[1].ID, url.Values{"answer": {"Its pool was exhausted."}, "evidence": {""}})
 	doc = wantSwaps(t, r, http.StatusOK, swap{views.FiveWhysID, false}, swap{views.TimelineEventsID, true})
 	if got := text(doc.Find(`[data-testid="why-level"]`)); got != "Why level 2 of 5" {
 		t.Errorf("why level after the edit %q", got)
@@ -355,19 +389,20 @@ func TestActionItemsArePartial(t *testing.T) {
 	}
 }
 
-// TestImagesArePartial: an image uploaded by the page's form through htmx answers with the
-// gallery and the timeline's events out of band; a delete with the gallery alone.
+// TestImagesArePartial: an image uploaded by the Images tab's form through htmx answers with the
+// gallery alone (the timeline, on its own tab, has the upload); a delete with the gallery alone.
 func TestImagesArePartial(t *testing.T) {
 	p := newSectionsPortal(t)
 
-	r := p.rita.hxMultipart("/issues/"+p.issueID+"/images", map[string]string{"pii_warning_acknowledged": "true"}, "panel.png", pngImage(t, 40, 30, false))
-	doc := wantSwaps(t, r, http.StatusOK, swap{views.ImageGalleryID, false}, swap{views.TimelineEventsID, true})
+	r := p.rita.on("/issues/"+p.issueID+"/images").hxMultipart("/issues/"+p.issueID+"/images", map[string]string{"pii_warning_acknowledged": "true"}, "panel.png", pngImage(t, 40, 30, false))
+	doc := wantSwaps(t, r, http.StatusOK, swap{views.ImageGalleryID, false})
 	thumb := doc.Find(`#` + views.ImageGalleryID + ` [data-testid="image-thumb"]`)
 	if thumb.Length() != 1 || thumb.AttrOr("alt", "") != "panel.png" {
 		t.Fatalf("gallery:\n%s", r.Body)
 	}
-	if !hasEvent(doc.Find("#"+views.TimelineEventsID), domain.EventImageUploaded) {
-		t.Errorf("timeline %v lacks the upload", eventTypes(doc.Find("#"+views.TimelineEventsID)))
+	tl := pageDoc(t, p.rita.get("/issues/"+p.issueID+"/timeline", nil))
+	if !hasEvent(tl.Find("#"+views.TimelineEventsID), domain.EventImageUploaded) {
+		t.Errorf("timeline %v lacks the upload", eventTypes(tl.Find("#"+views.TimelineEventsID)))
 	}
 	del := doc.Find(`form.image-delete`)
 	if del.AttrOr("hx-target", "") != "#"+views.ImageGalleryID || del.AttrOr("hx-select", "") != "" {
@@ -381,58 +416,70 @@ func TestImagesArePartial(t *testing.T) {
 	}
 }
 
-// TestLogsArePartial: a log pasted through htmx answers with the logs section and the timeline's
-// events out of band, a deleted one with the log list and its count; the 5-Whys come along out
-// of band when their evidence cites logs, since their citations follow the logs.
+// TestLogsArePartial: a log pasted through htmx on the Logs tab answers with the logs section
+// alone (the timeline, on its own tab, has the upload), a deleted one with the log list and its
+// count; the 5-Whys' citations, on their own tab, follow the logs when it is opened.
 func TestLogsArePartial(t *testing.T) {
 	p := newSectionsPortal(t)
 	paste := "/issues/" + p.issueID + "/logs"
+	onLogs := p.rita.on(paste)
+	fiveWhys := func() *goquery.Document {
+		return pageDoc(t, p.rita.get("/issues/"+p.issueID+"/five-whys", nil))
+	}
 
-	r := p.rita.hxMultipart(paste, map[string]string{"file_name": "other.log", "content": "boot ok\n"}, "", nil)
-	doc := wantSwaps(t, r, http.StatusOK, swap{views.LogsID, false}, swap{views.TimelineEventsID, true})
+	r := onLogs.hxMultipart(paste, map[string]string{"file_name": "other.log", "content": "boot ok\n"}, "", nil)
+	doc := wantSwaps(t, r, http.StatusOK, swap{views.LogsID, false})
 	if got := text(doc.Find(`[data-testid="log-name"]`)); got != "other.log" {
 		t.Errorf("logs %q", got)
 	}
 	if got := text(doc.Find("#" + views.LogCountID)); got != "1 log" {
 		t.Errorf("log count %q", got)
 	}
-	if !hasEvent(doc.Find("#"+views.TimelineEventsID), domain.EventLogUploaded) {
-		t.Errorf("timeline %v lacks the upload", eventTypes(doc.Find("#"+views.TimelineEventsID)))
+	tl := pageDoc(t, p.rita.get("/issues/"+p.issueID+"/timeline", nil))
+	if !hasEvent(tl.Find("#"+views.TimelineEventsID), domain.EventLogUploaded) {
+		t.Errorf("timeline %v lacks the upload", eventTypes(tl.Find("#"+views.TimelineEventsID)))
 	}
 	if got := doc.Find("details.log-paste form").AttrOr("hx-target", ""); got != "#"+views.LogsID {
 		t.Errorf("the paste form targets %q, want the logs section", got)
 	}
+	// Pasted where the timeline is shown, the timeline's events come along.
+	r = p.rita.on("/issues/"+p.issueID+"/timeline").hxMultipart(paste, map[string]string{"file_name": "third.log", "content": "x\n"}, "", nil)
+	wantSwaps(t, r, http.StatusOK, swap{views.LogsID, false}, swap{views.TimelineEventsID, true})
+	third := p.detail(t).LogFiles[0]
 
 	// A why citing a log the incident does not have yet.
 	wantSwaps(t, p.rita.hx("/issues/"+p.issueID+"/five-whys", url.Values{"why_number": {"1"}, "question": {"Why?"},
-		"answer": {"The queue filled."}, "evidence": {"queue.log:1"}}), http.StatusOK, swap{views.FiveWhysID, false}, swap{views.TimelineEventsID, true})
+		"answer": {"The queue filled."}, "evidence": {"queue.log:1"}}), http.StatusOK, swap{views.FiveWhysID, false})
+	if got := text(fiveWhys().Find(`[data-testid="cite-missing"]`)); !strings.Contains(got, "this incident has no log named queue.log") {
+		t.Errorf("the citation before the upload %q", got)
+	}
 
-	r = p.rita.hxMultipart(paste, map[string]string{"file_name": "queue.log", "content": "queue full\n"}, "", nil)
-	doc = wantSwaps(t, r, http.StatusOK, swap{views.LogsID, false}, swap{views.TimelineEventsID, true}, swap{views.FiveWhysID, true})
+	r = onLogs.hxMultipart(paste, map[string]string{"file_name": "queue.log", "content": "queue full\n"}, "", nil)
+	doc = wantSwaps(t, r, http.StatusOK, swap{views.LogsID, false})
 	logs := p.detail(t).LogFiles
-	if len(logs) != 2 {
+	if len(logs) != 3 {
 		t.Fatalf("logs %+v", logs)
 	}
 	queue := logs[0]
 	if queue.FileName != "queue.log" {
 		t.Fatalf("newest log %q, want queue.log", queue.FileName)
 	}
-	if got := doc.Find(`#`+views.FiveWhysID+` [data-testid="why-cite"]`).AttrOr("href", ""); got != "/logs/"+queue.ID+"/lines?from=1&to=1#L1" {
+	if got := fiveWhys().Find(`#`+views.FiveWhysID+` [data-testid="why-cite"]`).AttrOr("href", ""); got != "/logs/"+queue.ID+"/lines?from=1&to=1#L1" {
 		t.Errorf("the citation links to %q", got)
 	}
-	if got := text(doc.Find("#" + views.LogCountID)); got != "2 logs" {
+	if got := text(doc.Find("#" + views.LogCountID)); got != "3 logs" {
 		t.Errorf("log count %q", got)
 	}
 
-	r = p.rita.hx("/logs/"+queue.ID+"/delete", nil)
-	doc = wantSwaps(t, r, http.StatusOK, swap{views.LogListID, false}, swap{views.LogCountID, true}, swap{views.FiveWhysID, true})
-	if got := text(doc.Find(`[data-testid="log-name"]`)); got != "other.log" {
+	r = onLogs.hx("/logs/"+queue.ID+"/delete", nil)
+	doc = wantSwaps(t, r, http.StatusOK, swap{views.LogListID, false}, swap{views.LogCountID, true})
+	if got := text(doc.Find(`[data-testid="log-name"]`)); got != "third.logother.log" {
 		t.Errorf("logs after the delete %q", got)
 	}
-	if got := text(doc.Find("#" + views.LogCountID)); got != "1 log" {
+	if got := text(doc.Find("#" + views.LogCountID)); got != "2 logs" {
 		t.Errorf("log count after the delete %q", got)
 	}
-	if got := text(doc.Find(`[data-testid="cite-missing"]`)); !strings.Contains(got, "this incident has no log named queue.log") {
+	if got := text(fiveWhys().Find(`[data-testid="cite-missing"]`)); !strings.Contains(got, "this incident has no log named queue.log") {
 		t.Errorf("the citation after the delete %q", got)
 	}
 	del := doc.Find(`form.log-delete`)
@@ -441,9 +488,10 @@ func TestLogsArePartial(t *testing.T) {
 			del.AttrOr("hx-target", ""), del.AttrOr("hx-select", ""), del.AttrOr("hx-select-oob", ""))
 	}
 
-	// The last log gone: the count is emptied.
-	r = p.rita.hx(del.AttrOr("hx-post", ""), nil)
-	doc = wantSwaps(t, r, http.StatusOK, swap{views.LogListID, false}, swap{views.LogCountID, true}, swap{views.FiveWhysID, true})
+	// The last logs gone: the count is emptied.
+	wantSwaps(t, onLogs.hx("/logs/"+third.ID+"/delete", nil), http.StatusOK, swap{views.LogListID, false}, swap{views.LogCountID, true})
+	r = onLogs.hx(del.Last().AttrOr("hx-post", ""), nil)
+	doc = wantSwaps(t, r, http.StatusOK, swap{views.LogListID, false}, swap{views.LogCountID, true})
 	if got := text(doc.Find("#" + views.LogCountID)); got != "" {
 		t.Errorf("log count without logs %q", got)
 	}

@@ -57,7 +57,7 @@ func TestIncidentTimesAndRefs(t *testing.T) {
 		t.Errorf("a viewer set times: %d", r.StatusCode)
 	}
 	form["started_at"], form["detected_at"] = []string{domain.FormTime(&started, time.UTC)}, []string{domain.FormTime(&detected, time.UTC)}
-	r = rita.hx("/issues/"+is.ID+"/times", form)
+	r = rita.on("/issues/"+is.ID+"/timeline").hx("/issues/"+is.ID+"/times", form)
 	doc = parseBody(t, r.Body)
 	if r.StatusCode != http.StatusOK || text(doc.Find("[data-testid=time-started_at]")) != started.Format("2006-01-02 15:04 UTC") ||
 		text(doc.Find("[data-testid=time-mitigated_at]")) != "not set" || doc.Find("#issue-header[hx-swap-oob]").Length() != 1 {

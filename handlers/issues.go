@@ -168,34 +168,42 @@ func (s *Server) handleIssueCreate(c echo.Context) error {
 	return redirect(c, "/issues/"+is.ID)
 }
 
-// issuePage loads what the incident page shows.
+// issuePage loads what the incident page shows on the tab the request's route names: that
+// tab's parts and the counts of the tab bar, nothing the other tabs show.
 func (s *Server) issuePage(c echo.Context, id string) (views.IssuePageProps, error) {
 	ctx := c.Request().Context()
-	d, err := s.issues.FindIssueDetail(ctx, id)
+	tab := requestTab(c)
+	d, err := s.issues.FindIssueParts(ctx, id, tabParts[tab]|domain.IssueTabCounts)
 	if err != nil {
 		return views.IssuePageProps{}, err
 	}
 	p := sectionProps(c, d)
-	if p.ChatProviders, err = s.ai.ListProviderConfigs(ctx); err != nil {
-		return p, err
-	}
-	if p.ActionItems, err = s.docs.ActionItems(ctx, d.Issue.ID); err != nil {
-		return p, err
-	}
-	if p.CanEdit {
-		if p.Owners, err = s.assignableUsers(ctx); err != nil {
+	p.Tab = tab
+	switch tab {
+	case views.TabChat, views.TabLogs:
+		if p.ChatProviders, err = s.ai.ListProviderConfigs(ctx); err != nil {
 			return p, err
+		}
+	case views.TabActionItems:
+		if p.ActionItems, err = s.docs.ActionItems(ctx, d.Issue.ID); err != nil {
+			return p, err
+		}
+		if p.CanEdit {
+			if p.Owners, err = s.assignableUsers(ctx); err != nil {
+				return p, err
+			}
 		}
 	}
 	return p, nil
 }
 
 // sectionProps is the incident page's data over d, which holds what the sections to render
-// show: the whole detail for the page, some parts of it (FindIssueParts) for the sections a
-// change re-renders.
+// show: a tab's parts for the page, some parts (FindIssueParts) for the sections a change
+// re-renders. Its tab is the one the person is on (currentTab), which decides the out-of-band
+// swaps of a change's answer.
 func sectionProps(c echo.Context, d *domain.IssueDetail) views.IssuePageProps {
 	ctx := c.Request().Context()
-	return views.IssuePageProps{Detail: d, Documents: d.Documents, CSRF: csrfToken(c),
+	return views.IssuePageProps{Detail: d, Documents: d.Documents, CSRF: csrfToken(c), Tab: currentTab(c),
 		CanEdit: domain.Require(ctx, domain.RoleResponder) == nil, IsAdmin: domain.Require(ctx, domain.RoleAdmin) == nil}
 }
 
@@ -227,21 +235,9 @@ func (s *Server) renderChanged(c echo.Context, status int, p views.IssuePageProp
 	return s.renderPage(c, status, p.Detail.Issue.Title, views.NavIssues, views.IssuePage(p))
 }
 
-// renderIssue renders the incident page, or only its changing part for htmx.
-func (s *Server) renderIssue(c echo.Context, status int, p views.IssuePageProps) error {
-	if wantsFragment(c) {
-		return render(c, status, views.IssueDetailBody(p))
-	}
-	return s.renderPage(c, status, p.Detail.Issue.Title, views.NavIssues, views.IssuePage(p))
-}
-
-// handleIssueView shows an incident.
+// handleIssueView shows an incident's page on its Overview tab.
 func (s *Server) handleIssueView(c echo.Context) error {
-	p, err := s.issuePage(c, c.Param("id"))
-	if err != nil {
-		return err
-	}
-	return s.renderIssue(c, http.StatusOK, p)
+	return s.handleIssueTab(views.TabOverview)(c)
 }
 
 // handleIssueEdit shows the edit form.

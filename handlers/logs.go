@@ -156,7 +156,7 @@ func (s *Server) handleLogUpload(c echo.Context) error {
 	} else {
 		s.flash(c, "Uploaded "+strconv.Itoa(len(logs))+" logs.")
 	}
-	return c.Redirect(http.StatusSeeOther, "/issues/"+logs[0].IssueID+"#logs")
+	return c.Redirect(http.StatusSeeOther, views.IssueTabPath(logs[0].IssueID, views.TabLogs))
 }
 
 // handleLogReview shows a log's review page: for a responder reviewing it, the list of the
@@ -310,14 +310,13 @@ func (s *Server) handleLogDelete(c echo.Context) error {
 		return render(c, http.StatusOK, views.LogsDeleted(p))
 	}
 	s.flash(c, "Deleted "+l.FileName+".")
-	return c.Redirect(http.StatusSeeOther, "/issues/"+l.IssueID+"#logs")
+	return c.Redirect(http.StatusSeeOther, views.IssueTabPath(l.IssueID, views.TabLogs))
 }
 
 // logSections loads what the answer to a change of an incident's logs shows: the logs, the
-// 5-Whys (whose evidence may cite logs), the other parts named and, for editors, the chat
-// providers that the analyze form offers.
+// other parts named and, for editors, the chat providers that the analyze form offers.
 func (s *Server) logSections(c echo.Context, issueID string, parts domain.IssueParts) (views.IssuePageProps, error) {
-	p, err := s.issueSections(c, issueID, domain.IssueLogs|domain.IssueFiveWhys|parts)
+	p, err := s.issueSections(c, issueID, domain.IssueLogs|parts)
 	if err != nil {
 		return p, err
 	}

@@ -205,7 +205,7 @@ func TestLogLifecycle(t *testing.T) {
 	}
 
 	// The incident page lists it; the view dialog never shows the values.
-	page := rita.get("/issues/"+issueID, nil)
+	page := rita.get("/issues/"+issueID+"/logs", nil)
 	wantIn(t, page.Body, `data-testid="log-row"`, "auth.log", "To review", `id="log-drop"`)
 	view := rita.get("/logs/"+l.ID+"/view", http.Header{"HX-Request": {"true"}})
 	wantIn(t, view.Body, "[Email]", "[IPv4]", "<dialog")
@@ -478,7 +478,7 @@ func TestLogUploadBadInput(t *testing.T) {
 		if l.FileName != "<img src=x onerror=alert(1)>.log" {
 			t.Errorf("stored name %q", l.FileName)
 		}
-		page := rita.get("/issues/"+issueID, nil)
+		page := rita.get("/issues/"+issueID+"/logs", nil)
 		wantIn(t, page.Body, "&lt;img src=x onerror=alert(1)&gt;.log")
 		wantOut(t, page.Body, "<img src=x")
 		review := rita.get("/logs/"+l.ID, nil)
@@ -502,7 +502,7 @@ func TestLogUploadBadInput(t *testing.T) {
 		}
 		wantIn(t, rita.get("/api/v1/logs/"+l.ID+"/content", nil).Body, "f\uFFFDr Benutzer")
 		wantIn(t, rita.get("/logs/"+l.ID, nil).Body, `data-testid="invalid-utf8"`)
-		wantIn(t, rita.get("/issues/"+issueID, nil).Body, `data-testid="log-invalid-utf8"`)
+		wantIn(t, rita.get("/issues/"+issueID+"/logs", nil).Body, `data-testid="log-invalid-utf8"`)
 		apiJSON(t, rita, http.MethodDelete, "/api/v1/logs/"+l.ID, nil, nil)
 	})
 	t.Run("several files and a zip", func(t *testing.T) {

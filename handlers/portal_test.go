@@ -58,6 +58,16 @@ type client struct {
 	t    *testing.T
 	p    *testPortal
 	http *http.Client
+	// page is the page the client's htmx requests come from (HX-Current-URL), "" for none.
+	page string
+}
+
+// on is the client on the page at path: its htmx requests say they come from there, as htmx
+// does with HX-Current-URL.
+func (c *client) on(path string) *client {
+	cc := *c
+	cc.page = path
+	return &cc
 }
 
 func (p *testPortal) anonymous(t *testing.T) *client {

@@ -12,6 +12,7 @@ import (
 
 	"tftsr/domain"
 	"tftsr/static"
+	"tftsr/views"
 )
 
 // chain is a named middleware chain: a route added through it runs the chain's middleware, in
@@ -152,6 +153,12 @@ func (s *Server) routes() {
 	pages.GET("/issues/new", s.handleIssueNew)
 	pages.POST("/issues", s.handleIssueCreate)
 	pages.GET("/issues/:id", s.handleIssueView)
+	// The incident page's tabs; the Overview is the incident's own URL. The tab bar reloads its
+	// counts after a change.
+	for _, t := range views.IssueTabs[1:] {
+		pages.GET("/issues/:id/"+string(t), s.handleIssueTab(t))
+	}
+	pages.GET("/issues/:id/tabs", s.handleIssueTabs)
 	pages.GET("/issues/:id/edit", s.handleIssueEdit)
 	pages.POST("/issues/:id", s.handleIssueUpdate)
 	pages.POST("/issues/:id/status", s.handleIssueStatus)

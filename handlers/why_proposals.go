@@ -38,7 +38,7 @@ func (s *Server) handleWhyProposalAccept(c echo.Context) error {
 		return err
 	}
 	if !isHTMX(c) {
-		return c.Redirect(http.StatusSeeOther, "/issues/"+w.IssueID+"#"+views.FiveWhysID)
+		return c.Redirect(http.StatusSeeOther, views.IssueTabPath(w.IssueID, views.TabFiveWhys))
 	}
 	p, err := s.issueSections(c, w.IssueID, domain.IssueFiveWhys|domain.IssueLogs|domain.IssueTimeline)
 	if err != nil {

@@ -568,7 +568,7 @@ func summaryList(items []*domain.IssueSummary, empty string) templ.Component {
 	})
 }
 
-// activityActor is who to name after an activity row's text: nobody when the text already
+// activityActor is who to name after an activity row's or a timeline entry's text: nobody when the text already
 // begins with their name ("Jane created the incident"), as the portal's own events do.
 func activityActor(ev *domain.TimelineEvent) string {
 	if ev.ActorName == "" || strings.HasPrefix(ev.Description, ev.ActorName+" ") {

@@ -42,13 +42,17 @@ func TestAnalyzeLogsEndToEnd(t *testing.T) {
 	}
 
 	ctx := newBrowser(t)
-	p.signIn(t, ctx, "/issues/"+issue, "#log-drop", viewport(1280, 1500))
+	p.signIn(t, ctx, "/issues/"+issue+"/logs", "#log-drop", viewport(1280, 1500))
 	waitHTMXIdle(t, ctx)
 	mustDo(t, ctx, "upload the log", uploadFiles("#log-file", logPath))
 	waitFor(t, ctx, "the analyze form", `!!document.querySelector("#analyze-form [data-testid=analyze-log]:checked")`)
 	waitHTMXIdle(t, ctx)
 
-	mustDo(t, ctx, "analyze", click("#analyze-submit"))
+	// The analysis goes to the Chat tab, where the reply streams.
+	mustDo(t, ctx, "analyze", click("#analyze-submit"), waitVisible(`#issue-panel[data-tab="chat"]`))
+	if got := mustEval[string](t, ctx, "reading the URL", `location.pathname`); got != "/issues/"+issue+"/chat" {
+		t.Errorf("after the analysis the page is at %q, want the Chat tab", got)
+	}
 	waitFor(t, ctx, "the analysis card", `!!document.querySelector("#chat-log [data-testid=chat-analysis]")`)
 	waitFor(t, ctx, "the first token", `(document.querySelector("#chat-log [data-testid=chat-stream]") || {textContent: ""}).textContent.trim() === "Summary: the payment gateway refused the key."`)
 	close(release)
@@ -73,6 +77,7 @@ func TestAnalyzeLogsEndToEnd(t *testing.T) {
 	}
 	if d := os.Getenv("TFTSR_SCREENSHOT_DIR"); d != "" {
 		for _, shot := range []struct{ name, id string }{{"analysis-chat.png", "chat"}, {"analysis-form.png", "logs"}} {
+			mustDo(t, ctx, "open the "+shot.id+" tab", openTab(shot.id))
 			png := mustRun(t, ctx, "taking a screenshot of #"+shot.id, chromedp.Screenshot(chromedp.CSS("#"+shot.id)))
 			_ = os.WriteFile(filepath.Join(d, shot.name), png, 0o644)
 		}

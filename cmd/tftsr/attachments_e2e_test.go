@@ -72,7 +72,7 @@ func TestAttachmentsTabEndToEnd(t *testing.T) {
 	}
 	// The screenshot goes up the way a responder adds one: pasted onto the incident page.
 	ctx := newBrowser(t)
-	p.signIn(t, ctx, "/issues/"+issue.ID, "#image-drop", viewport(1280, 700))
+	p.signIn(t, ctx, "/issues/"+issue.ID+"/images", "#image-drop", viewport(1280, 700))
 	waitHTMXIdle(t, ctx)
 	mustDo(t, ctx, "acknowledge the image warning", click("#image-ack"))
 	mustEval[bool](t, ctx, "pasting the image", pasteImageJS+" pasteTestImage()", chromedp.EvalAwaitPromise)

@@ -26,7 +26,7 @@ func TestChatEndToEnd(t *testing.T) {
 	issue := p.createIssue(t, token, `{"title":"Disk full on mail01","severity":"high","category":"linux"}`)
 
 	ctx := newBrowser(t)
-	p.signIn(t, ctx, "/issues/"+issue, "#chat-message")
+	p.signIn(t, ctx, "/issues/"+issue+"/chat", "#chat-message")
 	mustDo(t, ctx, "send a message",
 		sendKeys("#chat-message", "mail01 is full, contact ops.lead@example.com"),
 		click("#chat-send"),
@@ -43,22 +43,32 @@ func TestChatEndToEnd(t *testing.T) {
 	if got := mustText(t, ctx, "[data-testid=chat-redacted]"); !strings.Contains(got, "Email") {
 		t.Errorf("redaction note %q", got)
 	}
-	// A note being typed meanwhile is not lost when the reply's changes come in.
-	mustDo(t, ctx, "start typing a note", sendKeys("#note-text", "draft: rotation cron missing"))
+	// A message being typed meanwhile is not lost when the reply's changes come in.
+	mustDo(t, ctx, "start typing the next message", sendKeys("#chat-message", "draft: rotation cron missing"))
 	close(release)
 	waitFor(t, ctx, "the finished reply", `!!document.querySelector("[data-testid=chat-assistant][data-status=complete] strong")`)
 	if got := mustText(t, ctx, "[data-testid=chat-assistant] strong"); got != "disk" {
 		t.Errorf("reply Markdown: strong %q", got)
 	}
 
-	// What the reply changed shows on the page without a reload: the status and the timeline.
+	// What the reply changed shows without a reload: the status in the header and the chat's
+	// count in the tab bar; the why level and the timeline on their tabs.
 	waitFor(t, ctx, "the status to follow", `(document.querySelector("[data-testid=issue-status]") || {}).textContent === "Triaging"`)
-	waitFor(t, ctx, "the why level to follow", `(document.querySelector("[data-testid=why-level]") || {}).textContent === "Why level 2 of 5"`)
-	waitFor(t, ctx, "the timeline to follow", `!!document.querySelector("#timeline-events li[data-event-type=why_level_advanced]") &&
-		!!document.querySelector("#timeline-events li[data-event-type=triage_started]")`)
-	if got := mustEval[string](t, ctx, "reading the note", `document.querySelector("#note-text").value`); got != "draft: rotation cron missing" {
-		t.Errorf("the note being typed = %q", got)
+	waitFor(t, ctx, "the chat's count to follow", `(document.querySelector("[data-testid=tab-count-chat]") || {}).textContent === "2"`)
+	if got := mustEval[string](t, ctx, "reading the message", `document.querySelector("#chat-message").value`); got != "draft: rotation cron missing" {
+		t.Errorf("the message being typed = %q", got)
 	}
+	mustDo(t, ctx, "open the 5-Whys", openTab("five-whys"))
+	if got := mustText(t, ctx, "[data-testid=why-level]"); got != "Why level 2 of 5" {
+		t.Errorf("why level %q, want 2 of 5", got)
+	}
+	mustDo(t, ctx, "open the timeline", openTab("timeline"))
+	events := mustEval[[]string](t, ctx, "reading the timeline",
+		`[...document.querySelectorAll("[data-testid=timeline] li")].map(li => li.dataset.eventType)`)
+	if !contains(events, "triage_started") || !contains(events, "why_level_advanced") || !contains(events, "root_cause_identified") {
+		t.Errorf("timeline %v", events)
+	}
+	mustDo(t, ctx, "back to the chat", openTab("chat"))
 
 	mustDo(t, ctx, "reload", reload(), waitVisible("[data-testid=chat-assistant][data-status=complete]"))
 	log := mustText(t, ctx, "[data-testid=chat-log]")
@@ -68,11 +78,6 @@ func TestChatEndToEnd(t *testing.T) {
 	// The first AI turn started the triage of the open incident.
 	if got := mustEval[string](t, ctx, "reading the status", `document.querySelector("#status-select").selectedOptions[0].textContent`); got != "Triaging" {
 		t.Errorf("status after the first chat turn: %q", got)
-	}
-	events := mustEval[[]string](t, ctx, "reading the timeline",
-		`[...document.querySelectorAll("[data-testid=timeline] li")].map(li => li.dataset.eventType)`)
-	if !contains(events, "triage_started") || !contains(events, "why_level_advanced") || !contains(events, "root_cause_identified") {
-		t.Errorf("timeline %v", events)
 	}
 	if bodies := fake.requests(); len(bodies) != 1 || strings.Contains(bodies[0], "ops.lead@example.com") || !strings.Contains(bodies[0], `"role":"system"`) {
 		t.Errorf("provider requests: %q", fake.requests())

@@ -37,7 +37,7 @@ func TestChatStopRetryEndToEnd(t *testing.T) {
 	issue := p.createIssue(t, token, `{"title":"Disk alarms on build02","severity":"medium","category":"linux"}`)
 
 	ctx := newBrowser(t)
-	p.signIn(t, ctx, "/issues/"+issue, "#chat-message")
+	p.signIn(t, ctx, "/issues/"+issue+"/chat", "#chat-message")
 	// Shift+Enter adds a line; Enter sends.
 	mustDo(t, ctx, "type a message and send it with Enter",
 		sendKeys("#chat-message", "build02 keeps alarming"),

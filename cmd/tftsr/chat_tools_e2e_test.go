@@ -36,7 +36,7 @@ func TestChatToolsEndToEnd(t *testing.T) {
 	p.apiCall(t, token, http.MethodPost, "/api/v1/issues/"+issue+"/logs", "application/json", bytes.NewReader(log), nil)
 
 	ctx := newBrowser(t)
-	p.signIn(t, ctx, "/issues/"+issue, "#chat-message")
+	p.signIn(t, ctx, "/issues/"+issue+"/chat", "#chat-message")
 	mustDo(t, ctx, "send a message",
 		sendKeys("#chat-message", "Why does the gateway reset?"),
 		click("#chat-send"),

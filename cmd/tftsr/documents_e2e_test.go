@@ -27,7 +27,7 @@ func TestDocumentsEndToEnd(t *testing.T) {
 		strings.NewReader(`{"action": "Alert on pool saturation", "priority": "P1"}`), nil)
 
 	ctx := newBrowser(t)
-	p.signIn(t, ctx, "/issues/"+issue.ID, "#generate-postmortem", viewport(1280, 1000))
+	p.signIn(t, ctx, "/issues/"+issue.ID+"/documents", "#generate-postmortem", viewport(1280, 1000))
 	waitHTMXIdle(t, ctx)
 	mustDo(t, ctx, "scroll to the documents", scrollTo("#documents"))
 	if shot, err := runStep(ctx, chromedp.CaptureScreenshot()); err == nil {

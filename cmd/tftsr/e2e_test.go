@@ -255,6 +255,14 @@ func click(sel string) browserAction {
 	return act("click "+sel, chromedp.Steps(whenSettled(sel), chromedp.Click(chromedp.CSS(sel))))
 }
 
+// openTab opens a tab of the incident page as a person does, by clicking it (slug is the tab's
+// URL segment, "overview" for the Overview), and waits for its panel to be swapped in and settled.
+func openTab(slug string) browserAction {
+	tab, panel := "#tab-"+slug, `#issue-panel[data-tab="`+slug+`"]`
+	return act("open the "+slug+" tab", chromedp.Steps(whenSettled(tab), chromedp.Click(chromedp.CSS(tab)),
+		chromedp.WaitVisible(chromedp.CSS(panel)), whenSettled(panel), whenSettled(tab+`[aria-selected="true"]`)))
+}
+
 // sendKeys types into the element once htmx has settled it (see click), so that its triggers
 // fire.
 func sendKeys(sel, keys string) browserAction {
@@ -415,6 +423,8 @@ func TestEndToEnd(t *testing.T) {
 	}
 	mustDo(t, ctx, "open the search result",
 		click("[data-testid=search-dropdown] a.result"),
+		waitVisible(`#issue-panel[data-tab="overview"]`),
+		openTab("five-whys"),
 		waitVisible("#why-question"),
 	)
 
@@ -446,6 +456,7 @@ func TestEndToEnd(t *testing.T) {
 	waitFor(t, ctx, "the status badge to say Resolved",
 		`document.querySelector("[data-testid=issue-status]").textContent.trim() === "Resolved"`)
 
+	mustDo(t, ctx, "open the timeline", openTab("timeline"))
 	events := mustEval[[]string](t, ctx, "reading the timeline",
 		`[...document.querySelectorAll("[data-testid=timeline] li")].map(li => li.dataset.eventType)`)
 	for _, want := range []string{"issue_created", "why_level_advanced", "status_changed"} {
@@ -459,7 +470,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	// A viewport tall enough for the whole page, so the sticky sidebar and header stay in place.
-	mustDo(t, ctx, "resize for the screenshot", viewport(1280, 1500))
+	mustDo(t, ctx, "resize for the screenshot", viewport(1280, 1500), openTab("overview"))
 	shot := mustRun(t, ctx, "taking a screenshot", chromedp.CaptureScreenshot())
 	shotPath := filepath.Join(t.TempDir(), "incident.png")
 	if err := os.WriteFile(shotPath, shot, 0o644); err != nil {
@@ -529,6 +540,8 @@ func TestImagePasteEndToEnd(t *testing.T) {
 	mustDo(t, ctx, "create an incident",
 		sendKeys("#issue-title", "Disk full on db01"),
 		click("#issue-save"),
+		waitVisible(`#issue-panel[data-tab="overview"]`),
+		openTab("images"),
 		waitVisible("#image-drop"),
 	)
 	waitHTMXIdle(t, ctx)
@@ -546,8 +559,9 @@ func TestImagePasteEndToEnd(t *testing.T) {
 	}
 
 	mustDo(t, ctx, "acknowledge the warning", click("#image-ack"))
-	if !evalBool("paste into a text field", `pasteTestImage(document.getElementById("note-text"))`) {
-		t.Error("a paste into the note field was taken as an image upload")
+	evalBool("add a text field", `(() => { const i = document.createElement("input"); i.id = "paste-field"; document.getElementById("images").append(i); return true; })()`)
+	if !evalBool("paste into a text field", `pasteTestImage(document.getElementById("paste-field"))`) {
+		t.Error("a paste into a text field was taken as an image upload")
 	}
 	if evalBool("paste on the page", `pasteTestImage()`) {
 		t.Error("the page did not handle the pasted image")
@@ -556,10 +570,10 @@ func TestImagePasteEndToEnd(t *testing.T) {
 		const img = document.querySelector("#image-gallery img[data-testid=image-thumb]");
 		return !!img && img.complete && img.naturalWidth > 0;
 	})()`)
-	waitFor(t, ctx, "the upload on the timeline", `!!document.querySelector("#timeline li[data-event-type=image_uploaded]")`)
+	waitFor(t, ctx, "the images' count in the tab bar", `(document.querySelector("[data-testid=tab-count-images]") || {}).textContent === "1"`)
 	waitHTMXIdle(t, ctx)
 	if n := evalBool("one thumbnail", `document.querySelectorAll("#image-gallery img[data-testid=image-thumb]").length === 1`); !n {
-		t.Error("want exactly one image in the gallery: the paste into the note field must not upload")
+		t.Error("want exactly one image in the gallery: the paste into the text field must not upload")
 	}
 	if !evalBool("thumbnail size", `document.querySelector("#image-gallery img[data-testid=image-thumb]").naturalWidth === 320`) {
 		t.Error("the thumbnail is not 320 pixels wide")
@@ -648,6 +662,8 @@ func TestLogsEndToEnd(t *testing.T) {
 	mustDo(t, ctx, "create an incident",
 		sendKeys("#issue-title", "Checkout errors after the 09:10 deploy"),
 		click("#issue-save"),
+		waitVisible(`#issue-panel[data-tab="overview"]`),
+		openTab("logs"),
 		waitVisible("#log-drop"),
 	)
 	waitHTMXIdle(t, ctx)
@@ -655,7 +671,7 @@ func TestLogsEndToEnd(t *testing.T) {
 	mustDo(t, ctx, "choose the log file", uploadFiles("#log-file", logPath))
 	waitFor(t, ctx, "the upload to finish", `!!document.querySelector("#log-uploads .log-upload-item.ok")`)
 	waitFor(t, ctx, "the log in the list", `!!document.querySelector("#log-list [data-testid=log-row]")`)
-	waitFor(t, ctx, "the upload on the timeline", `!!document.querySelector("#timeline li[data-event-type=log_uploaded]")`)
+	waitFor(t, ctx, "the logs' count in the tab bar", `(document.querySelector("[data-testid=tab-count-logs]") || {}).textContent === "1"`)
 	waitHTMXIdle(t, ctx)
 	if got := mustText(t, ctx, "#log-list [data-testid=log-name]"); got != "checkout-api.log" {
 		t.Errorf("log name %q", got)
@@ -750,6 +766,10 @@ func TestLogsEndToEnd(t *testing.T) {
 	if n := evalString("highlighted tokens", `String(document.querySelectorAll("#log-dialog mark.pii-token").length)`); n != "2" {
 		t.Errorf("%s highlighted tokens, want 2", n)
 	}
+	shoot("log-view.png")
+	mustDo(t, ctx, "close the dialog", click("#log-dialog .log-dialog-close"))
+	waitFor(t, ctx, "the dialog to close", `!document.querySelector("#log-dialog[open]")`)
+	mustDo(t, ctx, "open the timeline", openTab("timeline"))
 	events := mustEval[[]string](t, ctx, "reading the timeline",
 		`[...document.querySelectorAll("[data-testid=timeline] li")].map(li => li.dataset.eventType)`)
 	for _, want := range []string{"log_uploaded", "pii_redacted"} {
@@ -757,6 +777,4 @@ func TestLogsEndToEnd(t *testing.T) {
 			t.Errorf("timeline %v lacks %s", events, want)
 		}
 	}
-	mustDo(t, ctx, "scroll to the logs", js(`document.getElementById("logs").scrollIntoView({block: "start"})`))
-	shoot("log-view.png")
 }

@@ -44,7 +44,7 @@ func TestWhyAcceptEndToEnd(t *testing.T) {
 	}
 
 	ctx := newBrowser(t)
-	p.signIn(t, ctx, "/issues/"+issue, "#chat-message", viewport(1280, 1500))
+	p.signIn(t, ctx, "/issues/"+issue+"/chat", "#chat-message", viewport(1280, 1500))
 	waitHTMXIdle(t, ctx)
 	mustDo(t, ctx, "ask the assistant",
 		sendKeys("#chat-message", "Why are payments failing?"),
@@ -57,6 +57,10 @@ func TestWhyAcceptEndToEnd(t *testing.T) {
 	waitHTMXIdle(t, ctx)
 	mustDo(t, ctx, "accept the proposal", click("[data-testid=proposal-accept]"))
 	waitFor(t, ctx, "the row marked accepted", `!!document.querySelector("[data-testid=why-proposal] [data-testid=proposal-accepted]")`)
+	waitFor(t, ctx, "the 5-Whys' count", `(document.querySelector("[data-testid=tab-count-five-whys]") || {}).textContent === "1/5"`)
+	waitHTMXIdle(t, ctx)
+	// The 5-Whys are on their own tab.
+	mustDo(t, ctx, "open the 5-Whys", openTab("five-whys"))
 	waitFor(t, ctx, "the cited lines", `!!document.querySelector("#five-whys [data-testid=cited-lines]")`)
 	waitHTMXIdle(t, ctx)
 
@@ -96,12 +100,14 @@ func TestWhyAcceptEndToEnd(t *testing.T) {
 	check("after the reload")
 
 	// The reply's row still says the proposal is in the 5-Whys, and offers no second accept.
+	mustDo(t, ctx, "open the chat", openTab("chat"))
 	waitFor(t, ctx, "the row marked accepted after the reload", `!!document.querySelector("[data-testid=why-proposal] [data-testid=proposal-accepted]")`)
 	if n := mustEval[int](t, ctx, "counting the accept buttons", `document.querySelectorAll("[data-testid=proposal-accept]").length`); n != 0 {
 		t.Errorf("accept buttons after the reload: %d", n)
 	}
 
 	// The evidence link opens the lines, each an anchor.
+	mustDo(t, ctx, "back to the 5-Whys", openTab("five-whys"))
 	mustDo(t, ctx, "follow the evidence link", click("#five-whys [data-testid=why-cite]"),
 		waitVisible("[data-testid=log-lines-page] #L2"))
 	if got := mustText(t, ctx, "#L3"); !strings.Contains(got, "retry without backoff") || strings.Contains(got, "S3cr3t!pass") {

@@ -189,3 +189,91 @@
     }
   });
 })();
+
+// The incident page's tabs (the ARIA tabs pattern over links that htmx loads): Left/Right move
+// to the previous or next tab, Home and End to the first or last, and open it; Space opens the
+// focused tab. After a tab's panel is swapped in, the selected tab has the focus and the panel's
+// top is in view below the sticky header. A change made on the page (a form sent with htmx)
+// makes the tab bar reload its counts.
+(function () {
+  "use strict";
+
+  function tabsOf(tab) {
+    var list = tab.closest('[role="tablist"]');
+    return list ? Array.prototype.slice.call(list.querySelectorAll('[role="tab"]')) : [];
+  }
+
+  document.addEventListener("keydown", function (ev) {
+    var tab = ev.target.closest && ev.target.closest('[role="tab"]');
+    if (!tab || ev.altKey || ev.ctrlKey || ev.metaKey) return;
+    var tabs = tabsOf(tab);
+    var i = tabs.indexOf(tab);
+    var next;
+    switch (ev.key) {
+      case "ArrowRight": next = tabs[(i + 1) % tabs.length]; break;
+      case "ArrowLeft": next = tabs[(i - 1 + tabs.length) % tabs.length]; break;
+      case "Home": next = tabs[0]; break;
+      case "End": next = tabs[tabs.length - 1]; break;
+      case " ": next = tab; break;
+      default: return;
+    }
+    ev.preventDefault();
+    tabs.forEach(function (t) { t.tabIndex = t === next ? 0 : -1; });
+    next.focus();
+    if (next.getAttribute("aria-selected") !== "true" || ev.key === " ") next.click();
+  });
+
+  var tabSwapped = false;
+  document.addEventListener("htmx:beforeRequest", function (ev) {
+    if (ev.detail.elt && ev.detail.elt.getAttribute && ev.detail.elt.getAttribute("role") === "tab") tabSwapped = true;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!tabSwapped) return;
+    var panel = document.getElementById("issue-panel");
+    var bar = document.getElementById("issue-tabs");
+    if (!panel) return;
+    tabSwapped = false;
+    var selected = document.querySelector('#issue-tabs [role="tab"][aria-selected="true"]');
+    if (selected) {
+      selected.focus({ preventScroll: true });
+    }
+    // What stays stuck at the top ends with the tab bar (and the sticky header's border); the
+    // panel's top goes a little below it.
+    var sticky = document.querySelector(".issue-sticky");
+    var below = Math.max(bar ? bar.getBoundingClientRect().bottom : 0, sticky ? sticky.getBoundingClientRect().bottom : 0) + 8;
+    var top = panel.getBoundingClientRect().top;
+    if (top < below) window.scrollBy(0, Math.floor(top - below));
+  });
+
+  // The tab bar scrolls sideways inside itself on a narrow screen: keep the selected tab in it.
+  function revealSelectedTab() {
+    var tab = document.querySelector('#issue-tabs [role="tab"][aria-selected="true"]');
+    var list = tab && tab.parentElement;
+    if (!list || list.scrollWidth <= list.clientWidth) return;
+    var left = tab.offsetLeft - list.offsetLeft;
+    if (left < list.scrollLeft || left + tab.offsetWidth > list.scrollLeft + list.clientWidth) {
+      list.scrollLeft = Math.max(0, left - (list.clientWidth - tab.offsetWidth) / 2);
+    }
+  }
+  document.addEventListener("DOMContentLoaded", revealSelectedTab);
+  document.addEventListener("htmx:afterSettle", revealSelectedTab);
+  window.addEventListener("resize", revealSelectedTab);
+
+  // A successful change sent with htmx from inside the incident page reloads the tab bar.
+  document.addEventListener("htmx:afterRequest", function (ev) {
+    var cfg = ev.detail.requestConfig;
+    var elt = ev.detail.elt;
+    if (!ev.detail.successful || !cfg || cfg.verb === "get" || !elt || !elt.closest) return;
+    var detail = document.getElementById("issue-detail");
+    var bar = document.getElementById("issue-tabs");
+    if (detail && bar && detail.contains(elt) && window.htmx) window.htmx.trigger(bar, "issue-changed");
+  });
+
+  // The sticky header sits below the sticky top bar, whose height the layout sets.
+  function topbarHeight() {
+    var bar = document.querySelector(".topbar");
+    if (bar) document.documentElement.style.setProperty("--topbar-h", bar.offsetHeight + "px");
+  }
+  document.addEventListener("DOMContentLoaded", topbarHeight);
+  window.addEventListener("resize", topbarHeight);
+})();

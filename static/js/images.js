@@ -1,7 +1,7 @@
 // TFTSR's images on the incident page: upload by file picker, drag and drop, or clipboard paste
 // (anywhere on the page outside a text field), with a progress bar, and the dialog that shows an
-// image at full size. Uploads go to the JSON API with the page's CSRF token; the gallery and the
-// timeline are then swapped in from the incident page. Every listener is on the document, so
+// image at full size. Uploads go to the JSON API with the page's CSRF token; the gallery is then
+// swapped in from the Images tab, the tab bar's counts out of band. Every listener is on the document, so
 // htmx swaps of the page need no rebinding.
 (function () {
   "use strict";
@@ -119,7 +119,7 @@
     return true;
   }
 
-  // refresh swaps in the gallery, and the timeline out of band, from the incident page.
+  // refresh swaps in the gallery from the Images tab; its tab bar and header come out of band.
   function refresh(section) {
     var gallery = byId("image-gallery");
     if (!gallery || !window.htmx) return;

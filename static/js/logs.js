@@ -1,7 +1,7 @@
 // TFTSR's logs on the incident page: upload by file picker or drag and drop, one request per
 // file with its own progress bar (XMLHttpRequest upload progress into a <progress> element),
 // and the dialog that shows a log's redacted text. Uploads go to the JSON API with the page's
-// CSRF token; the log list and the timeline are then swapped in from the incident page. Every
+// CSRF token; the log list is then swapped in from the Logs tab, the tab bar's counts out of band. Every
 // listener is on the document, so htmx swaps of the page need no rebinding.
 (function () {
   "use strict";
@@ -101,8 +101,7 @@
     });
   }
 
-  // refresh swaps in the log list, and the timeline out of band (hx-select-oob on the upload
-  // list), from the incident page.
+  // refresh swaps in the log list from the Logs tab; its tab bar and header come out of band.
   function refresh(section, list) {
     var logList = byId("log-list");
     if (!logList || !window.htmx) return;
