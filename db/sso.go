@@ -113,7 +113,7 @@ func createExternalUser(ctx context.Context, tx *Tx, in domain.ExternalSignIn) (
 			if !linked && n == 1 {
 				return nil, domain.Errorf(domain.ECONFLICT,
 					"The user name %s belongs to an account with a password in this portal, so single sign-on did not create or link an account. "+
-						"Ask an admin to link your identity to that account (tftsr user link-sso).", name)
+						"Ask an admin to link your identity (subject %s) to that account with tftsr user link-sso.", name, cutRunes(in.Identity.Subject, 100))
 			}
 			continue
 		}

@@ -405,3 +405,29 @@ func TestSSOKeepsLastAdmin(t *testing.T) {
 		t.Fatalf("no notice that the role was kept\n%s", page.Body)
 	}
 }
+
+// TestSSOLinkedAccount: an admin links a provider identity to an existing account; its holder
+// then signs in to that account, which keeps its password.
+func TestSSOLinkedAccount(t *testing.T) {
+	p := newSSOPortal(t, testRoles, domain.PasswordPolicy{})
+	p.idp.SignInAs(map[string]any{"sub": "rita-at-idp", "preferred_username": "rita", "name": "Rita R", "groups": []string{"sre"}})
+	c := p.anonymous(t)
+	resp := p.ssoLogin(t, c, "")
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(resp.Body, "subject rita-at-idp") {
+		t.Fatalf("before linking: %d, want 409 naming the subject\n%s", resp.StatusCode, resp.Body)
+	}
+	sys := domain.NewSystemContext(context.Background(), "test")
+	if err := p.users.LinkExternalIdentity(sys, "rita", p.idp.Issuer(), "rita-at-idp"); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.users.LinkExternalIdentity(sys, "vic", p.idp.Issuer(), "rita-at-idp"); domain.ErrorCode(err) != domain.ECONFLICT {
+		t.Fatalf("linking an identity twice: %v, want a conflict", err)
+	}
+	if resp := p.ssoLogin(t, c, ""); resp.StatusCode != http.StatusSeeOther || !signedIn(t, c) {
+		t.Fatalf("after linking: %d\n%s", resp.StatusCode, resp.Body)
+	}
+	if u := p.user(t, "rita"); u.DisplayName != "Rita R" || u.Role != domain.RoleResponder {
+		t.Fatalf("linked account %+v", u)
+	}
+	p.login(t, "rita") // the password still works
+}

@@ -21,7 +21,9 @@ func TestConfigOIDC(t *testing.T) {
 		"TFTSR_LOCAL_LOGIN":        "off",
 		"TFTSR_BREAK_GLASS_USERS":  "admin, root",
 	}
-	load := func(env map[string]string) (config, error) { return loadConfig(func(k string) string { return env[k] }) }
+	load := func(env map[string]string) (config, error) {
+		return loadConfig(func(k string) string { return env[k] })
+	}
 	c, err := load(base)
 	if err != nil {
 		t.Fatal(err)
