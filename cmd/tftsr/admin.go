@@ -123,7 +123,7 @@ func runUserLinkSSO(ctx context.Context, cfg config, args []string, stdout io.Wr
 		return err
 	}
 	defer database.Close()
-	if err := db.NewUserService(database).LinkExternalIdentity(domain.NewSystemContext(ctx, "cli"), *username, strings.TrimRight(*issuer, "/"), *subject); err != nil {
+	if err := db.NewUserService(database).LinkExternalIdentity(domain.NewSystemContext(ctx, "cli"), *username, *issuer, *subject); err != nil {
 		return cliError(err)
 	}
 	fmt.Fprintf(stdout, "linked %s to subject %s at %s\n", *username, *subject, *issuer)

@@ -89,7 +89,7 @@ func TestCLILinkSSO(t *testing.T) {
 	if err != nil || !strings.Contains(out, "linked oncall.lead") {
 		t.Fatalf("link-sso: %v %s", err, out)
 	}
-	if _, err := runCLI(t, env, "", "user", "link-sso", "--username", "oncall.lead", "--subject", "s-1", "--issuer", "https://idp.example.com"); err == nil || !strings.Contains(err.Error(), "already linked") {
+	if _, err := runCLI(t, env, "", "user", "link-sso", "--username", "oncall.lead", "--subject", "s-1", "--issuer", "https://idp.example.com/"); err == nil || !strings.Contains(err.Error(), "already linked") {
 		t.Errorf("second link: %v", err)
 	}
 	if _, err := runCLI(t, env, "", "user", "link-sso", "--username", "nobody", "--subject", "s-2", "--issuer", "https://idp.example.com"); err == nil || !strings.Contains(err.Error(), "not found") {

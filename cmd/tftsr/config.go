@@ -137,7 +137,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 // loadOIDCConfig reads single sign-on's settings and the password policy into c.
 func loadOIDCConfig(c *config, get func(key, def string) string) error {
 	o := oidcConfig{
-		Issuer:       strings.TrimRight(get("TFTSR_OIDC_ISSUER", ""), "/"),
+		Issuer:       get("TFTSR_OIDC_ISSUER", ""), // exactly as the provider says: Authentik's ends in "/"
 		ClientID:     get("TFTSR_OIDC_CLIENT_ID", ""),
 		ClientSecret: get("TFTSR_OIDC_CLIENT_SECRET", ""),
 		Name:         get("TFTSR_OIDC_NAME", "single sign-on"),

@@ -29,7 +29,7 @@ func TestConfigOIDC(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := c.OIDC
-	if o.Issuer != "https://login.example.com/realms/it" || o.ClientID != "tftsr" || o.ClientSecret != "s3cret" ||
+	if o.Issuer != "https://login.example.com/realms/it/" || o.ClientID != "tftsr" || o.ClientSecret != "s3cret" ||
 		o.Name != "single sign-on" || !slices.Equal(o.Scopes, []string{"openid", "profile", "email"}) {
 		t.Errorf("oidc %+v", o)
 	}
