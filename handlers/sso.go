@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
@@ -65,12 +66,10 @@ func (s *Server) loginForm(ctx context.Context, next string, breakGlass bool) vi
 		f.SSO = &views.SSOButton{Name: s.ssoName(), Href: href}
 		actx, cancel := context.WithTimeout(ctx, ssoAvailabilityWait)
 		defer cancel()
+		// While the provider is down the page says so; with passwords off, the break-glass link
+		// stays the way in.
 		if err := s.cfg.SSO.Provider.Available(actx); err != nil {
 			f.SSO.Unavailable = domain.ErrorMessage(err)
-			if s.cfg.Passwords.Off {
-				// The break-glass form is the only way in while the provider is down.
-				f.PasswordHidden = !breakGlass
-			}
 		}
 	}
 	return f
@@ -121,8 +120,16 @@ func (s *Server) handleSSOCallback(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	addr := c.RealIP()
-	refuse := func(status int, err error) error {
-		s.cfg.SSO.Refuse(ctx, err, addr)
+	// refuse answers with the sign-in page and err. A refusal of a callback that matches the
+	// flow this session started is audited; one that matches none (no flow, a replay, another
+	// session's state) is only logged, since anybody could send those by the thousand and fill
+	// the audit chain, as with failed passwords.
+	refuse := func(status int, err error, audited bool) error {
+		if audited {
+			s.cfg.SSO.Refuse(ctx, err, addr)
+		} else {
+			s.logger.Warn("single sign-on refused", slog.String("reason", domain.ErrorMessage(err)), slog.String("addr", addr))
+		}
 		f := s.loginForm(ctx, "/", false)
 		f.Error = domain.ErrorMessage(err)
 		return s.renderLogin(c, status, f)
@@ -132,27 +139,27 @@ func (s *Server) handleSSOCallback(c echo.Context) error {
 	var flow ssoFlow
 	if raw == "" || json.Unmarshal([]byte(raw), &flow) != nil {
 		return refuse(http.StatusBadRequest, domain.Errorf(domain.EINVALID,
-			"This sign-in was not started here, or it was already used. Start again with the sign-in button."))
+			"This sign-in was not started here, or it was already used. Start again with the sign-in button."), false)
 	}
 	state := c.QueryParam("state")
 	if subtle.ConstantTimeCompare([]byte(state), []byte(flow.State)) != 1 {
 		return refuse(http.StatusBadRequest, domain.Errorf(domain.EINVALID,
-			"This sign-in does not match the one started in this browser. Start again with the sign-in button."))
+			"This sign-in does not match the one started in this browser. Start again with the sign-in button."), false)
 	}
 	if time.Now().After(flow.Expires) {
 		return refuse(http.StatusBadRequest, domain.Errorf(domain.EINVALID,
-			"This sign-in took longer than 10 minutes and has expired. Start again with the sign-in button."))
+			"This sign-in took longer than 10 minutes and has expired. Start again with the sign-in button."), true)
 	}
 	if e := c.QueryParam("error"); e != "" {
 		msg := "The identity provider did not sign you in (" + cut(e, 100) + ")"
 		if d := c.QueryParam("error_description"); d != "" {
 			msg += ": " + cut(d, 300)
 		}
-		return refuse(http.StatusBadRequest, domain.Errorf(domain.EINVALID, "%s.", msg))
+		return refuse(http.StatusBadRequest, domain.Errorf(domain.EINVALID, "%s.", msg), true)
 	}
 	code := c.QueryParam("code")
 	if code == "" {
-		return refuse(http.StatusBadRequest, domain.Errorf(domain.EINVALID, "The identity provider sent no sign-in code."))
+		return refuse(http.StatusBadRequest, domain.Errorf(domain.EINVALID, "The identity provider sent no sign-in code."), true)
 	}
 	// Complete audits its own refusals.
 	res, err := s.cfg.SSO.Complete(ctx, code, flow.Verifier, flow.Nonce, addr)
