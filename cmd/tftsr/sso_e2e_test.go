@@ -92,3 +92,39 @@ func TestSSOEndToEnd(t *testing.T) {
 		t.Errorf("break-glass role %q, want admin", role)
 	}
 }
+
+// TestSSOWithPasswordsEndToEnd: with single sign-on and password sign-in both on, the sign-in
+// page offers the button above the password form, and the password still signs in.
+func TestSSOWithPasswordsEndToEnd(t *testing.T) {
+	idp := oidctest.New(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	p := startPortal(t, map[string]string{
+		"TFTSR_ADDR": addr, "TFTSR_BASE_URL": "http://" + addr,
+		"TFTSR_OIDC_ISSUER": idp.Issuer(), "TFTSR_OIDC_CLIENT_ID": oidctest.ClientID,
+		"TFTSR_OIDC_CLIENT_SECRET": oidctest.ClientSecret, "TFTSR_OIDC_NAME": "Example ID",
+	})
+	ctx := newBrowser(t)
+	dir := os.Getenv("TFTSR_SCREENSHOT_DIR")
+	if dir == "" {
+		dir = t.TempDir()
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	mustDo(t, ctx, "open the sign-in page", navigate(p.URL+"/login"), waitVisible("#sso-login"), waitVisible("#password"))
+	for _, w := range []struct {
+		width, height int64
+		name          string
+	}{{1280, 800, "login-sso-password-1280.png"}, {390, 844, "login-sso-password-390.png"}} {
+		mustDo(t, ctx, "resize for the screenshot", viewport(w.width, w.height), waitVisible("#login-submit"))
+		shot := mustRun(t, ctx, "taking a screenshot", chromedp.CaptureScreenshot())
+		if err := os.WriteFile(filepath.Join(dir, w.name), shot, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.signIn(t, ctx, "/", "[data-testid=logout]", viewport(1280, 800))
+}
