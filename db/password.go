@@ -48,6 +48,10 @@ var errBadPasswordHash = errors.New("malformed password hash")
 // verifyPassword reports whether password matches the PHC-format argon2id hash encoded. The
 // comparison takes constant time.
 func verifyPassword(password, encoded string) (bool, error) {
+	if encoded == "" {
+		// A user of single sign-on has no password: nothing matches.
+		return false, nil
+	}
 	parts := strings.Split(encoded, "$")
 	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" {
 		return false, errBadPasswordHash

@@ -7,7 +7,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"tftsr/domain"
-	"tftsr/views"
 )
 
 // handleLoginPage shows the sign-in form, or goes on to the next page when already signed in.
@@ -16,16 +15,23 @@ func (s *Server) handleLoginPage(c echo.Context) error {
 	if domain.UserFromContext(c.Request().Context()) != nil {
 		return c.Redirect(http.StatusSeeOther, next)
 	}
-	p := s.pageProps(c, "Sign in", "")
-	return render(c, http.StatusOK, views.Layout(p, views.LoginPage(p, views.LoginForm{Next: next})))
+	return s.renderLogin(c, http.StatusOK, s.loginForm(c.Request().Context(), next, c.QueryParam("break-glass") != ""))
 }
 
 // handleLogin signs a user in. The session token is renewed so that a token planted before
 // sign-in is worthless after it.
 func (s *Server) handleLogin(c echo.Context) error {
 	ctx := c.Request().Context()
-	form := views.LoginForm{Username: c.FormValue("username"), Next: safeNext(c.FormValue("next"))}
-	u, err := s.users.Authenticate(ctx, form.Username, c.FormValue("password"), c.RealIP())
+	username := c.FormValue("username")
+	form := s.loginForm(ctx, safeNext(c.FormValue("next")), true)
+	form.Username = username
+	if !s.cfg.Passwords.Allows(username) {
+		// Only the break-glass accounts may use a password; the answer is that of a wrong
+		// password, so that it does not tell which names those are.
+		form.Error = "Invalid user name or password."
+		return s.renderLogin(c, http.StatusUnauthorized, form)
+	}
+	u, err := s.users.Authenticate(ctx, username, c.FormValue("password"), c.RealIP())
 	if err != nil {
 		status := http.StatusUnauthorized
 		switch domain.ErrorCode(err) {
@@ -36,8 +42,7 @@ func (s *Server) handleLogin(c echo.Context) error {
 			return err
 		}
 		form.Error = domain.ErrorMessage(err)
-		p := s.pageProps(c, "Sign in", "")
-		return render(c, status, views.Layout(p, views.LoginPage(p, form)))
+		return s.renderLogin(c, status, form)
 	}
 	if err := s.startSession(c, u.ID); err != nil {
 		return err

@@ -45,6 +45,8 @@ type portalOptions struct {
 	Actions domain.ActionItemStore
 	// Config is the server's configuration.
 	Config handlers.Config
+	// SSO, when set, makes the single sign-on of Config over the portal's users.
+	SSO func(users domain.ExternalUsers) *domain.SSOService
 }
 
 // builtPortal is a portal made by buildPortal: its server, its database and its services.
@@ -129,6 +131,9 @@ func buildPortal(t testing.TB, o portalOptions) *builtPortal {
 		WhyProposals: domain.NewWhyProposalService(chatStore, issues),
 		Ollama:       domain.NewOllamaService(settings, ai.NewOllamaAdmin(nil), testHardware, db.NewAuditRecorder(database)),
 		SavedViews:   db.NewSavedViewStore(database),
+	}
+	if o.SSO != nil {
+		o.Config.SSO = o.SSO(p.users)
 	}
 	srv, err := handlers.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), o.Config, scs.New(), p.services, nil)
 	if err != nil {

@@ -146,6 +146,8 @@ func (s *Server) routes() {
 	signIn.GET("/login", s.handleLoginPage)
 	signIn.POST("/login", s.handleLogin)
 	signIn.POST("/logout", s.handleLogout)
+	signIn.GET("/auth/oidc/login", s.handleSSOLogin)
+	signIn.GET("/auth/oidc/callback", s.handleSSOCallback)
 
 	// Incidents, 5-Whys and the timeline.
 	pages.GET("/", s.handleDashboard)

@@ -42,6 +42,13 @@ type Config struct {
 	// client is the connection's peer and the header is ignored, so that nobody can choose the
 	// address that sign-in throttling and the audit log see.
 	TrustedProxies []*net.IPNet
+	// SSO, when set, offers single sign-on through an OpenID Connect provider at
+	// /auth/oidc/login, which comes back to /auth/oidc/callback.
+	SSO *domain.SSOService
+	// SSOName names the provider on the sign-in button; empty is "single sign-on".
+	SSOName string
+	// Passwords says who may sign in with a password; the zero value lets everyone.
+	Passwords domain.PasswordPolicy
 }
 
 // Check is a named readiness check of a dependency.

@@ -66,7 +66,11 @@ func runMigrate(ctx context.Context, cfg config, args []string, stdout io.Writer
 
 // runUser is `tftsr user create --username U --role R --password-stdin`.
 func runUser(ctx context.Context, cfg config, args []string, stdin io.Reader, stdout io.Writer) error {
-	const use = "usage: tftsr user create --username U --role admin|responder|viewer --password-stdin [--display-name N]"
+	const use = "usage: tftsr user create --username U --role admin|responder|viewer --password-stdin [--display-name N]\n" +
+		"       tftsr user link-sso --username U --subject SUB [--issuer URL]"
+	if len(args) > 0 && args[0] == "link-sso" {
+		return runUserLinkSSO(ctx, cfg, args[1:], stdout, use)
+	}
 	if len(args) == 0 || args[0] != "create" {
 		return errors.New(use)
 	}
@@ -96,6 +100,33 @@ func runUser(ctx context.Context, cfg config, args []string, stdin io.Reader, st
 		return cliError(err)
 	}
 	fmt.Fprintf(stdout, "created user %s (%s) with id %s\n", u.Username, u.Role, u.ID)
+	return nil
+}
+
+// runUserLinkSSO is `tftsr user link-sso --username U --subject SUB [--issuer URL]`: the person
+// with that subject at the provider (TFTSR_OIDC_ISSUER unless --issuer says otherwise) then
+// signs in to the existing account U through single sign-on.
+func runUserLinkSSO(ctx context.Context, cfg config, args []string, stdout io.Writer, use string) error {
+	fs := flag.NewFlagSet("user link-sso", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	username := fs.String("username", "", "")
+	subject := fs.String("subject", "", "")
+	issuer := fs.String("issuer", cfg.OIDC.Issuer, "")
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 || *username == "" || *subject == "" {
+		return errors.New(use)
+	}
+	if *issuer == "" {
+		return errors.New("user link-sso needs the issuer: set TFTSR_OIDC_ISSUER or pass --issuer")
+	}
+	database, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer database.Close()
+	if err := db.NewUserService(database).LinkExternalIdentity(domain.NewSystemContext(ctx, "cli"), *username, *issuer, *subject); err != nil {
+		return cliError(err)
+	}
+	fmt.Fprintf(stdout, "linked %s to subject %s at %s\n", *username, *subject, *issuer)
 	return nil
 }
 

@@ -70,3 +70,29 @@ func TestCLIPasswordsAndTokens(t *testing.T) {
 		}
 	}
 }
+
+// TestCLILinkSSO: `user link-sso` links an identity to an account and refuses a second link of
+// the same identity and an unknown account.
+func TestCLILinkSSO(t *testing.T) {
+	dsn := dbtest.DSN(t)
+	env := map[string]string{"DATABASE_URL": dsn, "TFTSR_DB_KEY": dbtest.MasterKeyBase64()}
+	if _, err := runCLI(t, env, "", "migrate", "up"); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := runCLI(t, env, "a long enough password\n", "user", "create", "--username", "oncall.lead", "--role", "admin", "--password-stdin"); err != nil {
+		t.Fatalf("user create: %v %s", err, out)
+	}
+	if _, err := runCLI(t, env, "", "user", "link-sso", "--username", "oncall.lead", "--subject", "s-1"); err == nil || !strings.Contains(err.Error(), "TFTSR_OIDC_ISSUER") {
+		t.Errorf("without an issuer: %v", err)
+	}
+	out, err := runCLI(t, env, "", "user", "link-sso", "--username", "oncall.lead", "--subject", "s-1", "--issuer", "https://idp.example.com/")
+	if err != nil || !strings.Contains(out, "linked oncall.lead") {
+		t.Fatalf("link-sso: %v %s", err, out)
+	}
+	if _, err := runCLI(t, env, "", "user", "link-sso", "--username", "oncall.lead", "--subject", "s-1", "--issuer", "https://idp.example.com/"); err == nil || !strings.Contains(err.Error(), "already linked") {
+		t.Errorf("second link: %v", err)
+	}
+	if _, err := runCLI(t, env, "", "user", "link-sso", "--username", "nobody", "--subject", "s-2", "--issuer", "https://idp.example.com"); err == nil || !strings.Contains(err.Error(), "not found") {
+		t.Errorf("unknown user: %v", err)
+	}
+}

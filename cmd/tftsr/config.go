@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -37,7 +39,27 @@ type config struct {
 	// (TFTSR_TRUSTED_PROXIES, comma-separated CIDRs); none by default, so the client address is
 	// the connection's peer.
 	TrustedProxies []*net.IPNet
+	// OIDC is single sign-on through an OpenID Connect provider; its Issuer is empty when off.
+	OIDC oidcConfig
+	// Passwords says who may sign in with a password (TFTSR_LOCAL_LOGIN,
+	// TFTSR_BREAK_GLASS_USERS).
+	Passwords domain.PasswordPolicy
 }
+
+// oidcConfig is single sign-on's settings: TFTSR_OIDC_ISSUER, TFTSR_OIDC_CLIENT_ID,
+// TFTSR_OIDC_CLIENT_SECRET, TFTSR_OIDC_NAME, TFTSR_OIDC_SCOPES, TFTSR_OIDC_ROLE_CLAIM,
+// TFTSR_OIDC_ROLE_MAP and TFTSR_OIDC_DEFAULT_ROLE.
+type oidcConfig struct {
+	Issuer       string
+	ClientID     string
+	ClientSecret string
+	Name         string
+	Scopes       []string
+	Roles        domain.RoleMapping
+}
+
+// RedirectURL is the callback URL to register at the provider.
+func (c config) RedirectURL() string { return c.BaseURL + "/auth/oidc/callback" }
 
 // loadConfig reads the settings, defaulting to the local services that `make services` starts.
 func loadConfig(getenv func(string) string) (config, error) {
@@ -99,6 +121,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		}
 		c.TrustedProxies = append(c.TrustedProxies, n)
 	}
+	if err := loadOIDCConfig(&c, get); err != nil {
+		return c, err
+	}
 	if v := strings.TrimSpace(getenv("TFTSR_DB_KEY")); v != "" {
 		key, err := base64.StdEncoding.DecodeString(v)
 		if err != nil || len(key) != 32 {
@@ -107,4 +132,79 @@ func loadConfig(getenv func(string) string) (config, error) {
 		c.DBKey = key
 	}
 	return c, nil
+}
+
+// loadOIDCConfig reads single sign-on's settings and the password policy into c.
+func loadOIDCConfig(c *config, get func(key, def string) string) error {
+	o := oidcConfig{
+		Issuer:       get("TFTSR_OIDC_ISSUER", ""), // exactly as the provider says: Authentik's ends in "/"
+		ClientID:     get("TFTSR_OIDC_CLIENT_ID", ""),
+		ClientSecret: get("TFTSR_OIDC_CLIENT_SECRET", ""),
+		Name:         get("TFTSR_OIDC_NAME", "single sign-on"),
+		Scopes:       strings.Fields(strings.ReplaceAll(get("TFTSR_OIDC_SCOPES", "openid profile email"), ",", " ")),
+	}
+	o.Roles.Claim = get("TFTSR_OIDC_ROLE_CLAIM", "")
+	if o.Issuer == "" {
+		for _, k := range []string{"TFTSR_OIDC_CLIENT_ID", "TFTSR_OIDC_CLIENT_SECRET", "TFTSR_OIDC_ROLE_CLAIM", "TFTSR_OIDC_ROLE_MAP", "TFTSR_OIDC_DEFAULT_ROLE"} {
+			if get(k, "") != "" {
+				return fmt.Errorf("%s is set but TFTSR_OIDC_ISSUER is not: set the issuer URL of the OpenID Connect provider, or unset %s", k, k)
+			}
+		}
+	} else {
+		u, err := url.Parse(o.Issuer)
+		local := err == nil && (u.Hostname() == "localhost" || net.ParseIP(u.Hostname()) != nil && net.ParseIP(u.Hostname()).IsLoopback())
+		if err != nil || u.Host == "" || !(u.Scheme == "https" || u.Scheme == "http" && local) {
+			return fmt.Errorf("TFTSR_OIDC_ISSUER must be the provider's https:// issuer URL, not %q", o.Issuer)
+		}
+		if o.ClientID == "" {
+			return fmt.Errorf("TFTSR_OIDC_CLIENT_ID is required with TFTSR_OIDC_ISSUER: the client (application) ID registered at the provider")
+		}
+		if c.BaseURL == "" {
+			return fmt.Errorf("TFTSR_BASE_URL is required with TFTSR_OIDC_ISSUER: the redirect URL registered at the provider is TFTSR_BASE_URL/auth/oidc/callback")
+		}
+		if !slices.Contains(o.Scopes, "openid") {
+			return fmt.Errorf("TFTSR_OIDC_SCOPES must include openid, not %q", strings.Join(o.Scopes, " "))
+		}
+		if v := get("TFTSR_OIDC_ROLE_MAP", ""); v != "" {
+			if o.Roles.Claim == "" {
+				return fmt.Errorf("TFTSR_OIDC_ROLE_MAP needs TFTSR_OIDC_ROLE_CLAIM, the claim holding the groups or roles it maps (e.g. groups)")
+			}
+			m, err := domain.ParseRoleMap(v)
+			if err != nil {
+				return fmt.Errorf("TFTSR_OIDC_ROLE_MAP must be VALUE=ROLE pairs separated by commas: %v", err)
+			}
+			o.Roles.Values = m
+		}
+		switch v := get("TFTSR_OIDC_DEFAULT_ROLE", "viewer"); v {
+		case "none":
+		default:
+			if !domain.Role(v).Valid() {
+				return fmt.Errorf("TFTSR_OIDC_DEFAULT_ROLE must be admin, responder, viewer or none, not %q", v)
+			}
+			o.Roles.Default = domain.Role(v)
+		}
+	}
+	c.OIDC = o
+
+	switch v := strings.ToLower(get("TFTSR_LOCAL_LOGIN", "on")); v {
+	case "on":
+	case "off":
+		c.Passwords.Off = true
+	default:
+		return fmt.Errorf("TFTSR_LOCAL_LOGIN must be on or off, not %q", v)
+	}
+	for _, name := range strings.Split(get("TFTSR_BREAK_GLASS_USERS", ""), ",") {
+		if name = strings.TrimSpace(name); name != "" {
+			c.Passwords.BreakGlass = append(c.Passwords.BreakGlass, name)
+		}
+	}
+	if c.Passwords.Off {
+		if o.Issuer == "" {
+			return fmt.Errorf("TFTSR_LOCAL_LOGIN=off needs TFTSR_OIDC_ISSUER: without single sign-on nobody could sign in")
+		}
+		if len(c.Passwords.BreakGlass) == 0 {
+			return fmt.Errorf("TFTSR_LOCAL_LOGIN=off needs TFTSR_BREAK_GLASS_USERS: at least one admin must keep a password for when the identity provider is down")
+		}
+	}
+	return nil
 }

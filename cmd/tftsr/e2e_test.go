@@ -126,7 +126,11 @@ func startPortalEnv(t testing.TB, env map[string]string) *portal {
 	done := make(chan error, 1)
 	stderr := &syncBuffer{}
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, func(k string) string { return env[k] },
+		addr := "127.0.0.1:0"
+		if a := env["TFTSR_ADDR"]; a != "" {
+			addr = a // a test that must know the URL before the start (TFTSR_BASE_URL)
+		}
+		done <- run(ctx, []string{"serve", "--addr", addr}, func(k string) string { return env[k] },
 			strings.NewReader(""), pw, stderr)
 		pw.Close()
 	}()

@@ -19,6 +19,7 @@ import (
 	"tftsr/db"
 	"tftsr/domain"
 	"tftsr/handlers"
+	"tftsr/integrations/oidc"
 	"tftsr/pdf"
 )
 
@@ -105,7 +106,19 @@ func runServe(ctx context.Context, cfg config, args []string, stdout, stderr io.
 	chat := domain.NewChatService(providers, domain.NewRedactionGate(logStore, store), chatStore, issues)
 	audit := db.NewAuditRecorder(database)
 	ollama := domain.NewOllamaService(settings, ai.NewOllamaAdmin(nil), ai.NewHostProbe(), audit)
-	srv, err := handlers.NewServer(logger, handlers.Config{BaseURL: baseURL, TrustedProxies: cfg.TrustedProxies}, sessions, handlers.Services{
+	hcfg := handlers.Config{BaseURL: baseURL, TrustedProxies: cfg.TrustedProxies, Passwords: cfg.Passwords}
+	if cfg.OIDC.Issuer != "" {
+		// Discovery happens at first use, so that the portal starts while the provider is down.
+		provider := oidc.New(oidc.Config{
+			Issuer: cfg.OIDC.Issuer, ClientID: cfg.OIDC.ClientID, ClientSecret: cfg.OIDC.ClientSecret,
+			RedirectURL: cfg.RedirectURL(), Scopes: cfg.OIDC.Scopes, RoleClaim: cfg.OIDC.Roles.Claim,
+			Timeout: 10 * time.Second, RetryAfter: 15 * time.Second,
+		})
+		hcfg.SSO = domain.NewSSOService(provider, users, cfg.OIDC.Roles)
+		hcfg.SSOName = cfg.OIDC.Name
+		logger.Info("single sign-on", slog.String("issuer", cfg.OIDC.Issuer), slog.String("redirect_url", cfg.RedirectURL()))
+	}
+	srv, err := handlers.NewServer(logger, hcfg, sessions, handlers.Services{
 		Users: users, Issues: issues, Audit: db.NewAuditService(database), Settings: settings,
 		Logs: logs, Images: images, Documents: docs, Providers: providers, Chat: chat, SavedViews: db.NewSavedViewStore(database),
 		WhyProposals: domain.NewWhyProposalService(chatStore, issues), Ollama: ollama,
