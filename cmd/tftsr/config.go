@@ -37,6 +37,8 @@ type config struct {
 	// (TFTSR_TRUSTED_PROXIES, comma-separated CIDRs); none by default, so the client address is
 	// the connection's peer.
 	TrustedProxies []*net.IPNet
+	// Path is the PATH where backup and restore look for pg_dump and pg_restore.
+	Path string
 }
 
 // loadConfig reads the settings, defaulting to the local services that `make services` starts.
@@ -57,6 +59,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		Addr:        get("TFTSR_ADDR", "127.0.0.1:8080"),
 		BaseURL:     strings.TrimRight(get("TFTSR_BASE_URL", ""), "/"),
 		DataDir:     get("TFTSR_DATA_DIR", ".data"),
+		Path:        getenv("PATH"),
 	}
 	c.MigrateDatabaseURL = get("TFTSR_MIGRATE_DATABASE_URL", c.DatabaseURL)
 	if v := getenv("TFTSR_S3_SECURE"); v != "" {
