@@ -62,7 +62,7 @@ func (s *Snapshot) MigrationVersion(ctx context.Context) (int64, error) {
 // PDFs are copies that the portal makes again on demand, and are backed up when present).
 func (s *Snapshot) ObjectKeys(ctx context.Context) ([]string, error) {
 	rows, err := s.tx.Query(ctx, `
-		SELECT object_key FROM log_files
+		SELECT object_key FROM log_files WHERE original_deleted_at IS NULL
 		UNION ALL SELECT redacted_object_key FROM log_files WHERE redacted_object_key IS NOT NULL
 		UNION ALL SELECT object_key FROM image_attachments
 		UNION ALL SELECT thumbnail_key FROM image_attachments`)

@@ -128,6 +128,7 @@ func buildPortal(t testing.TB, o portalOptions) *builtPortal {
 		Chat:         domain.NewChatService(providers, domain.NewRedactionGate(logStore, blobs), chatStore, issues),
 		WhyProposals: domain.NewWhyProposalService(chatStore, issues),
 		Ollama:       domain.NewOllamaService(settings, ai.NewOllamaAdmin(nil), testHardware, db.NewAuditRecorder(database)),
+		Retention:    domain.NewRetentionService(db.NewRetentionStore(database), blobs, settings),
 	}
 	srv, err := handlers.NewServer(slog.New(slog.NewTextHandler(io.Discard, nil)), o.Config, scs.New(), p.services, nil)
 	if err != nil {

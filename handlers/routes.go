@@ -172,6 +172,8 @@ func (s *Server) routes() {
 	pages.POST("/profile/tokens/:id/revoke", s.handleTokenRevoke)
 	pages.GET("/settings", s.handleSettings)
 	admin.POST("/settings", s.handleSettingsUpdate)
+	admin.POST("/settings/retention", s.handleRetentionUpdate)
+	admin.POST("/settings/retention/run", s.handleRetentionRun)
 	admin.POST("/settings/ai", s.handleAIProviderSave)
 	admin.GET("/settings/ai/:name", s.handleAIProviderEdit)
 	admin.POST("/settings/ai/:name/delete", s.handleAIProviderDelete)
