@@ -132,7 +132,7 @@ func TestRetentionOriginalLogs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	exact := p.upload(t, issue.ID, "exact.log", true, cutoff)                     // exactly N days old: deleted
+	exact := p.upload(t, issue.ID, "exact.log", true, cutoff)                      // exactly N days old: deleted
 	younger := p.upload(t, issue.ID, "younger.log", true, cutoff.Add(time.Minute)) // a minute short: kept
 	unreviewed := p.upload(t, issue.ID, "unreviewed.log", false, cutoff.Add(-300*24*time.Hour))
 
