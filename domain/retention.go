@@ -76,7 +76,7 @@ type RetentionStore interface {
 // original is the only text there is, so it is kept however old. A run is idempotent (a second
 // one finds nothing more to delete), safe with several replicas (a Postgres advisory lock lets
 // one run at a time; the others do nothing), and each run that takes the lock is audited with
-// its counts. Objects are deleted inside the transaction that changes the rows, before it
+// its counts (a run while both rules are off does nothing and records nothing). Objects are deleted inside the transaction that changes the rows, before it
 // commits: a run cut short leaves rows that the next run handles again, never a row naming an
 // object that is gone.
 type RetentionService struct {
@@ -109,6 +109,9 @@ func (s *RetentionService) Run(ctx context.Context) (RetentionResult, error) {
 		now = s.Now
 	}
 	r := RetentionResult{Ran: true, At: now().UTC(), OriginalLogDays: set.RetentionOriginalLogDays, ClosedIncidentDays: set.RetentionClosedIncidentDays}
+	if r.OriginalLogDays == 0 && r.ClosedIncidentDays == 0 {
+		return r, nil // off: nothing to do, and nothing to audit
+	}
 	var runErr error
 	if days := r.OriginalLogDays; days > 0 {
 		before := r.At.Add(-time.Duration(days) * 24 * time.Hour)
