@@ -173,3 +173,42 @@ func unavailable(doing, key string, err error) error {
 func (s *Store) RemoveBucket(ctx context.Context) error {
 	return s.client.RemoveBucket(ctx, s.bucket)
 }
+
+// ListSizes calls fn with the key and size of every object under prefix.
+func (s *Store) ListSizes(ctx context.Context, prefix string, fn func(key string, size int64) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for obj := range s.client.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: prefix, Recursive: true}) {
+		if obj.Err != nil {
+			return unavailable("listing", prefix, obj.Err)
+		}
+		if err := fn(obj.Key, obj.Size); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ObjectInfo is what the store says of an object it opens.
+type ObjectInfo struct {
+	Size        int64
+	ContentType string
+}
+
+// Open opens the object stored under key and returns its size and content type; a missing
+// object is ENOTFOUND.
+func (s *Store) Open(ctx context.Context, key string) (io.ReadCloser, ObjectInfo, error) {
+	obj, err := s.client.GetObject(ctx, s.bucket, key, minio.GetObjectOptions{})
+	if err != nil {
+		return nil, ObjectInfo{}, unavailable("reading", key, err)
+	}
+	st, err := obj.Stat()
+	if err != nil {
+		obj.Close()
+		if minio.ToErrorResponse(err).Code == "NoSuchKey" {
+			return nil, ObjectInfo{}, domain.Errorf(domain.ENOTFOUND, "The stored file is missing.")
+		}
+		return nil, ObjectInfo{}, unavailable("reading", key, err)
+	}
+	return obj, ObjectInfo{Size: st.Size, ContentType: st.ContentType}, nil
+}

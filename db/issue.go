@@ -284,7 +284,8 @@ func updateIssue(ctx context.Context, tx *Tx, id string, u domain.IssueUpdate) (
 	if _, err := tx.Exec(ctx, `
 		UPDATE issues SET title = $2, description = $3, severity = $4, category = $5, status = $6,
 		       assignee_id = $7, resolved_at = $8, updated_at = $9, started_at = $10, detected_at = $11,
-		       mitigated_at = $12
+		       mitigated_at = $12,
+		       closed_at = CASE WHEN $6 = 'closed' THEN COALESCE(closed_at, $9) END
 		WHERE id = $1`,
 		next.ID, next.Title, next.Description, next.Severity, next.Category, next.Status,
 		next.AssigneeID, next.ResolvedAt, next.UpdatedAt, next.StartedAt, next.DetectedAt, next.MitigatedAt); err != nil {

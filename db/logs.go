@@ -45,7 +45,8 @@ const logColumns = `
 	       l.redacted, COALESCE(l.redacted_object_key, ''), COALESCE(l.redacted_hash, ''), COALESCE(l.redacted_size, 0),
 	       COALESCE(l.redacted_count, 0), COALESCE(l.kept_count, 0),
 	       l.invalid_utf8, l.pii_summary, l.pii_truncated, l.uploaded_by,
-	       COALESCE(NULLIF(u.display_name, ''), u.username, ''), l.uploaded_at, i.title`
+	       COALESCE(NULLIF(u.display_name, ''), u.username, ''), l.uploaded_at, i.title,
+	       l.original_deleted_at`
 
 // logFrom joins what logColumns reads.
 const logFrom = `
@@ -62,11 +63,15 @@ func scanLog(row pgx.Row, extra ...any) (*domain.LogFile, error) {
 	dest := append([]any{&l.ID, &l.IssueID, &l.FileName, &l.SizeBytes, &l.MimeType, &l.ContentHash, &l.ObjectKey,
 		&l.Redacted, &l.RedactedObjectKey, &l.RedactedHash, &l.RedactedSize,
 		&l.RedactedCount, &l.KeptCount, &l.InvalidUTF8, &l.PIISummary, &l.PIITruncated, &l.UploadedBy,
-		&l.UploadedByName, &l.UploadedAt, &l.IssueTitle}, extra...)
+		&l.UploadedByName, &l.UploadedAt, &l.IssueTitle, &l.OriginalDeletedAt}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
 	l.UploadedAt = l.UploadedAt.UTC()
+	if l.OriginalDeletedAt != nil {
+		t := l.OriginalDeletedAt.UTC()
+		l.OriginalDeletedAt = &t
+	}
 	if l.PIISummary == nil {
 		l.PIISummary = map[string]int{}
 	}

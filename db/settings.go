@@ -77,6 +77,16 @@ func getSettings(ctx context.Context, tx *Tx) (domain.Settings, error) {
 			if json.Unmarshal([]byte(value), upd.OllamaURL) != nil {
 				continue
 			}
+		case "retention_original_log_days":
+			upd.RetentionOriginalLogDays = new(int)
+			if json.Unmarshal([]byte(value), upd.RetentionOriginalLogDays) != nil {
+				continue
+			}
+		case "retention_closed_incident_days":
+			upd.RetentionClosedIncidentDays = new(int)
+			if json.Unmarshal([]byte(value), upd.RetentionClosedIncidentDays) != nil {
+				continue
+			}
 		default:
 			continue
 		}

@@ -37,6 +37,9 @@ type LogFile struct {
 	UploadedAt     time.Time `json:"uploaded_at"`
 	// IssueTitle is filled in cross-incident lists.
 	IssueTitle string `json:"issue_title,omitempty"`
+	// OriginalDeletedAt is when retention deleted the original text of this reviewed log; the
+	// redacted copy stays. Nil while the original is kept.
+	OriginalDeletedAt *time.Time `json:"original_deleted_at,omitempty"`
 }
 
 // Reviewed says that the log's review was applied (see Redacted).

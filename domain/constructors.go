@@ -102,3 +102,9 @@ func NewWhyProposalService(messages ChatMessageFinder, issues IssueService) *Why
 	requirePorts("NewWhyProposalService", "messages", messages, "issues", issues)
 	return &WhyProposalService{messages: messages, issues: issues}
 }
+
+// NewRetentionService returns the service that applies the retention settings.
+func NewRetentionService(store RetentionStore, blobs BlobStore, settings SettingsService) *RetentionService {
+	requirePorts("NewRetentionService", "store", store, "blobs", blobs, "settings", settings)
+	return &RetentionService{store: store, blobs: blobs, settings: settings}
+}

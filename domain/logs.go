@@ -313,6 +313,10 @@ func (s *LogService) textKey(ctx context.Context, l *LogFile, original bool, via
 	if err := Require(ctx, RoleAdmin); err != nil {
 		return "", Errorf(EFORBIDDEN, "Only an admin may view the original of a redacted log.")
 	}
+	if l.OriginalDeletedAt != nil {
+		return "", Errorf(ENOTFOUND, "The original text of this log was deleted by retention on %s; only the redacted copy is kept.",
+			l.OriginalDeletedAt.Format("2 January 2006"))
+	}
 	if err := s.store.RecordOriginalView(ctx, l.ID, via); err != nil {
 		return "", err
 	}

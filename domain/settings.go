@@ -16,6 +16,12 @@ type Settings struct {
 	PaperSize PaperSize `json:"paper_size"`
 	// OllamaURL is the base URL of the Ollama server the portal administers and lists models of.
 	OllamaURL string `json:"ollama_url"`
+	// RetentionOriginalLogDays is how many days after upload retention deletes the original text
+	// of a reviewed log, keeping its redacted copy; 0 keeps originals for ever.
+	RetentionOriginalLogDays int `json:"retention_original_log_days"`
+	// RetentionClosedIncidentDays is how many days after an incident was closed retention
+	// deletes it whole; 0 (the default) keeps incidents for ever.
+	RetentionClosedIncidentDays int `json:"retention_closed_incident_days"`
 }
 
 // DefaultOllamaURL is where Ollama listens on a machine that runs it with its defaults.
@@ -50,6 +56,10 @@ type SettingsUpdate struct {
 	DefaultCategory *Category  `json:"default_category"`
 	PaperSize       *PaperSize `json:"paper_size"`
 	OllamaURL       *string    `json:"ollama_url"`
+	// RetentionOriginalLogDays and RetentionClosedIncidentDays are 0 (off) or 1 to
+	// MaxRetentionDays.
+	RetentionOriginalLogDays    *int `json:"retention_original_log_days"`
+	RetentionClosedIncidentDays *int `json:"retention_closed_incident_days"`
 }
 
 // Validate normalises u and checks the fields it sets.
@@ -80,6 +90,14 @@ func (u *SettingsUpdate) Validate() error {
 			fields["ollama_url"] = msg
 		}
 	}
+	for _, f := range []struct {
+		key  string
+		days *int
+	}{{"retention_original_log_days", u.RetentionOriginalLogDays}, {"retention_closed_incident_days", u.RetentionClosedIncidentDays}} {
+		if f.days != nil && (*f.days < 0 || *f.days > MaxRetentionDays) {
+			fields[f.key] = retentionDaysMessage
+		}
+	}
 	return fieldsError(fields)
 }
 
@@ -100,6 +118,12 @@ func (u SettingsUpdate) Apply(s Settings) Settings {
 	if u.OllamaURL != nil {
 		s.OllamaURL = *u.OllamaURL
 	}
+	if u.RetentionOriginalLogDays != nil {
+		s.RetentionOriginalLogDays = *u.RetentionOriginalLogDays
+	}
+	if u.RetentionClosedIncidentDays != nil {
+		s.RetentionClosedIncidentDays = *u.RetentionClosedIncidentDays
+	}
 	return s
 }
 
@@ -116,6 +140,10 @@ func (s Settings) Map() map[string]json.RawMessage {
 	m["paper_size"] = b
 	b, _ = json.Marshal(s.OllamaURL)
 	m["ollama_url"] = b
+	b, _ = json.Marshal(s.RetentionOriginalLogDays)
+	m["retention_original_log_days"] = b
+	b, _ = json.Marshal(s.RetentionClosedIncidentDays)
+	m["retention_closed_incident_days"] = b
 	return m
 }
 

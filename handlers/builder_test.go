@@ -131,6 +131,7 @@ func buildPortal(t testing.TB, o portalOptions) *builtPortal {
 		WhyProposals: domain.NewWhyProposalService(chatStore, issues),
 		Ollama:       domain.NewOllamaService(settings, ai.NewOllamaAdmin(nil), testHardware, db.NewAuditRecorder(database)),
 		SavedViews:   db.NewSavedViewStore(database),
+		Retention:    domain.NewRetentionService(db.NewRetentionStore(database), blobs, settings),
 	}
 	if o.SSO != nil {
 		o.Config.SSO = o.SSO(p.users)

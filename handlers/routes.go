@@ -185,6 +185,8 @@ func (s *Server) routes() {
 	pages.GET("/settings", s.handleSettings)
 	pages.GET("/ui", s.handleComponents)
 	admin.POST("/settings", s.handleSettingsUpdate)
+	admin.POST("/settings/retention", s.handleRetentionUpdate)
+	admin.POST("/settings/retention/run", s.handleRetentionRun)
 	admin.POST("/settings/ai", s.handleAIProviderSave)
 	admin.GET("/settings/ai/:name", s.handleAIProviderEdit)
 	admin.POST("/settings/ai/:name/delete", s.handleAIProviderDelete)

@@ -72,6 +72,7 @@ type Services struct {
 	WhyProposals *domain.WhyProposalService
 	Ollama       *domain.OllamaService
 	SavedViews   domain.SavedViewStore
+	Retention    *domain.RetentionService
 }
 
 // missing returns the names of the services that are nil.
@@ -105,6 +106,7 @@ type Server struct {
 	whyProposals *domain.WhyProposalService
 	ollama       *domain.OllamaService
 	savedViews   domain.SavedViewStore
+	retention    *domain.RetentionService
 	// routeChains names the middleware chain of each route; see routes.
 	routeChains map[string]string
 	// stopping is closed by BeginShutdown: long streams then end with a last event.
@@ -156,7 +158,7 @@ func NewServer(logger *slog.Logger, cfg Config, sessions *scs.SessionManager, sv
 		echo: echo.New(), logger: logger, cfg: cfg, sessions: sessions, checks: checks,
 		users: svc.Users, issues: svc.Issues, audit: svc.Audit, settings: svc.Settings, logs: svc.Logs,
 		images: svc.Images, docs: svc.Documents, ai: svc.Providers, chat: svc.Chat,
-		whyProposals: svc.WhyProposals, ollama: svc.Ollama, savedViews: svc.SavedViews, stopping: make(chan struct{}),
+		whyProposals: svc.WhyProposals, ollama: svc.Ollama, savedViews: svc.SavedViews, retention: svc.Retention, stopping: make(chan struct{}),
 	}
 	s.echo.HideBanner = true
 	s.echo.HidePort = true

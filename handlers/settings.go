@@ -21,7 +21,8 @@ func (s *Server) handleSettings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := views.SettingsProps{Settings: st, CanEdit: domain.Require(ctx, domain.RoleAdmin) == nil, CSRF: csrfToken(c), AI: ai}
+	p := views.SettingsProps{Settings: st, CanEdit: domain.Require(ctx, domain.RoleAdmin) == nil, CSRF: csrfToken(c), AI: ai,
+		Retention: views.NewRetentionProps(st)}
 	return s.renderPage(c, http.StatusOK, "Settings", views.NavSettings, views.SettingsPage(p))
 }
 

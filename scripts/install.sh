@@ -44,7 +44,8 @@ install_packages() {
 # and fonts for the PDFs, and for `go test -race` a C compiler if there is none.
 install_system() {
 	profile "$1"
-	local pkgs=(poppler-utils fonts-dejavu-core fonts-liberation2 fonts-noto-core)
+	# postgresql-client brings pg_dump and pg_restore for `tftsr backup` and `tftsr restore`.
+	local pkgs=(postgresql-client poppler-utils fonts-dejavu-core fonts-liberation2 fonts-noto-core)
 	external_db || pkgs+=(postgresql postgresql-contrib)
 	external_chrome || pkgs+=(chromium)
 	if [ "$P" = test ] && ! command -v gcc >/dev/null 2>&1; then

@@ -44,6 +44,8 @@ type config struct {
 	// Passwords says who may sign in with a password (TFTSR_LOCAL_LOGIN,
 	// TFTSR_BREAK_GLASS_USERS).
 	Passwords domain.PasswordPolicy
+	// Path is the PATH where backup and restore look for pg_dump and pg_restore.
+	Path string
 }
 
 // oidcConfig is single sign-on's settings: TFTSR_OIDC_ISSUER, TFTSR_OIDC_CLIENT_ID,
@@ -79,6 +81,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		Addr:        get("TFTSR_ADDR", "127.0.0.1:8080"),
 		BaseURL:     strings.TrimRight(get("TFTSR_BASE_URL", ""), "/"),
 		DataDir:     get("TFTSR_DATA_DIR", ".data"),
+		Path:        getenv("PATH"),
 	}
 	c.MigrateDatabaseURL = get("TFTSR_MIGRATE_DATABASE_URL", c.DatabaseURL)
 	if v := getenv("TFTSR_S3_SECURE"); v != "" {

@@ -25,6 +25,8 @@ commands:
   pii redact [FILE|-]                       print a file with its PII replaced by tokens
   audit verify [--checkpoint LINE|FILE]...  check the audit log's keyed chain and its checkpoints
   audit checkpoint                          sign a checkpoint of the audit log; print it to keep elsewhere
+  backup FILE|-                             write the database and every object into one archive
+  restore [--force] FILE|-                  restore a backup into an empty database and bucket
 
 Settings come from the environment (DATABASE_URL, TFTSR_MIGRATE_DATABASE_URL, TFTSR_DB_KEY,
 TFTSR_S3_*, TFTSR_ADDR, …); see README.md.
@@ -54,6 +56,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runPII(args[1:], stdin, stdout)
 	case "audit":
 		return runAudit(ctx, cfg, args[1:], stdin, stdout)
+	case "backup":
+		return runBackup(ctx, cfg, args[1:], stdout, stderr)
+	case "restore":
+		return runRestore(ctx, cfg, args[1:], stdin, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

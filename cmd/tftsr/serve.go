@@ -91,6 +91,8 @@ func runServe(ctx context.Context, cfg config, args []string, stdout, stderr io.
 	logs.Logger = logger
 	go sweepLoop(ctx, newSweeper(store, imageStore, logStore), logger)
 	go checkpointLoop(ctx, db.NewAuditService(database), auditCheckpointInterval, logger)
+	retention := domain.NewRetentionService(db.NewRetentionStore(database), store, settings)
+	go retentionLoop(ctx, retention, domain.RetentionInterval, logger)
 
 	// One shared Chromium renders PDFs; it starts with the first export and stops with serve.
 	renderer := pdf.New(pdf.Config{ChromePath: cfg.ChromePath})
@@ -121,7 +123,7 @@ func runServe(ctx context.Context, cfg config, args []string, stdout, stderr io.
 	srv, err := handlers.NewServer(logger, hcfg, sessions, handlers.Services{
 		Users: users, Issues: issues, Audit: db.NewAuditService(database), Settings: settings,
 		Logs: logs, Images: images, Documents: docs, Providers: providers, Chat: chat, SavedViews: db.NewSavedViewStore(database),
-		WhyProposals: domain.NewWhyProposalService(chatStore, issues), Ollama: ollama,
+		WhyProposals: domain.NewWhyProposalService(chatStore, issues), Ollama: ollama, Retention: retention,
 	}, []handlers.Check{{Name: "database", Check: database.Ready}, {Name: "object_store", Check: store.Ready}})
 	if err != nil {
 		ln.Close()
@@ -204,5 +206,28 @@ func sweepLoop(ctx context.Context, s *domain.Sweeper, logger *slog.Logger) {
 				logger.Info("removed orphaned objects", slog.Int("count", n))
 			}
 		}
+	}
+}
+
+// retentionLoop applies the retention settings a minute after the start and then every
+// interval until ctx ends. Every replica runs it; the advisory lock in the run lets one of them
+// work at a time, and what one deleted the next finds gone.
+func retentionLoop(ctx context.Context, r *domain.RetentionService, interval time.Duration, logger *slog.Logger) {
+	sys := domain.NewSystemContext(ctx, "retention")
+	wait := time.NewTimer(time.Minute)
+	defer wait.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-wait.C:
+		}
+		res, err := r.Run(sys)
+		if err != nil && ctx.Err() == nil {
+			logger.Warn("applying retention", slog.Any("err", err))
+		} else if res.OriginalLogsDeleted > 0 || res.IncidentsDeleted > 0 {
+			logger.Info("retention deleted", slog.Int("original_logs", res.OriginalLogsDeleted), slog.Int("incidents", res.IncidentsDeleted))
+		}
+		wait.Reset(interval)
 	}
 }
