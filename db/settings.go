@@ -77,6 +77,11 @@ func getSettings(ctx context.Context, tx *Tx) (domain.Settings, error) {
 			if json.Unmarshal([]byte(value), upd.OllamaURL) != nil {
 				continue
 			}
+		case "default_provider":
+			upd.DefaultProvider = new(string)
+			if json.Unmarshal([]byte(value), upd.DefaultProvider) != nil {
+				continue
+			}
 		default:
 			continue
 		}

@@ -16,6 +16,9 @@ type Settings struct {
 	PaperSize PaperSize `json:"paper_size"`
 	// OllamaURL is the base URL of the Ollama server the portal administers and lists models of.
 	OllamaURL string `json:"ollama_url"`
+	// DefaultProvider is the name of the AI provider a chat pre-selects for someone who has
+	// not chosen one yet; "" for none (the first that works).
+	DefaultProvider string `json:"default_provider"`
 }
 
 // DefaultOllamaURL is where Ollama listens on a machine that runs it with its defaults.
@@ -50,6 +53,7 @@ type SettingsUpdate struct {
 	DefaultCategory *Category  `json:"default_category"`
 	PaperSize       *PaperSize `json:"paper_size"`
 	OllamaURL       *string    `json:"ollama_url"`
+	DefaultProvider *string    `json:"default_provider"`
 }
 
 // Validate normalises u and checks the fields it sets.
@@ -80,6 +84,13 @@ func (u *SettingsUpdate) Validate() error {
 			fields["ollama_url"] = msg
 		}
 	}
+	if u.DefaultProvider != nil {
+		v := strings.TrimSpace(*u.DefaultProvider)
+		u.DefaultProvider = &v
+		if v != "" && ValidateProviderName(v) != "" {
+			fields["default_provider"] = "Choose a provider from the list."
+		}
+	}
 	return fieldsError(fields)
 }
 
@@ -100,6 +111,9 @@ func (u SettingsUpdate) Apply(s Settings) Settings {
 	if u.OllamaURL != nil {
 		s.OllamaURL = *u.OllamaURL
 	}
+	if u.DefaultProvider != nil {
+		s.DefaultProvider = *u.DefaultProvider
+	}
 	return s
 }
 
@@ -116,6 +130,8 @@ func (s Settings) Map() map[string]json.RawMessage {
 	m["paper_size"] = b
 	b, _ = json.Marshal(s.OllamaURL)
 	m["ollama_url"] = b
+	b, _ = json.Marshal(s.DefaultProvider)
+	m["default_provider"] = b
 	return m
 }
 

@@ -23,6 +23,7 @@ func (s *Server) handleAnalyze(c echo.Context) error {
 		return err
 	}
 	startReply(c, chat, reply.ID)
+	s.rememberProvider(c, form.Get("config"))
 	if !isHTMX(c) {
 		return c.Redirect(http.StatusSeeOther, "/issues/"+user.IssueID+"#"+views.ChatID)
 	}

@@ -906,7 +906,7 @@ func piiSummary(p LogReviewProps) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 74, "\"><p class=\"small-print\">Highlighted values are replaced by tokens such as <code>[Email]</code>. Mark false positives as <em>Keep</em>, then apply: from then on the AI provider, exports and everyone but admins get this reviewed text, and kept values go out as they are.</p><button type=\"submit\" id=\"apply-redactions\" data-testid=\"apply-redactions\">Apply redactions</button></form>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 74, "\"><p class=\"small-print\">Highlighted values are replaced by tokens such as <code>[Email]</code>. Mark false positives as <em>Keep</em>, then apply: from then on the AI provider, exports and everyone but admins get this reviewed text, and kept values go out as they are.</p><button type=\"submit\" id=\"apply-redactions\" data-testid=\"apply-redactions\" data-busy=\"Applying…\">Apply redactions</button></form>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
