@@ -291,23 +291,26 @@ func CheckDefaultProvider(cfgs []*ProviderConfig, name string) error {
 }
 
 // PreferredProvider returns the provider the signed-in user's chat pre-selects among cfgs (see
-// ChooseProvider): their last choice, the team's default, or the first that works.
+// ChooseProvider): their last choice, the team's default, or the first that works. When the
+// stored choice or the settings cannot be read it still returns a provider, chosen without
+// them, and the error.
 func (s *ProviderService) PreferredProvider(ctx context.Context, cfgs []*ProviderConfig) (string, error) {
 	var last, team string
+	var errs []error
 	if id := UserIDFromContext(ctx); id != "" {
 		var err error
 		if last, err = s.store.FindProviderPref(ctx, id); err != nil {
-			return "", err
+			errs = append(errs, err)
 		}
 	}
 	if s.settings != nil {
-		st, err := s.settings.GetSettings(ctx)
-		if err != nil {
-			return "", err
+		if st, err := s.settings.GetSettings(ctx); err != nil {
+			errs = append(errs, err)
+		} else {
+			team = st.DefaultProvider
 		}
-		team = st.DefaultProvider
 	}
-	return ChooseProvider(cfgs, last, team), nil
+	return ChooseProvider(cfgs, last, team), errors.Join(errs...)
 }
 
 // RememberProvider stores name as the provider the signed-in user chose last, after they sent a

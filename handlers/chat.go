@@ -30,6 +30,16 @@ func (s *Server) handleChatSend(c echo.Context) error {
 	return render(c, http.StatusOK, views.ChatTurn(user, reply))
 }
 
+// preferredProvider returns the provider the user's chat pre-selects among cfgs. A stored choice
+// that cannot be read is logged, not an error of the page: the choice falls back.
+func (s *Server) preferredProvider(ctx context.Context, cfgs []*domain.ProviderConfig) string {
+	name, err := s.ai.PreferredProvider(ctx, cfgs)
+	if err != nil {
+		s.logger.Warn("read the preferred AI provider", "err", err)
+	}
+	return name
+}
+
 // rememberProvider stores the provider the user just sent a message or an analysis with, to
 // pre-select it next time. Failing to store it does not fail what was sent.
 func (s *Server) rememberProvider(c echo.Context, name string) {

@@ -159,9 +159,7 @@ func (s *Server) issuePage(c echo.Context, id string) (views.IssuePageProps, err
 	if p.ChatProviders, err = s.ai.ListProviderConfigs(ctx); err != nil {
 		return p, err
 	}
-	if p.ChatProvider, err = s.ai.PreferredProvider(ctx, p.ChatProviders); err != nil {
-		return p, err
-	}
+	p.ChatProvider = s.preferredProvider(ctx, p.ChatProviders)
 	if p.ActionItems, err = s.docs.ActionItems(ctx, d.Issue.ID); err != nil {
 		return p, err
 	}

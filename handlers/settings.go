@@ -58,7 +58,7 @@ func (s *Server) handleSettingsUpdate(c echo.Context) error {
 		return err
 	}
 	p := views.SettingsProps{
-		Settings: domain.Settings{TeamName: name, DefaultSeverity: sev, DefaultCategory: cat, PaperSize: paper, DefaultProvider: provider},
+		Settings:  domain.Settings{TeamName: name, DefaultSeverity: sev, DefaultCategory: cat, PaperSize: paper, DefaultProvider: provider},
 		Providers: cfgs, CanEdit: true, CSRF: csrfToken(c), Errors: domain.ErrorFields(err), Message: formMessage(err),
 	}
 	if wantsFragment(c) {
