@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -27,14 +28,21 @@ func NewProviderStore(db *DB) *ProviderStore {
 
 // providerColumns are the columns scanProvider reads, in order.
 const providerColumns = `id, name, kind, base_url, model, temperature, max_tokens, timeout_seconds,
-	supports_tools, api_key_encrypted IS NOT NULL, updated_by, updated_at`
+	supports_tools, api_key_encrypted IS NOT NULL, updated_by, updated_at, last_test_ok, coalesce(last_test_message, ''),
+	last_tested_at`
 
 // scanProvider reads a row of providerColumns.
 func scanProvider(row pgx.Row) (*domain.ProviderConfig, error) {
 	c := &domain.ProviderConfig{}
+	var testOK *bool
+	var testMsg string
+	var testedAt *time.Time
 	if err := row.Scan(&c.ID, &c.Name, &c.Kind, &c.BaseURL, &c.Model, &c.Temperature, &c.MaxTokens,
-		&c.TimeoutSeconds, &c.SupportsTools, &c.HasAPIKey, &c.UpdatedBy, &c.UpdatedAt); err != nil {
+		&c.TimeoutSeconds, &c.SupportsTools, &c.HasAPIKey, &c.UpdatedBy, &c.UpdatedAt, &testOK, &testMsg, &testedAt); err != nil {
 		return nil, err
+	}
+	if testOK != nil && testedAt != nil {
+		c.LastTest = &domain.ProviderTestResult{OK: *testOK, Message: testMsg, At: testedAt.UTC()}
 	}
 	c.Timeout = time.Duration(c.TimeoutSeconds) * time.Second
 	c.UpdatedAt = c.UpdatedAt.UTC()
@@ -155,6 +163,64 @@ func (s *ProviderStore) DeleteProviderConfig(ctx context.Context, name string) e
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("delete provider config: %w", err)
+	}
+	return nil
+}
+
+// RecordProviderTest stores res as the last connection test of the config called name.
+func (s *ProviderStore) RecordProviderTest(ctx context.Context, name string, res domain.ProviderTestResult) (domain.ProviderTestResult, error) {
+	tx, err := s.db.BeginTx(ctx)
+	if err != nil {
+		return res, err
+	}
+	defer tx.Rollback(ctx)
+	res.At = tx.Now()
+	tag, err := tx.Exec(ctx, `UPDATE provider_configs SET last_test_ok = $2, last_test_message = $3, last_tested_at = $4
+		WHERE name = $1`, name, res.OK, res.Message, res.At)
+	if err != nil {
+		return res, fmt.Errorf("record provider test: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return res, domain.Errorf(domain.ENOTFOUND, "AI provider not found.")
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return res, fmt.Errorf("record provider test: %w", err)
+	}
+	return res, nil
+}
+
+// FindProviderPref returns the name of the provider the user chose last, or "".
+func (s *ProviderStore) FindProviderPref(ctx context.Context, userID string) (string, error) {
+	tx, err := s.db.BeginTx(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer tx.Rollback(ctx)
+	var name string
+	err = tx.QueryRow(ctx, `SELECT provider_name FROM user_provider_prefs WHERE user_id = $1`, userID).Scan(&name)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("find provider preference: %w", err)
+	}
+	return name, nil
+}
+
+// PutProviderPref stores name as the provider the user chose last.
+func (s *ProviderStore) PutProviderPref(ctx context.Context, userID, name string) error {
+	tx, err := s.db.BeginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `INSERT INTO user_provider_prefs (user_id, provider_name, updated_at) VALUES ($1, $2, $3)
+		ON CONFLICT (user_id) DO UPDATE SET provider_name = EXCLUDED.provider_name, updated_at = EXCLUDED.updated_at`,
+		userID, name, tx.Now()); err != nil {
+		return fmt.Errorf("store provider preference: %w", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("store provider preference: %w", err)
 	}
 	return nil
 }

@@ -87,6 +87,11 @@ func getSettings(ctx context.Context, tx *Tx) (domain.Settings, error) {
 			if json.Unmarshal([]byte(value), upd.RetentionClosedIncidentDays) != nil {
 				continue
 			}
+		case "default_provider":
+			upd.DefaultProvider = new(string)
+			if json.Unmarshal([]byte(value), upd.DefaultProvider) != nil {
+				continue
+			}
 		default:
 			continue
 		}

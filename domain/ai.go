@@ -42,6 +42,8 @@ type ProviderConfig struct {
 	HasAPIKey      bool          `json:"has_api_key"`
 	UpdatedBy      *string       `json:"updated_by"`
 	UpdatedAt      time.Time     `json:"updated_at"`
+	// LastTest is the outcome of the last connection test, nil when it was never tested.
+	LastTest *ProviderTestResult `json:"last_test,omitempty"`
 	// APIKey is the decrypted key, filled only where a provider is called. It never leaves
 	// the server.
 	APIKey string `json:"-"`

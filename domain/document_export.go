@@ -24,7 +24,10 @@ type ExportedFile struct {
 }
 
 // Export returns a version of a document (the current one when version is 0) as Markdown or PDF
-// and records a document_exported event. Markdown is the stored text as is. A PDF is rendered
+// and records a document_exported event. Markdown is the stored text as is when it shows no
+// image of its incident; otherwise a zip of the text (document.md) and those images, which the
+// text then links to by relative path (images/<name>), so that the export reads anywhere, not
+// only on the portal. A PDF is rendered
 // once per version, with the images the Markdown shows embedded and the team's paper size, and
 // stored at DocumentExportKey; later exports of that version reuse the stored file.
 func (s *DocumentService) Export(ctx context.Context, id string, version int, format string) (*ExportedFile, error) {
@@ -40,7 +43,9 @@ func (s *DocumentService) Export(ctx context.Context, id string, version int, fo
 	}
 	f := &ExportedFile{FileName: ExportFileName(d, format)}
 	if format == ExportMarkdown {
-		f.ContentType, f.Data = "text/markdown; charset=utf-8", []byte(d.ContentMD)
+		if err := s.markdownExport(ctx, d, f); err != nil {
+			return nil, err
+		}
 	} else {
 		f.ContentType = "application/pdf"
 		if f.Data, err = s.pdf(ctx, d); err != nil {
@@ -51,6 +56,30 @@ func (s *DocumentService) Export(ctx context.Context, id string, version int, fo
 		return nil, err
 	}
 	return f, nil
+}
+
+// markdownExport fills f with the Markdown export of d: the text, or a zip of it and the images
+// of its incident that it shows.
+func (s *DocumentService) markdownExport(ctx context.Context, d *Document, f *ExportedFile) error {
+	f.ContentType, f.Data = "text/markdown; charset=utf-8", []byte(d.ContentMD)
+	if !strings.Contains(d.ContentMD, ImageURL("")) {
+		return nil
+	}
+	detail, err := s.issues.FindIssueDetail(ctx, d.IssueID)
+	if err != nil {
+		return err
+	}
+	imgs := referencedImages(d.ContentMD, detail.ImageAttachments)
+	if len(imgs) == 0 {
+		return nil
+	}
+	data, err := markdownZip(ctx, d.ContentMD, imgs, d.VersionCreatedAt, s.readImage)
+	if err != nil {
+		return err
+	}
+	f.FileName = strings.TrimSuffix(f.FileName, "."+ExportMarkdown) + "." + ExportZip
+	f.ContentType, f.Data = "application/zip", data
+	return nil
 }
 
 // ExportFileName names an exported version: "postmortem-checkout-latency-v3.md".
@@ -131,11 +160,8 @@ func (s *DocumentService) printable(ctx context.Context, d *Document) (Printable
 	if d.AuthorName != "" {
 		doc.Authors = []string{d.AuthorName}
 	}
-	for _, img := range detail.ImageAttachments {
+	for _, img := range referencedImages(d.ContentMD, detail.ImageAttachments) {
 		u := ImageURL(img.ID)
-		if !strings.Contains(d.ContentMD, "("+u+")") && !strings.Contains(d.ContentMD, "("+u+" ") {
-			continue
-		}
 		data, err := s.readImage(ctx, img)
 		if err != nil {
 			return PrintableDocument{}, err

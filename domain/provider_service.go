@@ -27,7 +27,15 @@ type ProviderService struct {
 type ProviderTestResult struct {
 	OK      bool   `json:"ok"`
 	Message string `json:"message"`
+	// At is when the test ran (set once it is stored).
+	At time.Time `json:"tested_at"`
 }
+
+// MaxProviderTestMessage caps the stored message of a connection test, in bytes.
+const MaxProviderTestMessage = 2000
+
+// Failed reports whether r is a stored test that did not pass.
+func (r *ProviderTestResult) Failed() bool { return r != nil && !r.OK }
 
 // ListProviderConfigs returns every config, by name. Admins get all fields; anyone else only the
 // id, name, kind, model and whether it supports tools.
@@ -41,7 +49,13 @@ func (s *ProviderService) ListProviderConfigs(ctx context.Context) ([]*ProviderC
 	}
 	if Require(ctx, RoleAdmin) != nil {
 		for i, c := range cfgs {
-			cfgs[i] = &ProviderConfig{ID: c.ID, Name: c.Name, Kind: c.Kind, Model: c.Model, SupportsTools: c.SupportsTools}
+			// Everyone sees whether the last test failed; only admins see why (the message
+			// may name the base URL).
+			var last *ProviderTestResult
+			if c.LastTest != nil {
+				last = &ProviderTestResult{OK: c.LastTest.OK, At: c.LastTest.At}
+			}
+			cfgs[i] = &ProviderConfig{ID: c.ID, Name: c.Name, Kind: c.Kind, Model: c.Model, SupportsTools: c.SupportsTools, LastTest: last}
 		}
 	}
 	return cfgs, nil
@@ -165,11 +179,24 @@ var testPrompt = []ChatMessage{
 
 // TestProviderConfig sends a tiny fixed request to the config called name and reports whether a
 // reply came. Only admins may. Provider failures are a result that is not OK, with a message fit
-// for people that never holds the key; the error is for refusals and missing configs.
+// for people that never holds the key; the error is for refusals and missing configs. The
+// result is stored on the config as its last test, with the time it ran.
 func (s *ProviderService) TestProviderConfig(ctx context.Context, name string) (ProviderTestResult, error) {
 	if err := Require(ctx, RoleAdmin); err != nil {
 		return ProviderTestResult{}, err
 	}
+	res, err := s.testProviderConfig(ctx, name)
+	if err != nil {
+		return res, err
+	}
+	res.Message = string(cutUTF8([]byte(res.Message), MaxProviderTestMessage))
+	// Stored even when the request's context has ended (the admin left the page), so that
+	// the providers table and the chat's choice show the outcome.
+	return s.store.RecordProviderTest(context.WithoutCancel(ctx), name, res)
+}
+
+// testProviderConfig runs the test of TestProviderConfig.
+func (s *ProviderService) testProviderConfig(ctx context.Context, name string) (ProviderTestResult, error) {
 	cfg, err := s.ForCall(ctx, name)
 	if code := ErrorCode(err); code == EUNAVAILABLE {
 		return ProviderTestResult{Message: ErrorMessage(err)}, nil
@@ -225,3 +252,73 @@ func sameHost(a, b string) bool {
 }
 
 func providerNotFound() error { return Errorf(ENOTFOUND, "AI provider not found.") }
+
+// ChooseProvider returns the name of the provider a chat or an analysis pre-selects among cfgs:
+// the user's last choice while it is still configured, else the team's default while it is
+// configured, else the first whose last connection test did not fail, else the first. It
+// returns "" when cfgs is empty.
+func ChooseProvider(cfgs []*ProviderConfig, last, teamDefault string) string {
+	if len(cfgs) == 0 {
+		return ""
+	}
+	for _, want := range []string{last, teamDefault} {
+		for _, c := range cfgs {
+			if want != "" && c.Name == want {
+				return c.Name
+			}
+		}
+	}
+	for _, c := range cfgs {
+		if !c.LastTest.Failed() {
+			return c.Name
+		}
+	}
+	return cfgs[0].Name
+}
+
+// CheckDefaultProvider returns an EINVALID error unless name is "" (no team default) or names
+// one of cfgs.
+func CheckDefaultProvider(cfgs []*ProviderConfig, name string) error {
+	if name = strings.TrimSpace(name); name == "" {
+		return nil
+	}
+	for _, c := range cfgs {
+		if c.Name == name {
+			return nil
+		}
+	}
+	return Invalid("Please correct the highlighted fields.", map[string]string{"default_provider": "Choose a provider from the list."})
+}
+
+// PreferredProvider returns the provider the signed-in user's chat pre-selects among cfgs (see
+// ChooseProvider): their last choice, the team's default, or the first that works. When the
+// stored choice or the settings cannot be read it still returns a provider, chosen without
+// them, and the error.
+func (s *ProviderService) PreferredProvider(ctx context.Context, cfgs []*ProviderConfig) (string, error) {
+	var last, team string
+	var errs []error
+	if id := UserIDFromContext(ctx); id != "" {
+		var err error
+		if last, err = s.store.FindProviderPref(ctx, id); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if s.settings != nil {
+		if st, err := s.settings.GetSettings(ctx); err != nil {
+			errs = append(errs, err)
+		} else {
+			team = st.DefaultProvider
+		}
+	}
+	return ChooseProvider(cfgs, last, team), errors.Join(errs...)
+}
+
+// RememberProvider stores name as the provider the signed-in user chose last, after they sent a
+// chat message or an analysis with it.
+func (s *ProviderService) RememberProvider(ctx context.Context, name string) error {
+	id := UserIDFromContext(ctx)
+	if id == "" || ValidateProviderName(name) != "" {
+		return nil
+	}
+	return s.store.PutProviderPref(ctx, id, name)
+}

@@ -230,6 +230,13 @@ type ProviderStore interface {
 	PutProviderConfig(ctx context.Context, cfg *ProviderConfig, change APIKeyChange, sealed []byte, details map[string]any) (*ProviderConfig, bool, error)
 	// DeleteProviderConfig removes the config called name, and audits it.
 	DeleteProviderConfig(ctx context.Context, name string) error
+	// RecordProviderTest stores res as the last test of the config called name, at the
+	// store's time, and returns it with that time; ENOTFOUND when the config is gone.
+	RecordProviderTest(ctx context.Context, name string, res ProviderTestResult) (ProviderTestResult, error)
+	// FindProviderPref returns the name of the provider the user chose last, or "".
+	FindProviderPref(ctx context.Context, userID string) (string, error)
+	// PutProviderPref stores name as the provider the user chose last.
+	PutProviderPref(ctx context.Context, userID, name string) error
 }
 
 // ForbiddenAddr reports the addresses no outbound URL an admin enters may reach: link-local

@@ -109,3 +109,26 @@ func TestForbiddenHosts(t *testing.T) {
 		}
 	}
 }
+
+// TestChooseProvider checks the order of the chat's pre-selected provider: the user's last
+// choice, the team's default, the first whose last test did not fail, the first.
+func TestChooseProvider(t *testing.T) {
+	failed := &domain.ProviderTestResult{OK: false}
+	cfgs := []*domain.ProviderConfig{{Name: "a", LastTest: failed}, {Name: "b"}, {Name: "c"}}
+	for _, tc := range []struct {
+		cfgs       []*domain.ProviderConfig
+		last, team string
+		want       string
+	}{
+		{cfgs, "c", "b", "c"},
+		{cfgs, "gone", "b", "b"},
+		{cfgs, "", "gone", "b"},
+		{cfgs, "a", "b", "a"},
+		{[]*domain.ProviderConfig{{Name: "a", LastTest: failed}}, "", "", "a"},
+		{nil, "a", "b", ""},
+	} {
+		if got := domain.ChooseProvider(tc.cfgs, tc.last, tc.team); got != tc.want {
+			t.Errorf("ChooseProvider(last %q, team %q) = %q, want %q", tc.last, tc.team, got, tc.want)
+		}
+	}
+}

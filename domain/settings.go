@@ -22,6 +22,9 @@ type Settings struct {
 	// RetentionClosedIncidentDays is how many days after an incident was closed retention
 	// deletes it whole; 0 (the default) keeps incidents for ever.
 	RetentionClosedIncidentDays int `json:"retention_closed_incident_days"`
+	// DefaultProvider is the name of the AI provider a chat pre-selects for someone who has
+	// not chosen one yet; "" for none (the first that works).
+	DefaultProvider string `json:"default_provider"`
 }
 
 // DefaultOllamaURL is where Ollama listens on a machine that runs it with its defaults.
@@ -60,6 +63,7 @@ type SettingsUpdate struct {
 	// MaxRetentionDays.
 	RetentionOriginalLogDays    *int `json:"retention_original_log_days"`
 	RetentionClosedIncidentDays *int `json:"retention_closed_incident_days"`
+	DefaultProvider *string    `json:"default_provider"`
 }
 
 // Validate normalises u and checks the fields it sets.
@@ -98,6 +102,13 @@ func (u *SettingsUpdate) Validate() error {
 			fields[f.key] = retentionDaysMessage
 		}
 	}
+	if u.DefaultProvider != nil {
+		v := strings.TrimSpace(*u.DefaultProvider)
+		u.DefaultProvider = &v
+		if v != "" && ValidateProviderName(v) != "" {
+			fields["default_provider"] = "Choose a provider from the list."
+		}
+	}
 	return fieldsError(fields)
 }
 
@@ -124,6 +135,9 @@ func (u SettingsUpdate) Apply(s Settings) Settings {
 	if u.RetentionClosedIncidentDays != nil {
 		s.RetentionClosedIncidentDays = *u.RetentionClosedIncidentDays
 	}
+	if u.DefaultProvider != nil {
+		s.DefaultProvider = *u.DefaultProvider
+	}
 	return s
 }
 
@@ -144,6 +158,8 @@ func (s Settings) Map() map[string]json.RawMessage {
 	m["retention_original_log_days"] = b
 	b, _ = json.Marshal(s.RetentionClosedIncidentDays)
 	m["retention_closed_incident_days"] = b
+	b, _ = json.Marshal(s.DefaultProvider)
+	m["default_provider"] = b
 	return m
 }
 

@@ -25,6 +25,7 @@ func (s *Server) handleAnalyze(c echo.Context) error {
 	}
 	startReply(c, chat, reply.ID)
 	chatTab := views.IssueTabPath(user.IssueID, views.TabChat)
+	s.rememberProvider(c, form.Get("config"))
 	if !isHTMX(c) {
 		return c.Redirect(http.StatusSeeOther, chatTab)
 	}

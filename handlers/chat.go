@@ -26,7 +26,29 @@ func (s *Server) handleChatSend(c echo.Context) error {
 		return err
 	}
 	startReply(c, chat, reply.ID)
+	s.rememberProvider(c, c.FormValue("config"))
 	return render(c, http.StatusOK, views.ChatTurn(user, reply))
+}
+
+// preferredProvider returns the provider the user's chat pre-selects among cfgs. A stored choice
+// that cannot be read is logged, not an error of the page: the choice falls back.
+func (s *Server) preferredProvider(ctx context.Context, cfgs []*domain.ProviderConfig) string {
+	name, err := s.ai.PreferredProvider(ctx, cfgs)
+	if err != nil {
+		s.logger.Warn("read the preferred AI provider", "err", err)
+	}
+	return name
+}
+
+// rememberProvider stores the provider the user just sent a message or an analysis with, to
+// pre-select it next time. Failing to store it does not fail what was sent.
+func (s *Server) rememberProvider(c echo.Context, name string) {
+	if name == "" {
+		return
+	}
+	if err := s.ai.RememberProvider(c.Request().Context(), name); err != nil {
+		s.logger.Warn("remember the chosen AI provider", "err", err)
+	}
 }
 
 // startReply starts producing a pending reply in the background as soon as it is asked for, so

@@ -161,10 +161,14 @@ func TestDocumentPages(t *testing.T) {
 		if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "<h1") {
 			t.Fatalf("preview: %d %s", r.StatusCode, r.Body)
 		}
-		for _, bad := range []string{"<script", "onerror", "javascript:"} {
+		for _, bad := range []string{"<script", "<img", "javascript:"} {
 			if strings.Contains(r.Body, bad) {
 				t.Errorf("preview contains %q: %s", bad, r.Body)
 			}
+		}
+		// The pasted markup is shown as the text it is.
+		if !strings.Contains(r.Body, "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;") {
+			t.Errorf("preview does not show the markup as text: %s", r.Body)
 		}
 	})
 

@@ -324,6 +324,7 @@ func (s *Server) logSections(c echo.Context, issueID string, parts domain.IssueP
 		if p.ChatProviders, err = s.ai.ListProviderConfigs(c.Request().Context()); err != nil {
 			return p, err
 		}
+		p.ChatProvider = s.preferredProvider(c.Request().Context(), p.ChatProviders)
 	}
 	return p, nil
 }

@@ -545,13 +545,26 @@ func TestBadInput(t *testing.T) {
 			t.Fatalf("create: %d", r.StatusCode)
 		}
 		page := c.get(r.Header.Get("Location"), nil)
-		for _, bad := range []string{"<script>alert", "onerror=", "javascript:alert", "<b>bold</b>"} {
+		for _, bad := range []string{"<script>alert", "<img src=x", "javascript:alert", "<b>bold</b>"} {
 			if strings.Contains(page.Body, bad) {
 				t.Errorf("page contains %q unescaped", bad)
 			}
 		}
 		if !strings.Contains(page.Body, "&lt;script&gt;alert(&#34;t&#34;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;") {
 			t.Error("title not shown as escaped text")
+		}
+		// The description is Markdown: its raw HTML is shown as the text that was typed, not
+		// dropped, and none of it becomes an element.
+		doc, err := goquery.NewDocumentFromReader(strings.NewReader(page.Body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		desc := doc.Find(`[data-testid=description]`)
+		if got, want := strings.Join(strings.Fields(desc.Text()), " "), "<script>alert('d')</script> <img src=x onerror=alert(1)> link"; got != want {
+			t.Errorf("description text %q, want %q", got, want)
+		}
+		if n := desc.Find("script, img, [onerror], a[href^=javascript]").Length(); n != 0 {
+			t.Errorf("description has %d live elements from its markup", n)
 		}
 	})
 

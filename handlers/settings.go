@@ -22,7 +22,7 @@ func (s *Server) handleSettings(c echo.Context) error {
 		return err
 	}
 	p := views.SettingsProps{Settings: st, CanEdit: domain.Require(ctx, domain.RoleAdmin) == nil, CSRF: csrfToken(c), AI: ai,
-		Retention: views.NewRetentionProps(st)}
+		Retention: views.NewRetentionProps(st), Providers: ai.Configs}
 	return s.renderPage(c, http.StatusOK, "Settings", views.NavSettings, views.SettingsPage(p))
 }
 
@@ -38,7 +38,18 @@ func (s *Server) handleSettingsUpdate(c echo.Context) error {
 	if paper != "" {
 		upd.PaperSize = &paper
 	}
-	_, err := s.settings.UpdateSettings(ctx, upd)
+	cfgs, err := s.ai.ListProviderConfigs(ctx)
+	if err != nil {
+		return err
+	}
+	provider := c.FormValue("default_provider")
+	if _, sent := c.Request().PostForm["default_provider"]; sent {
+		upd.DefaultProvider = &provider
+		err = domain.CheckDefaultProvider(cfgs, provider)
+	}
+	if err == nil {
+		_, err = s.settings.UpdateSettings(ctx, upd)
+	}
 	if err == nil {
 		s.flash(c, "Settings saved.")
 		return redirect(c, "/settings")
@@ -47,8 +58,8 @@ func (s *Server) handleSettingsUpdate(c echo.Context) error {
 		return err
 	}
 	p := views.SettingsProps{
-		Settings: domain.Settings{TeamName: name, DefaultSeverity: sev, DefaultCategory: cat, PaperSize: paper},
-		CanEdit:  true, CSRF: csrfToken(c), Errors: domain.ErrorFields(err), Message: formMessage(err),
+		Settings:  domain.Settings{TeamName: name, DefaultSeverity: sev, DefaultCategory: cat, PaperSize: paper, DefaultProvider: provider},
+		Providers: cfgs, CanEdit: true, CSRF: csrfToken(c), Errors: domain.ErrorFields(err), Message: formMessage(err),
 	}
 	if wantsFragment(c) {
 		return render(c, http.StatusUnprocessableEntity, views.SettingsForm(p))

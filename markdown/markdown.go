@@ -30,8 +30,8 @@ import (
 const HeadingIDPrefix = "md-"
 
 // converter converts GitHub-flavoured Markdown to HTML, with table cell alignment as align
-// attributes and an id on every heading. Raw HTML in the Markdown is not passed through, and
-// goldmark empties dangerous link destinations (javascript: and the like).
+// attributes and an id on every heading. Raw HTML in the Markdown is shown as text (see
+// literalHTML), and goldmark empties dangerous link destinations (javascript: and the like).
 var converter = goldmark.New(
 	goldmark.WithExtensions(
 		extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute)),
@@ -40,7 +40,7 @@ var converter = goldmark.New(
 		extension.TaskList,
 	),
 	goldmark.WithParserOptions(parser.WithAutoHeadingID()),
-	goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(taskCheckBoxRenderer{}, 0))),
+	goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(literalHTML{}, 100), util.Prioritized(taskCheckBoxRenderer{}, 0))),
 )
 
 // taskCheckBoxRenderer renders a task-list item's box as goldmark does, with a name ("Done" or
@@ -58,6 +58,58 @@ func (taskCheckBoxRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegistere
 		}
 		return ast.WalkContinue, nil
 	})
+}
+
+// literalHTML renders the raw HTML that Markdown allows (inline tags, comments, HTML blocks) as
+// escaped text, so that markup pasted into a description, a chat message or a document reads
+// exactly as typed: "<b>x</b>" shows its tags, a pasted <script> is visible and inert. Goldmark
+// alone would drop it and lose the text. Code spans and code blocks are not raw HTML and keep
+// their own rendering.
+type literalHTML struct{}
+
+// RegisterFuncs replaces goldmark's renderers of the two raw HTML kinds (its priority, 100, is
+// above goldmark's HTML renderer at 1000, so these win).
+func (literalHTML) RegisterFuncs(r renderer.NodeRendererFuncRegisterer) {
+	r.Register(ast.KindRawHTML, renderRawHTML)
+	r.Register(ast.KindHTMLBlock, renderHTMLBlock)
+}
+
+// renderRawHTML writes inline raw HTML, escaped, where it stood in its paragraph.
+func renderRawHTML(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if entering {
+		segs := node.(*ast.RawHTML).Segments
+		for i := range segs.Len() {
+			seg := segs.At(i)
+			_, _ = w.Write(util.EscapeHTML(seg.Value(src)))
+		}
+	}
+	return ast.WalkSkipChildren, nil
+}
+
+// renderHTMLBlock writes an HTML block as a paragraph of its escaped lines, each line break kept.
+func renderHTMLBlock(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkContinue, nil
+	}
+	n := node.(*ast.HTMLBlock)
+	var lines [][]byte
+	for i := range n.Lines().Len() {
+		line := n.Lines().At(i)
+		lines = append(lines, line.Value(src))
+	}
+	if n.HasClosure() {
+		closure := n.ClosureLine
+		lines = append(lines, closure.Value(src))
+	}
+	_, _ = w.WriteString("<p>")
+	for i, line := range lines {
+		if i > 0 {
+			_, _ = w.WriteString("<br>\n")
+		}
+		_, _ = w.Write(util.EscapeHTML(bytes.TrimRight(line, "\r\n")))
+	}
+	_, _ = w.WriteString("</p>\n")
+	return ast.WalkSkipChildren, nil
 }
 
 // policy is the sanitiser of everything converter makes.

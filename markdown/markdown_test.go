@@ -128,3 +128,43 @@ func FuzzHTML(f *testing.F) {
 		}
 	})
 }
+
+// TestHTMLShowsRawHTMLAsText checks that raw HTML typed or pasted into Markdown is shown as the
+// text it is, escaped, rather than dropped or passed through, wherever it stands; and that code
+// spans and code blocks keep their own rendering.
+func TestHTMLShowsRawHTMLAsText(t *testing.T) {
+	for _, tc := range []struct {
+		name, src string
+		text      string // the visible text of the whole output, spaces collapsed
+		html      string // a fragment the HTML must contain
+	}{
+		{"inline tag", "say <b>x</b> now", "say <b>x</b> now", "say &lt;b&gt;x&lt;/b&gt; now"},
+		{"block script", "<script>alert(1)</script>\n\ntext", "<script>alert(1)</script> text", "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"},
+		{"block div keeps lines", "<div>\n*x*\n</div>", "<div> *x* </div>", "&lt;div&gt;<br>\n*x*<br>\n&lt;/div&gt;"},
+		{"comment", "a <!-- note --> b", "a <!-- note --> b", "a &lt;!-- note --&gt; b"},
+		{"block comment", "<!--\nhidden\n-->", "<!-- hidden -->", "&lt;!--<br>\nhidden<br>\n--&gt;"},
+		{"entity encoded stays as typed", "&lt;b&gt; and &amp;", "<b> and &", "&lt;b&gt; and &amp;"},
+		{"markup around an entity", "<b>&amp;</b>", "<b>&</b>", "&lt;b&gt;&amp;&lt;/b&gt;"},
+		{"in a list", "- one <i>y</i>\n- <img src=x onerror=alert(1)>", "one <i>y</i> <img src=x onerror=alert(1)>", "<li>one &lt;i&gt;y&lt;/i&gt;</li>"},
+		{"in a quote", "> <u>q</u>", "<u>q</u>", "<blockquote>\n<p>&lt;u&gt;q&lt;/u&gt;</p>"},
+		{"code span unchanged", "`<b>x</b>`", "<b>x</b>", "<code>&lt;b&gt;x&lt;/b&gt;</code>"},
+		{"code block unchanged", "```\n<b>x</b>\n```", "<b>x</b>", "<pre><code>&lt;b&gt;x&lt;/b&gt;\n</code></pre>"},
+		{"markdown around still works", "**bold** <span>s</span>", "bold <span>s</span>", "<strong>bold</strong> &lt;span&gt;s&lt;/span&gt;"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			html, doc := parse(t, tc.src)
+			if got := strings.Join(strings.Fields(doc.Text()), " "); got != tc.text {
+				t.Errorf("text %q, want %q (html %s)", got, tc.text, html)
+			}
+			if !strings.Contains(html, tc.html) {
+				t.Errorf("html %q lacks %q", html, tc.html)
+			}
+			if doc.Find("b, i, u, span, div, img, script").Length() != 0 {
+				t.Errorf("raw HTML became an element: %s", html)
+			}
+			for _, bad := range hostile(doc) {
+				t.Errorf("%s in %s", bad, html)
+			}
+		})
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/util"
 
 	"tftsr/domain"
 	"tftsr/markdown"
@@ -105,6 +106,9 @@ type tocEntry struct {
 // printHTML returns the complete HTML page that Chromium prints for doc: the title block, a table
 // of contents of the h2 and h3 headings, and the sanitised body.
 func printHTML(doc domain.PrintableDocument) (string, error) {
+	if h := leadingTitle(doc.Markdown); h != "" {
+		doc.Title = h
+	}
 	body, toc, err := renderBody(doc)
 	if err != nil {
 		return "", err
@@ -142,13 +146,13 @@ func printHTML(doc domain.PrintableDocument) (string, error) {
 // renderBody converts the document's Markdown to sanitised HTML through the pipeline of the
 // editor's preview (package markdown), and returns the table of contents. Images whose URL is in
 // doc.Images become data: URLs; any other image is replaced by its alt text, so that Chromium
-// fetches nothing. A first h1 that repeats the title is dropped, because the title block shows it.
+// fetches nothing. A first h1 is the document's own title, which the title block shows (see
+// leadingTitle): it is dropped, so that the title is printed once.
 func renderBody(doc domain.PrintableDocument) ([]byte, []tocEntry, error) {
 	source := []byte(doc.Markdown)
 	root := markdown.Parse(source)
 
-	if first, ok := root.FirstChild().(*ast.Heading); ok && first.Level == 1 &&
-		strings.TrimSpace(nodeText(first, source)) == strings.TrimSpace(doc.Title) {
+	if first, ok := root.FirstChild().(*ast.Heading); ok && first.Level == 1 {
 		root.RemoveChild(root, first)
 	}
 
@@ -184,6 +188,17 @@ func renderBody(doc domain.PrintableDocument) ([]byte, []tocEntry, error) {
 	return body, toc, nil
 }
 
+// leadingTitle returns the text of the h1 that opens the Markdown, or "" when it opens with
+// something else. The generated documents open with their title ("# Blameless Post-Mortem: …"),
+// which the PDF's title block shows in place of the stored title.
+func leadingTitle(md string) string {
+	source := []byte(md)
+	if first, ok := markdown.Parse(source).FirstChild().(*ast.Heading); ok && first.Level == 1 {
+		return strings.TrimSpace(nodeText(first, source))
+	}
+	return ""
+}
+
 // embedImage points img at a data: URL of its bytes from images, or replaces it with its alt text
 // when the URL is not there or its type is not embeddable.
 func embedImage(img *ast.Image, images map[string]domain.PrintImage, source []byte) {
@@ -213,7 +228,8 @@ func nodeText(n ast.Node, source []byte) string {
 		}
 		switch c := c.(type) {
 		case *ast.Text:
-			b.Write(c.Segment.Value(source))
+			// As the HTML shows it: backslash escapes and character references resolved.
+			b.Write(util.UnescapePunctuations(util.ResolveEntityNames(util.ResolveNumericReferences(c.Segment.Value(source)))))
 			if c.SoftLineBreak() || c.HardLineBreak() {
 				b.WriteByte(' ')
 			}

@@ -45,13 +45,16 @@ func TestPrintHTML(t *testing.T) {
 		`<del>old</del>`,
 		`<a href="https://example.com" rel="nofollow">https://example.com</a>`,
 		`<code class="language-go">`,
+		// Raw HTML in the Markdown prints as the text that was typed.
+		`<p>&lt;script&gt;alert(2)&lt;/script&gt;</p>`,
+		`<p>&lt;img src=x onerror=alert(3)&gt;</p>`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("missing %q in:\n%s", want, got)
 		}
 	}
 	body := got[strings.Index(got, "<main"):]
-	for _, bad := range []string{"<script", "onerror", "alert(", "example.com/a.png", "image/svg", "<h1"} {
+	for _, bad := range []string{"<script", "<img src=x", " onerror=alert(3)>", "example.com/a.png", "image/svg", "<h1"} {
 		if strings.Contains(body, bad) {
 			t.Errorf("%q in the body:\n%s", bad, body)
 		}
@@ -77,7 +80,9 @@ func TestBodyMatchesPreview(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(body) != string(preview) {
+	// The PDF prints the opening h1 in its title block, not in the body.
+	title := `<h1 id="md-root-cause-analysis">Root cause analysis</h1>` + "\n"
+	if !strings.HasPrefix(string(preview), title) || string(body) != strings.TrimPrefix(string(preview), title) {
 		t.Fatalf("the PDF body and the preview differ:\npdf:     %s\npreview: %s", body, string(preview))
 	}
 
@@ -107,7 +112,36 @@ func TestBodyMatchesPreview(t *testing.T) {
 			t.Errorf("link %q to %q survived", s.Text(), href)
 		}
 	})
-	if strings.Contains(string(preview), "alert(") {
-		t.Errorf("alert( survived: %s", string(preview))
+	if got := doc.Find("p").Eq(1).Text(); got != "<script>alert(1)</script>" {
+		t.Errorf("raw HTML block printed as %q, want the text as typed", got)
+	}
+}
+
+// TestPrintHTMLTitleOnce prints a generated post-mortem, whose Markdown opens with its own
+// heading ("Blameless Post-Mortem: …", not the stored title "Post-mortem: …"): the title block
+// shows that heading, escapes resolved, and the body does not repeat it.
+func TestPrintHTMLTitleOnce(t *testing.T) {
+	got, err := printHTML(domain.PrintableDocument{
+		Title: "Post-mortem: Checkout 502s #", Kind: "postmortem",
+		Markdown: "# Blameless Post-Mortem: Checkout 502s \\# &amp; more\n\n## Summary\n\nText.\n",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(got))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := doc.Find("h1").Length(); n != 1 {
+		t.Errorf("%d h1 elements, want the title block's only", n)
+	}
+	if title := doc.Find("h1.doc-title").Text(); title != "Blameless Post-Mortem: Checkout 502s # & more" {
+		t.Errorf("title block %q", title)
+	}
+	if n := strings.Count(doc.Find("body").Text(), "Checkout 502s"); n != 1 {
+		t.Errorf("the title is printed %d times", n)
+	}
+	if doc.Find("main h2").Text() != "Summary" {
+		t.Errorf("the body lost its sections: %s", got)
 	}
 }

@@ -1948,7 +1948,7 @@ func applyBar(p LogReviewProps) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 152, "\"> <span id=\"apply-busy\" class=\"htmx-indicator muted\" aria-live=\"polite\">Applying…</span> <button type=\"submit\" id=\"apply-redactions\" data-testid=\"apply-redactions\" title=\"Highlighted values are replaced by tokens such as [Email]; from then on the AI provider, exports and everyone but admins get the reviewed text, and kept values go out as they are.\">Apply redactions</button></form></div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 152, "\"> <span id=\"apply-busy\" class=\"htmx-indicator muted\" aria-live=\"polite\">Applying…</span> <button type=\"submit\" id=\"apply-redactions\" data-testid=\"apply-redactions\" data-busy=\"Applying…\" title=\"Highlighted values are replaced by tokens such as [Email]; from then on the AI provider, exports and everyone but admins get the reviewed text, and kept values go out as they are.\">Apply redactions</button></form></div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -75,7 +75,12 @@
   // Triage chat: clear the form once a message is sent, and keep the newest message in view.
   document.addEventListener("htmx:afterRequest", function (ev) {
     var form = ev.detail.elt;
-    if (form && form.id === "chat-form" && ev.detail.successful) form.reset();
+    if (!form || form.id !== "chat-form" || !ev.detail.successful) return;
+    // The provider chosen stays chosen (the portal remembers it for next time too).
+    var sel = form.querySelector("select[name=config]");
+    var chosen = sel ? sel.value : null;
+    form.reset();
+    if (sel) sel.value = chosen;
   });
   document.addEventListener("htmx:afterSwap", function (ev) {
     var log = document.getElementById("chat-log");
@@ -140,15 +145,98 @@
   document.addEventListener("DOMContentLoaded", function () { observeLazy(document); });
   document.addEventListener("htmx:load", function (ev) { observeLazy(ev.detail.elt); });
 
-  // A network failure gets a toast too.
-  document.addEventListener("htmx:sendError", function () {
+  // Busy buttons: a button (or a link styled as one) with data-busy starts a slow action; while it
+  // runs the button says data-busy ("Testing…"), shows Pico's spinner through aria-busy, and is
+  // disabled, so a second click cannot start it again. htmx requests mark it from
+  // beforeRequest to afterRequest (hx-disabled-elt disables it as well, also without this
+  // script's help); plain form submissions from submit until the next page.
+  function busyButton(elt) {
+    if (!elt || !elt.matches) return null;
+    return elt.matches("[data-busy]") ? elt : elt.querySelector("[data-busy]");
+  }
+  function setBusy(btn) {
+    if (!btn || btn.getAttribute("aria-busy") === "true") return;
+    btn.setAttribute("data-idle-label", btn.textContent);
+    btn.textContent = btn.getAttribute("data-busy");
+    btn.setAttribute("aria-busy", "true");
+    btn.setAttribute("aria-disabled", "true");
+    if (btn.tagName === "BUTTON") btn.disabled = true;
+  }
+  function clearBusy(btn) {
+    if (!btn || btn.getAttribute("aria-busy") !== "true") return;
+    btn.textContent = btn.getAttribute("data-idle-label");
+    btn.removeAttribute("data-idle-label");
+    btn.removeAttribute("aria-busy");
+    btn.removeAttribute("aria-disabled");
+    if (btn.tagName === "BUTTON") btn.disabled = false;
+  }
+  document.addEventListener("htmx:beforeRequest", function (ev) { setBusy(busyButton(ev.detail.elt)); });
+  document.addEventListener("htmx:afterRequest", function (ev) { clearBusy(busyButton(ev.detail.elt)); });
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (ev.defaultPrevented || form.hasAttribute("hx-post")) return;
+    var btn = ev.submitter && ev.submitter.matches("[data-busy]") ? ev.submitter : null;
+    // Disabled only after the submission has taken the form's values.
+    if (btn) setTimeout(function () { setBusy(btn); }, 0);
+  });
+  // A page restored from the back-forward cache is not busy any more.
+  window.addEventListener("pageshow", function (ev) {
+    if (ev.persisted) document.querySelectorAll("[data-busy][aria-busy=true]").forEach(clearBusy);
+  });
+
+  // Downloads that take a while (a PDF export): a link with data-download fetches the file and
+  // hands it to the browser as a download, busy until the whole file has arrived; a failure is
+  // a toast with the portal's message instead of a broken download. Without this script the
+  // link is a plain download link.
+  document.addEventListener("click", function (ev) {
+    var link = ev.target.closest && ev.target.closest("a[data-download]");
+    if (!link || ev.button !== 0 || ev.ctrlKey || ev.metaKey || ev.shiftKey || !window.fetch || !window.URL.createObjectURL) return;
+    ev.preventDefault();
+    if (link.getAttribute("aria-busy") === "true") return;
+    setBusy(link);
+    fetch(link.href, { credentials: "same-origin" }).then(function (resp) {
+      if (!resp.ok) {
+        return resp.text().then(function (body) { throw new Error(errorText(body) || "The download failed (" + resp.status + ")."); });
+      }
+      return resp.blob().then(function (blob) {
+        var a = document.createElement("a");
+        a.href = URL.createObjectURL(blob);
+        a.download = fileName(resp.headers.get("Content-Disposition")) || link.getAttribute("download") || "download";
+        a.className = "offscreen";
+        document.body.appendChild(a);
+        a.click();
+        a.remove();
+        setTimeout(function () { URL.revokeObjectURL(a.href); }, 60000);
+        link.setAttribute("data-downloaded", a.download);
+      });
+    }).catch(function (err) {
+      toast(err.message || "The download failed.");
+    }).then(function () { clearBusy(link); });
+  });
+  // fileName returns the file name of a Content-Disposition header, or "".
+  function fileName(cd) {
+    if (!cd) return "";
+    var m = /filename\*=UTF-8''([^;]+)/i.exec(cd);
+    if (m) { try { return decodeURIComponent(m[1]); } catch (e) { /* fall through */ } }
+    m = /filename="?([^";]+)"?/i.exec(cd);
+    return m ? m[1] : "";
+  }
+  // errorText returns the message of an error page or fragment the portal sent.
+  function errorText(body) {
+    var doc = new DOMParser().parseFromString(body, "text/html");
+    var el = doc.querySelector(".error-page p") || doc.querySelector(".toast span");
+    return el ? el.textContent.trim() : "";
+  }
+
+  // toast shows an error toast with text.
+  function toast(text) {
     var box = document.getElementById("toasts");
     if (!box) return;
     var div = document.createElement("div");
     div.className = "toast error";
     div.setAttribute("role", "alert");
     var span = document.createElement("span");
-    span.textContent = "The portal could not be reached. Check your connection and try again.";
+    span.textContent = text;
     var btn = document.createElement("button");
     btn.type = "button";
     btn.className = "toast-close";
@@ -157,6 +245,11 @@
     div.appendChild(span);
     div.appendChild(btn);
     box.appendChild(div);
+  }
+
+  // A network failure gets a toast too.
+  document.addEventListener("htmx:sendError", function () {
+    toast("The portal could not be reached. Check your connection and try again.");
   });
   // The profile's "Use this browser's zone" button fills in the zone the browser is set to.
   function browserZone(root) {
