@@ -122,7 +122,10 @@ func TestAccessibility(t *testing.T) {
 		"/", "/issues", "/issues/new", "/issues/" + issue, "/issues/" + issue + "/edit",
 		"/issues/" + issue + "/delete", "/search?q=checkout", "/history", "/history/attachments",
 		"/profile", "/settings", "/settings/ollama", "/admin/users", "/admin/audit", "/ui",
-		"/logs/" + log.ID, "/documents/" + doc.ID,
+		"/logs/" + log.ID, "/logs/" + log.ID + "?view=text", "/documents/" + doc.ID,
+	}
+	for _, tab := range []string{"timeline", "five-whys", "chat", "logs", "images", "documents", "action-items"} {
+		pages = append(pages, "/issues/"+issue+"/"+tab)
 	}
 	ctx := newBrowser(t)
 	p.signIn(t, ctx, "/", "[data-testid=logout]")

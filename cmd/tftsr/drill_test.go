@@ -605,7 +605,11 @@ func TestDrillSIGTERM(t *testing.T) {
 		t.Fatalf("first event %+v, want a token", ev)
 	}
 
-	// The upload in flight: its body stops halfway until serve has begun to stop.
+	// The upload in flight: its body stops halfway until serve has begun to stop. Halfway is
+	// 8 MB, more than the client's socket buffers can hold (4 MB at most here) with the server's
+	// unread receive buffer (128 KB until the server reads), so by then the server is reading the
+	// request. At 2 MB it might not have parsed the request yet: the upload went out on a kept
+	// -alive connection that the server still counted as idle, and the shutdown closed it.
 	halfway, release := make(chan struct{}), make(chan struct{})
 	type result struct {
 		status int
@@ -614,10 +618,10 @@ func TestDrillSIGTERM(t *testing.T) {
 	}
 	uploaded := make(chan result, 1)
 	go func() {
-		status, body, err := p.uploadLog(ctx, token, issue, "syslog", 4<<20, 2<<20, func() { close(halfway); <-release })
+		status, body, err := p.uploadLog(ctx, token, issue, "syslog", 16<<20, 8<<20, func() { close(halfway); <-release })
 		uploaded <- result{status, body, err}
 	}()
-	<-halfway // 2 MB of the upload were sent, so it is in flight
+	<-halfway // 8 MB of the upload were sent, so it is in flight
 
 	stopped := make(chan error, 1)
 	go func() { stopped <- p.stop() }()

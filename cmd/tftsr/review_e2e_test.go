@@ -59,6 +59,8 @@ func TestReviewByValueEndToEnd(t *testing.T) {
 	mustDo(t, ctx, "create an incident",
 		sendKeys("#issue-title", "Gateway timeouts"),
 		click("#issue-save"),
+		waitVisible("[data-testid=issue-title]"),
+		click(`[role=tab][data-tab="logs"]`),
 		waitVisible("#log-drop"),
 	)
 	waitHTMXIdle(t, ctx)
