@@ -61,9 +61,9 @@ type SettingsUpdate struct {
 	OllamaURL       *string    `json:"ollama_url"`
 	// RetentionOriginalLogDays and RetentionClosedIncidentDays are 0 (off) or 1 to
 	// MaxRetentionDays.
-	RetentionOriginalLogDays    *int `json:"retention_original_log_days"`
-	RetentionClosedIncidentDays *int `json:"retention_closed_incident_days"`
-	DefaultProvider *string    `json:"default_provider"`
+	RetentionOriginalLogDays    *int    `json:"retention_original_log_days"`
+	RetentionClosedIncidentDays *int    `json:"retention_closed_incident_days"`
+	DefaultProvider             *string `json:"default_provider"`
 }
 
 // Validate normalises u and checks the fields it sets.
