@@ -197,7 +197,7 @@ func (s *ImageStore) FindAllImages(ctx context.Context, f domain.ImageFilter) ([
 		return nil, 0, err
 	}
 	defer tx.Rollback(ctx)
-	rows, err := tx.Query(ctx, imageSelect+`, i.title, COUNT(*) OVER()
+	rows, err := tx.Query(ctx, imageSelect+`, i.title, i.number, COUNT(*) OVER()
 		FROM image_attachments m
 		JOIN issues i ON i.id = m.issue_id
 		LEFT JOIN users u ON u.id = m.uploaded_by
@@ -211,11 +211,12 @@ func (s *ImageStore) FindAllImages(ctx context.Context, f domain.ImageFilter) ([
 	items, total := []*domain.ImageAttachment{}, 0
 	for rows.Next() {
 		var title string
-		img, err := scanImage(rows, &title, &total)
+		var number int64
+		img, err := scanImage(rows, &title, &number, &total)
 		if err != nil {
 			return nil, 0, fmt.Errorf("scan image: %w", err)
 		}
-		img.IssueTitle = title
+		img.IssueTitle, img.IssueRef = title, domain.IssueRef(number)
 		items = append(items, img)
 	}
 	if err := rows.Err(); err != nil {

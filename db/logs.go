@@ -46,7 +46,7 @@ const logColumns = `
 	       COALESCE(l.redacted_count, 0), COALESCE(l.kept_count, 0),
 	       l.invalid_utf8, l.pii_summary, l.pii_truncated, l.uploaded_by,
 	       COALESCE(NULLIF(u.display_name, ''), u.username, ''), l.uploaded_at, i.title,
-	       l.original_deleted_at`
+	       l.original_deleted_at, i.number`
 
 // logFrom joins what logColumns reads.
 const logFrom = `
@@ -60,14 +60,16 @@ const logSelect = logColumns + logFrom
 // scanLog reads a row of logSelect followed by extra destinations.
 func scanLog(row pgx.Row, extra ...any) (*domain.LogFile, error) {
 	var l domain.LogFile
+	var number int64
 	dest := append([]any{&l.ID, &l.IssueID, &l.FileName, &l.SizeBytes, &l.MimeType, &l.ContentHash, &l.ObjectKey,
 		&l.Redacted, &l.RedactedObjectKey, &l.RedactedHash, &l.RedactedSize,
 		&l.RedactedCount, &l.KeptCount, &l.InvalidUTF8, &l.PIISummary, &l.PIITruncated, &l.UploadedBy,
-		&l.UploadedByName, &l.UploadedAt, &l.IssueTitle, &l.OriginalDeletedAt}, extra...)
+		&l.UploadedByName, &l.UploadedAt, &l.IssueTitle, &l.OriginalDeletedAt, &number}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
 	l.UploadedAt = l.UploadedAt.UTC()
+	l.IssueRef = domain.IssueRef(number)
 	if l.OriginalDeletedAt != nil {
 		t := l.OriginalDeletedAt.UTC()
 		l.OriginalDeletedAt = &t

@@ -37,6 +37,8 @@ type LogFile struct {
 	UploadedAt     time.Time `json:"uploaded_at"`
 	// IssueTitle is filled in cross-incident lists.
 	IssueTitle string `json:"issue_title,omitempty"`
+	// IssueRef is the incident's human id (INC-12), filled with IssueTitle.
+	IssueRef string `json:"issue_ref,omitempty"`
 	// OriginalDeletedAt is when retention deleted the original text of this reviewed log; the
 	// redacted copy stays. Nil while the original is kept.
 	OriginalDeletedAt *time.Time `json:"original_deleted_at,omitempty"`
@@ -79,6 +81,8 @@ type ImageAttachment struct {
 	UploadedAt             time.Time `json:"uploaded_at"`
 	// IssueTitle is filled in cross-incident lists.
 	IssueTitle string `json:"issue_title,omitempty"`
+	// IssueRef is the incident's human id (INC-12), filled with IssueTitle.
+	IssueRef string `json:"issue_ref,omitempty"`
 }
 
 // BlobStore keeps the portal's objects: log text, images, thumbnails and exported documents.

@@ -221,6 +221,22 @@ func DescribeAudit(e *AuditEntry) []AuditPart {
 	switch e.Action {
 	case "session.login":
 		s.text("signed in")
+		if d.str("method") == "oidc" {
+			s.text(" with single sign-on")
+		}
+	case "session.login_failed":
+		s.text("refused a single sign-on")
+		if r := d.str("reason"); r != "" {
+			s.text(": %s", r)
+		}
+	case "user.link_identity":
+		s.text("linked a single sign-on identity to ")
+		entity("", "username")
+	case "retention.run":
+		logs, _ := strconv.Atoi(d.str("original_logs_deleted"))
+		incidents, _ := strconv.Atoi(d.str("incidents_deleted"))
+		s.text("ran retention: deleted the original text of %d %s and %d closed %s", logs, Plural(logs, "log", "logs"),
+			incidents, Plural(incidents, "incident", "incidents"))
 	case "user.create":
 		s.text("created the user ")
 		entity("", "display_name", "username")

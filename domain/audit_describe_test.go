@@ -68,6 +68,12 @@ func TestDescribeAudit(t *testing.T) {
 		{&domain.AuditEntry{ActorID: &jane, ActorName: "Jane Doe", Action: "ollama.model_pull", EntityType: "ollama_model", EntityID: "llama3.2:3b", Details: []byte(`{}`)}, "Jane Doe pulled the Ollama model llama3.2:3b"},
 		{&domain.AuditEntry{ActorID: &jane, ActorName: "Jane Doe", Action: "ollama.model_delete", EntityType: "ollama_model", EntityID: "llama3.2:3b", Details: []byte(`{}`)}, "Jane Doe deleted the Ollama model llama3.2:3b"},
 		{entry("audit.export", "audit_log", "", "", `{"format":"csv"}`), "Jane Doe exported the audit log as CSV"},
+		{entry("session.login", "user", "", "", `{"method":"oidc"}`), "Jane Doe signed in with single sign-on"},
+		{entry("user.link_identity", "user", "", "", `{"username":"jane","issuer":"https://id.example","subject":"s-1"}`), `Jane Doe linked a single sign-on identity to "jane"`},
+		{&domain.AuditEntry{Action: "session.login_failed", EntityType: "user", Details: []byte(`{"method":"oidc","reason":"bad ID token"}`)},
+			"The system refused a single sign-on: bad ID token"},
+		{&domain.AuditEntry{Action: "retention.run", EntityType: "settings", EntityID: "retention", Details: []byte(`{"original_logs_deleted":3,"incidents_deleted":1}`)},
+			"The system ran retention: deleted the original text of 3 logs and 1 closed incident"},
 		// Actors who are not there: the system, a deleted user.
 		{&domain.AuditEntry{Action: "user.create", EntityType: "user", EntityID: "u-1", EntityName: "Administrator", Details: []byte(`{"via":"start-up","role":"admin"}`)},
 			"The system (start-up) created the user Administrator as Admin"},

@@ -102,7 +102,7 @@ func TestChatStream(t *testing.T) {
 
 	hx := http.Header{"Hx-Request": {"true"}}
 	r = rita.postForm("/issues/"+issue.ID+"/chat", url.Values{"message": {"Mail for bob@example.com bounces"}, "_csrf": {rita.csrf()}}, hx)
-	if r.StatusCode != http.StatusOK || strings.Contains(r.Body, "bob@example.com") || !strings.Contains(r.Body, "Redacted before sending: Email") {
+	if r.StatusCode != http.StatusOK || strings.Contains(r.Body, "bob@example.com") || !strings.Contains(r.Body, "Redacted before sending: Email address") {
 		t.Fatalf("send: %d %s", r.StatusCode, r.Body)
 	}
 	m := streamURL.FindStringSubmatch(r.Body)

@@ -27,7 +27,7 @@ func (f prefModels) ChatModel(cfg domain.ProviderConfig) (domain.ChatModel, erro
 // text of each option.
 func chosenProvider(t *testing.T, c *client, issueID string) (string, map[string]string) {
 	t.Helper()
-	r := c.get("/issues/"+issueID, nil)
+	r := c.get("/issues/"+issueID+"/chat", nil)
 	if r.StatusCode != http.StatusOK {
 		t.Fatalf("incident page: %d", r.StatusCode)
 	}

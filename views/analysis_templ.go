@@ -34,7 +34,7 @@ func analysisSummary(m *domain.ConversationMessage) string {
 	}
 	s := names + " — " + domain.FormatBytes(int64(len(m.Content))) + " sent"
 	if len(m.PIITypes) > 0 {
-		s += ", redacted: " + strings.Join(m.PIITypes, ", ")
+		s += ", redacted: " + piiTypeNames(m.PIITypes)
 	}
 	return s
 }

@@ -142,3 +142,12 @@ func int64str(n int64) string { return strconv.FormatInt(n, 10) }
 
 // canRespond reports whether the person the page is rendered for may work on incidents.
 func canRespond(ctx context.Context) bool { return domain.Require(ctx, domain.RoleResponder) == nil }
+
+// piiTypeNames lists detected types by their names for people ("Email address, IPv4 address").
+func piiTypeNames(types []string) string {
+	names := make([]string, len(types))
+	for i, t := range types {
+		names[i] = domain.PIITypeName(t)
+	}
+	return strings.Join(names, ", ")
+}
