@@ -403,18 +403,19 @@ func findIssues(ctx context.Context, tx *Tx, f domain.IssueFilter) ([]*domain.Is
 	limit, pageArgs := pg.limitOffset(args)
 	order := issueOrder(f.Sort, f.Desc)
 
-	rows, err := tx.Query(ctx, summarySelect+`, COUNT(*) OVER()
-		FROM issues i LEFT JOIN users a ON a.id = i.assignee_id
-		WHERE `+cond+`
-		ORDER BY `+order+`
-		`+limit, pageArgs...)
+	// The page is taken first, in the order's index, and only its rows get their assignee and
+	// counts: the cost is the page's, not the table's.
+	rows, err := tx.Query(ctx, summarySelect+`
+		FROM (SELECT * FROM issues i WHERE `+cond+` ORDER BY `+order+` `+limit+`) i
+		LEFT JOIN users a ON a.id = i.assignee_id
+		ORDER BY `+order, pageArgs...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find incidents: %w", err)
 	}
 	defer rows.Close()
-	items, total := []*domain.IssueSummary{}, 0
+	items := []*domain.IssueSummary{}
 	for rows.Next() {
-		s, err := scanSummary(rows, &total)
+		s, err := scanSummary(rows)
 		if err != nil {
 			return nil, 0, fmt.Errorf("scan incident: %w", err)
 		}
@@ -423,9 +424,18 @@ func findIssues(ctx context.Context, tx *Tx, f domain.IssueFilter) ([]*domain.Is
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("find incidents: %w", err)
 	}
-	if pg.pastEnd(len(items)) {
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM issues i WHERE `+cond, args...).Scan(&total); err != nil {
+	// The total counts at most MaxListTotal matches; a full page short of the cap is exact
+	// from the page alone.
+	total := pg.offset() + len(items)
+	if len(items) == pg.perPage || pg.pastEnd(len(items)) {
+		capArgs := append(append([]any{}, args...), domain.MaxListTotal)
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM issues i WHERE `+cond+
+			fmt.Sprintf(` LIMIT $%d) c`, len(capArgs)), capArgs...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("count incidents: %w", err)
+		}
+		if len(items) > 0 {
+			// Beyond the cap, the page shows where the count stopped.
+			total = max(total, pg.offset()+len(items))
 		}
 	}
 	return items, total, nil

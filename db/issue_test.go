@@ -388,3 +388,31 @@ func TestIssueService_FindIssues(t *testing.T) {
 		t.Fatalf("summaries = %+v %+v %+v", items[0], items[1], items[2])
 	}
 }
+
+// TestIssueService_FindIssuesCountsToACap: a list counts at most domain.MaxListTotal matches
+// (the page shows "10,000+"), and a page past the cap still says how far it reaches.
+func TestIssueService_FindIssuesCountsToACap(t *testing.T) {
+	t.Parallel()
+	s := MustOpenServices(t)
+	_, ctx := MustCreateUser(t, s, domain.RoleViewer)
+	n := domain.MaxListTotal + 50
+	if _, err := s.DB.Pool.Exec(context.Background(), `
+		INSERT INTO issues (id, title, severity, category, status, created_at, updated_at)
+		SELECT gen_random_uuid(), 'Seeded ' || g, 'low', 'general', 'open', now() - g * interval '1 second', now() - g * interval '1 second'
+		FROM generate_series(1, $1::int) g`, n); err != nil {
+		t.Fatal(err)
+	}
+	items, total, err := s.Issues.FindIssues(ctx, domain.IssueFilter{Page: 1, PerPage: 20})
+	if err != nil || len(items) != 20 || total != domain.MaxListTotal {
+		t.Fatalf("page 1: %d items, total %d, %v; want 20 and %d", len(items), total, err, domain.MaxListTotal)
+	}
+	last := (n + 19) / 20
+	items, total, err = s.Issues.FindIssues(ctx, domain.IssueFilter{Page: last, PerPage: 20})
+	if err != nil || len(items) != n-(last-1)*20 || total != n {
+		t.Fatalf("page %d: %d items, total %d, %v; want %d and %d", last, len(items), total, err, n-(last-1)*20, n)
+	}
+	items, total, err = s.Issues.FindIssues(ctx, domain.IssueFilter{Page: 1, PerPage: 20, Severity: []domain.Severity{domain.SeverityHigh}})
+	if err != nil || len(items) != 0 || total != 0 {
+		t.Fatalf("no match: %d items, total %d, %v", len(items), total, err)
+	}
+}

@@ -576,6 +576,11 @@ func NormalisePage(page, perPage int) (int, int) {
 // MaxSearchQueryLen bounds a search query; longer ones are cut.
 const MaxSearchQueryLen = 500
 
+// MaxListTotal is the most incidents a list counts: a total equal to it means "at least that
+// many" (shown as 10,000+), so that counting costs at most that many index entries however many
+// incidents match.
+const MaxListTotal = 10000
+
 // MaxSearchTotal is the most matches a search counts and pages through: a total equal to it
 // means "at least this many".
 const MaxSearchTotal = 1000

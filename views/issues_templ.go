@@ -710,15 +710,15 @@ func IssueList(l IssueListProps) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var29 string
-		templ_7745c5c3_Var29, templ_7745c5c3_Err = templ.JoinStringErrs(itoa(l.Total))
+		templ_7745c5c3_Var29, templ_7745c5c3_Err = templ.JoinStringErrs(listTotal(l.Total))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `issues.templ`, Line: 245, Col: 35}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `issues.templ`, Line: 245, Col: 40}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var29))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 59, " incidents</p>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 59, "</p>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1800,6 +1800,15 @@ func IssueDeletePage(csrf string, is *domain.Issue) templ.Component {
 		}
 		return nil
 	})
+}
+
+// listTotal says how many incidents a list has: "1 incident", "10,000+ incidents" when the
+// count stopped at domain.MaxListTotal.
+func listTotal(n int) string {
+	if n >= domain.MaxListTotal {
+		return countText(domain.MaxListTotal) + "+ incidents"
+	}
+	return countText(n) + " " + domain.Plural(n, "incident", "incidents")
 }
 
 var _ = templruntime.GeneratedTemplate
