@@ -41,7 +41,7 @@ func TestPrintHTML(t *testing.T) {
 		`<h2 id="md-impact">Impact</h2>`,
 		`<img src="data:image/png;base64,cG5n" alt="graph">`,
 		` svg `, ` remote`,
-		`<input checked="" disabled="" type="checkbox">`,
+		`<input checked="" disabled="" type="checkbox" aria-label="Done">`,
 		`<del>old</del>`,
 		`<a href="https://example.com" rel="nofollow">https://example.com</a>`,
 		`<code class="language-go">`,
