@@ -403,10 +403,12 @@ func findIssues(ctx context.Context, tx *Tx, f domain.IssueFilter) ([]*domain.Is
 	limit, pageArgs := pg.limitOffset(args)
 	order := issueOrder(f.Sort, f.Desc)
 
-	// The page is taken first, in the order's index, and only its rows get their assignee and
-	// counts: the cost is the page's, not the table's.
+	// The page's ids are taken first, from the order's index (an index-only scan when nothing
+	// but the order filters), and only its rows are read with their assignee and counts: the
+	// cost is the page's, not the table's.
 	rows, err := tx.Query(ctx, summarySelect+`
-		FROM (SELECT * FROM issues i WHERE `+cond+` ORDER BY `+order+` `+limit+`) i
+		FROM (SELECT i.id FROM issues i WHERE `+cond+` ORDER BY `+order+` `+limit+`) p
+		JOIN issues i ON i.id = p.id
 		LEFT JOIN users a ON a.id = i.assignee_id
 		ORDER BY `+order, pageArgs...)
 	if err != nil {
