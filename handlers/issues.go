@@ -185,9 +185,6 @@ func (s *Server) issuePage(c echo.Context, id string) (views.IssuePageProps, err
 			return p, err
 		}
 		p.ChatProvider = s.preferredProvider(ctx, p.ChatProviders)
-		if false {
-			return p, err
-		}
 	case views.TabActionItems:
 		if p.ActionItems, err = s.docs.ActionItems(ctx, d.Issue.ID); err != nil {
 			return p, err
